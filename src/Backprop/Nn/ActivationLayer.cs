@@ -1,0 +1,13 @@
+using System.Numerics;
+
+namespace Backprop.Nn;
+
+/// <summary>An activation function as a layer with no parameters.</summary>
+public sealed class ActivationLayer<T>(Activation activation) : Module<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public Activation Activation { get; } = activation;
+
+    public override Tensor<T> Forward(Tensor<T> input) => input.Apply(Activation);
+
+    public override string ToString() => Activation.Name();
+}

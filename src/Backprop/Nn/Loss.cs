@@ -1,0 +1,64 @@
+using System.Numerics;
+
+namespace Backprop.Nn;
+
+/// <summary>The loss functions of the contract.</summary>
+public enum LossKind
+{
+    /// <summary>Σ (prediction − target)², the notebook's loss.</summary>
+    SquaredError,
+    /// <summary>The mean of (prediction − target)² over all elements.</summary>
+    Mse,
+    /// <summary>Softmax cross-entropy from logits, mean over samples; targets are class indices.</summary>
+    CrossEntropy,
+    /// <summary>Logistic loss from logits, mean over all elements; targets in {0, 1}.</summary>
+    BinaryCrossEntropy,
+}
+
+public static class Loss
+{
+    private static readonly Dictionary<string, LossKind> ByName = new(StringComparer.Ordinal)
+    {
+        ["squared_error"] = LossKind.SquaredError,
+        ["mse"] = LossKind.Mse,
+        ["cross_entropy"] = LossKind.CrossEntropy,
+        ["binary_cross_entropy"] = LossKind.BinaryCrossEntropy,
+    };
+
+    public static IEnumerable<string> Names => ByName.Keys;
+
+    public static bool TryParse(string name, out LossKind kind) => ByName.TryGetValue(name, out kind);
+
+    public static string Name(this LossKind kind) => ByName.First(pair => pair.Value == kind).Key;
+
+    public static Tensor<T> SquaredError<T>(Tensor<T> prediction, Tensor<T> target) where T : unmanaged, IFloatingPointIeee754<T>
+        => (prediction - target).Square().Sum();
+
+    public static Tensor<T> Mse<T>(Tensor<T> prediction, Tensor<T> target) where T : unmanaged, IFloatingPointIeee754<T>
+        => (prediction - target).Square().Mean();
+
+    public static Tensor<T> CrossEntropy<T>(Tensor<T> logits, ReadOnlySpan<int> targets) where T : unmanaged, IFloatingPointIeee754<T>
+        => Tensor<T>.CrossEntropy(logits, targets);
+
+    public static Tensor<T> BinaryCrossEntropy<T>(Tensor<T> logits, Tensor<T> targets) where T : unmanaged, IFloatingPointIeee754<T>
+        => Tensor<T>.BinaryCrossEntropyWithLogits(logits, targets);
+
+    /// <summary>Applies the loss of <paramref name="kind"/>; class-index targets are given as values of <paramref name="target"/>.</summary>
+    public static Tensor<T> Compute<T>(LossKind kind, Tensor<T> prediction, Tensor<T> target) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (kind == LossKind.CrossEntropy)
+        {
+            var classes = target.ToDoubleArray().Select(value => (int)value).ToArray();
+            return CrossEntropy(prediction, classes);
+        }
+        if (!ShapeMath.SameShape(prediction.Shape, target.Shape))
+            throw new ArgumentException($"target shape {ShapeMath.Format(target.Shape)} differs from prediction {ShapeMath.Format(prediction.Shape)}");
+        return kind switch
+        {
+            LossKind.SquaredError => SquaredError(prediction, target),
+            LossKind.Mse => Mse(prediction, target),
+            LossKind.BinaryCrossEntropy => BinaryCrossEntropy(prediction, target),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        };
+    }
+}

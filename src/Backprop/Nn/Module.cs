@@ -1,0 +1,24 @@
+using System.Numerics;
+
+namespace Backprop.Nn;
+
+/// <summary>A building block of a network: it maps a tensor to a tensor and lists its parameters.</summary>
+public abstract class Module<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public abstract Tensor<T> Forward(Tensor<T> input);
+
+    /// <summary>The trainable tensors, named as in a state dict ("0.weight", "0.bias", …).</summary>
+    public virtual IEnumerable<(string Name, Tensor<T> Parameter)> NamedParameters() => [];
+
+    public IEnumerable<Tensor<T>> Parameters() => NamedParameters().Select(pair => pair.Parameter);
+
+    /// <summary>Whether the module behaves as in training (dropout, batch statistics) or inference.</summary>
+    public bool Training { get; set; } = true;
+
+    public void ZeroGrad()
+    {
+        foreach (var parameter in Parameters()) parameter.ZeroGrad();
+    }
+
+    public int ParameterCount() => Parameters().Sum(parameter => parameter.Length);
+}

@@ -1,0 +1,23 @@
+using System.Numerics;
+
+namespace Backprop.Nn;
+
+/// <summary>Modules applied one after another.</summary>
+public sealed class Sequential<T>(IEnumerable<Module<T>> layers) : Module<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public Sequential(params Module<T>[] layers) : this((IEnumerable<Module<T>>)layers) { }
+
+    public IReadOnlyList<Module<T>> Layers { get; } = layers.ToArray();
+
+    public override Tensor<T> Forward(Tensor<T> input)
+    {
+        foreach (var layer in Layers) input = layer.Forward(input);
+        return input;
+    }
+
+    public override IEnumerable<(string Name, Tensor<T> Parameter)> NamedParameters() =>
+        Layers.SelectMany((layer, index) => layer.NamedParameters().Select(pair => ($"{index}.{pair.Name}", pair.Parameter)));
+
+    public override string ToString() =>
+        "Sequential(\n" + string.Join("\n", Layers.Select((layer, index) => $"  ({index}): {layer}")) + "\n)";
+}

@@ -1,0 +1,106 @@
+using System.Numerics;
+using Backprop.Kernels;
+
+namespace Backprop;
+
+/// <summary>The activation functions a dense layer can apply.</summary>
+public enum Activation
+{
+    Identity,
+    Sigmoid,
+    Tanh,
+    Relu,
+    LeakyRelu,
+    Softplus,
+    Gelu,
+}
+
+public static class ActivationNames
+{
+    private static readonly Dictionary<string, Activation> ByName = new(StringComparer.Ordinal)
+    {
+        ["identity"] = Activation.Identity,
+        ["sigmoid"] = Activation.Sigmoid,
+        ["tanh"] = Activation.Tanh,
+        ["relu"] = Activation.Relu,
+        ["leaky_relu"] = Activation.LeakyRelu,
+        ["softplus"] = Activation.Softplus,
+        ["gelu"] = Activation.Gelu,
+    };
+
+    public static IEnumerable<string> All => ByName.Keys;
+
+    public static bool TryParse(string name, out Activation activation) => ByName.TryGetValue(name, out activation);
+
+    public static string Name(this Activation activation) => ByName.First(pair => pair.Value == activation).Key;
+}
+
+// Activations as elementwise ops: each function beside its derivative. The numerics live in
+// Kernels.ActivationFunctions (computed in float64), shared with the fused training kernels.
+public sealed partial class Tensor<T>
+{
+    public Tensor<T> Sigmoid() => Map<SigmoidFunction>();
+    public Tensor<T> Tanh() => Map<TanhFunction>();
+    public Tensor<T> Relu() => Map<ReluFunction>();
+    public Tensor<T> LeakyRelu() => Map<LeakyReluFunction>();
+    public Tensor<T> Softplus() => Map<SoftplusFunction>();
+    public Tensor<T> Gelu() => Map<GeluFunction>();
+
+    public Tensor<T> Apply(Activation activation) => activation switch
+    {
+        Activation.Identity => this,
+        Activation.Sigmoid => Sigmoid(),
+        Activation.Tanh => Tanh(),
+        Activation.Relu => Relu(),
+        Activation.LeakyRelu => LeakyRelu(),
+        Activation.Softplus => Softplus(),
+        Activation.Gelu => Gelu(),
+        _ => throw new ArgumentOutOfRangeException(nameof(activation)),
+    };
+
+    private static double D(T x) => double.CreateTruncating(x);
+    private static T Of(double x) => T.CreateTruncating(x);
+
+    private readonly struct SigmoidFunction : IUnaryFunction<T>
+    {
+        public static string Name => "sigmoid";
+        public static T Value(T x) => Of(ActivationFunctions.Sigmoid(D(x)));
+        public static T Derivative(T x, T y) => y * (T.One - y);
+    }
+
+    private readonly struct TanhFunction : IUnaryFunction<T>
+    {
+        public static string Name => "tanh";
+        public static T Value(T x) => T.Tanh(x);
+        public static T Derivative(T x, T y) => T.One - y * y;
+    }
+
+    private readonly struct ReluFunction : IUnaryFunction<T>
+    {
+        public static string Name => "relu";
+        public static T Value(T x) => x > T.Zero ? x : T.Zero;
+        // NOTE: the derivative at exactly 0 is taken as 0, as PyTorch does.
+        public static T Derivative(T x, T y) => x > T.Zero ? T.One : T.Zero;
+    }
+
+    private readonly struct LeakyReluFunction : IUnaryFunction<T>
+    {
+        public static string Name => "leaky_relu";
+        public static T Value(T x) => x > T.Zero ? x : x * Of(ActivationFunctions.LeakySlope);
+        public static T Derivative(T x, T y) => x > T.Zero ? T.One : Of(ActivationFunctions.LeakySlope);
+    }
+
+    private readonly struct SoftplusFunction : IUnaryFunction<T>
+    {
+        public static string Name => "softplus";
+        public static T Value(T x) => Of(ActivationFunctions.Softplus(D(x)));
+        public static T Derivative(T x, T y) => Of(ActivationFunctions.Sigmoid(D(x)));
+    }
+
+    private readonly struct GeluFunction : IUnaryFunction<T>
+    {
+        public static string Name => "gelu";
+        public static T Value(T x) => Of(ActivationFunctions.Gelu(D(x)));
+        public static T Derivative(T x, T y) => Of(ActivationFunctions.GeluDerivative(D(x)));
+    }
+}

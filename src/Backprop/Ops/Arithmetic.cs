@@ -1,0 +1,129 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using Backprop.Kernels;
+
+namespace Backprop;
+
+// Elementwise arithmetic with NumPy broadcasting. Each backward reduces its gradient back to the input's
+// own shape (Broadcasting.SumInto), so a bias of shape [n] added to a batch [b, n] gets the column sums.
+public sealed partial class Tensor<T>
+{
+    public static Tensor<T> operator +(Tensor<T> a, Tensor<T> b)
+    {
+        var output = BinaryForward<AddOperator<T>>(a, b);
+        if (!ShouldRecord(a, b)) return output;
+        return output.Recorded("add", [a, b], grad =>
+        {
+            if (a.RequiresGrad) Broadcasting.SumInto(grad.Data, grad.shape, a.GradBuffer(), a.shape);
+            if (b.RequiresGrad) Broadcasting.SumInto(grad.Data, grad.shape, b.GradBuffer(), b.shape);
+        });
+    }
+
+    public static Tensor<T> operator -(Tensor<T> a, Tensor<T> b)
+    {
+        var output = BinaryForward<SubtractOperator<T>>(a, b);
+        if (!ShouldRecord(a, b)) return output;
+        return output.Recorded("sub", [a, b], grad =>
+        {
+            if (a.RequiresGrad) Broadcasting.SumInto(grad.Data, grad.shape, a.GradBuffer(), a.shape);
+            if (b.RequiresGrad)
+            {
+                var negated = new T[grad.Length];
+                TensorPrimitives.Negate(grad.Data, negated);
+                Broadcasting.SumInto<T>(negated, grad.shape, b.GradBuffer(), b.shape);
+            }
+        });
+    }
+
+    public static Tensor<T> operator *(Tensor<T> a, Tensor<T> b)
+    {
+        var output = BinaryForward<MultiplyOperator<T>>(a, b);
+        if (!ShouldRecord(a, b)) return output;
+        return output.Recorded("mul", [a, b], grad =>
+        {
+            // ∂(a·b)/∂a = b, ∂(a·b)/∂b = a
+            if (a.RequiresGrad) SendProduct(grad, b, a);
+            if (b.RequiresGrad) SendProduct(grad, a, b);
+        });
+    }
+
+    public static Tensor<T> operator /(Tensor<T> a, Tensor<T> b)
+    {
+        var output = BinaryForward<DivideOperator<T>>(a, b);
+        if (!ShouldRecord(a, b)) return output;
+        return output.Recorded("div", [a, b], grad =>
+        {
+            // ∂(a/b)/∂a = 1/b;  ∂(a/b)/∂b = −a/b² = −output/b
+            if (a.RequiresGrad)
+            {
+                var share = new T[grad.Length];
+                Broadcasting.Binary<T, DivideOperator<T>>(grad.Data, grad.shape, b.Data, b.shape, share, grad.shape);
+                Broadcasting.SumInto<T>(share, grad.shape, a.GradBuffer(), a.shape);
+            }
+            if (b.RequiresGrad)
+            {
+                var share = new T[grad.Length];
+                TensorPrimitives.Multiply(grad.Data, output.Data, share);
+                Broadcasting.Binary<T, DivideOperator<T>>(share, grad.shape, b.Data, b.shape, share, grad.shape);
+                TensorPrimitives.Negate(share, share);
+                Broadcasting.SumInto<T>(share, grad.shape, b.GradBuffer(), b.shape);
+            }
+        });
+    }
+
+    public static Tensor<T> operator -(Tensor<T> a) => a * Tensor.Scalar(-T.One);
+    public static Tensor<T> operator +(Tensor<T> a, T b) => a + Tensor.Scalar(b);
+    public static Tensor<T> operator +(T a, Tensor<T> b) => Tensor.Scalar(a) + b;
+    public static Tensor<T> operator -(Tensor<T> a, T b) => a - Tensor.Scalar(b);
+    public static Tensor<T> operator -(T a, Tensor<T> b) => Tensor.Scalar(a) - b;
+    public static Tensor<T> operator *(Tensor<T> a, T b) => a * Tensor.Scalar(b);
+    public static Tensor<T> operator *(T a, Tensor<T> b) => Tensor.Scalar(a) * b;
+    public static Tensor<T> operator /(Tensor<T> a, T b) => a / Tensor.Scalar(b);
+    public static Tensor<T> operator /(T a, Tensor<T> b) => Tensor.Scalar(a) / b;
+
+    /// <summary>The elementwise maximum of two tensors (gradient goes to the larger; to <paramref name="a"/> on ties).</summary>
+    public static Tensor<T> Maximum(Tensor<T> a, Tensor<T> b)
+    {
+        var output = BinaryForward<MaximumOperator<T>>(a, b);
+        if (!ShouldRecord(a, b)) return output;
+        return output.Recorded("maximum", [a, b], grad =>
+        {
+            var aWide = Broadcast(a, output.shape).Data;
+            var bWide = Broadcast(b, output.shape).Data;
+            var toA = new T[grad.Length];
+            var toB = new T[grad.Length];
+            var g = grad.Data;
+            for (int i = 0; i < g.Length; i++)
+            {
+                if (aWide[i] >= bWide[i]) toA[i] = g[i];
+                else toB[i] = g[i];
+            }
+            if (a.RequiresGrad) Broadcasting.SumInto<T>(toA, output.shape, a.GradBuffer(), a.shape);
+            if (b.RequiresGrad) Broadcasting.SumInto<T>(toB, output.shape, b.GradBuffer(), b.shape);
+        });
+    }
+
+    private static Tensor<T> BinaryForward<TOperator>(Tensor<T> a, Tensor<T> b) where TOperator : IBinaryOperator<T>
+    {
+        var outputShape = ShapeMath.SameShape(a.shape, b.shape) ? (int[])a.shape.Clone() : ShapeMath.Broadcast(a.shape, b.shape);
+        var output = Tensor.Zeros<T>(outputShape);
+        Broadcasting.Binary<T, TOperator>(a.Data, a.shape, b.Data, b.shape, output.Data, outputShape);
+        return output;
+    }
+
+    /// <summary>target.Grad += reduce(grad · other): the product rule's share for one factor.</summary>
+    private static void SendProduct(Tensor<T> grad, Tensor<T> other, Tensor<T> target)
+    {
+        var share = new T[grad.Length];
+        Broadcasting.Binary<T, MultiplyOperator<T>>(grad.Data, grad.shape, other.Data, other.shape, share, grad.shape);
+        Broadcasting.SumInto<T>(share, grad.shape, target.GradBuffer(), target.shape);
+    }
+
+    /// <summary>A copy of <paramref name="tensor"/> broadcast to <paramref name="shape"/> (no history).</summary>
+    private static Tensor<T> Broadcast(Tensor<T> tensor, int[] shape)
+    {
+        var wide = Tensor.Zeros<T>(shape);
+        Broadcasting.Binary<T, AddOperator<T>>(tensor.Data, tensor.shape, wide.Data, shape, wide.Data, shape);
+        return wide;
+    }
+}

@@ -1,0 +1,46 @@
+using System.Numerics;
+using Backprop.Kernels;
+
+namespace Backprop;
+
+// Comparisons give 0/1 masks with broadcasting. They are not differentiable, so nothing is recorded.
+public sealed partial class Tensor<T>
+{
+    public Tensor<T> GreaterThan(Tensor<T> other) => Compare<GreaterOperator>(this, other);
+    public Tensor<T> LessThan(Tensor<T> other) => Compare<LessOperator>(this, other);
+    public Tensor<T> EqualTo(Tensor<T> other) => Compare<EqualOperator>(this, other);
+    public Tensor<T> GreaterThan(T value) => GreaterThan(Tensor.Scalar(value));
+    public Tensor<T> LessThan(T value) => LessThan(Tensor.Scalar(value));
+
+    private static Tensor<T> Compare<TOperator>(Tensor<T> a, Tensor<T> b) where TOperator : IBinaryOperator<T>
+    {
+        var outputShape = ShapeMath.Broadcast(a.shape, b.shape);
+        var output = Tensor.Zeros<T>(outputShape);
+        Broadcasting.Binary<T, TOperator>(a.Data, a.shape, b.Data, b.shape, output.Data, outputShape);
+        return output;
+    }
+
+    private readonly struct GreaterOperator : IBinaryOperator<T>
+    {
+        public static T Apply(T x, T y) => x > y ? T.One : T.Zero;
+        public static void Apply(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) { for (int i = 0; i < d.Length; i++) d[i] = Apply(x[i], y[i]); }
+        public static void Apply(ReadOnlySpan<T> x, T y, Span<T> d) { for (int i = 0; i < d.Length; i++) d[i] = Apply(x[i], y); }
+        public static void Apply(T x, ReadOnlySpan<T> y, Span<T> d) { for (int i = 0; i < d.Length; i++) d[i] = Apply(x, y[i]); }
+    }
+
+    private readonly struct LessOperator : IBinaryOperator<T>
+    {
+        public static T Apply(T x, T y) => x < y ? T.One : T.Zero;
+        public static void Apply(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) { for (int i = 0; i < d.Length; i++) d[i] = Apply(x[i], y[i]); }
+        public static void Apply(ReadOnlySpan<T> x, T y, Span<T> d) { for (int i = 0; i < d.Length; i++) d[i] = Apply(x[i], y); }
+        public static void Apply(T x, ReadOnlySpan<T> y, Span<T> d) { for (int i = 0; i < d.Length; i++) d[i] = Apply(x, y[i]); }
+    }
+
+    private readonly struct EqualOperator : IBinaryOperator<T>
+    {
+        public static T Apply(T x, T y) => x == y ? T.One : T.Zero;
+        public static void Apply(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) { for (int i = 0; i < d.Length; i++) d[i] = Apply(x[i], y[i]); }
+        public static void Apply(ReadOnlySpan<T> x, T y, Span<T> d) { for (int i = 0; i < d.Length; i++) d[i] = Apply(x[i], y); }
+        public static void Apply(T x, ReadOnlySpan<T> y, Span<T> d) { for (int i = 0; i < d.Length; i++) d[i] = Apply(x, y[i]); }
+    }
+}

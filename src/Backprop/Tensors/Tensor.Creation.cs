@@ -1,0 +1,94 @@
+using System.Numerics;
+
+namespace Backprop;
+
+/// <summary>Factories for <see cref="Tensor{T}"/>: <c>Tensor.Zeros&lt;float&gt;(2, 3)</c>, <c>Tensor.From(new[,] {...})</c>.</summary>
+public static class Tensor
+{
+    public static Tensor<T> Zeros<T>(params int[] shape) where T : unmanaged, IFloatingPointIeee754<T>
+        => new(new T[ShapeMath.Product(shape)], 0, (int[])shape.Clone());
+
+    public static Tensor<T> Ones<T>(params int[] shape) where T : unmanaged, IFloatingPointIeee754<T>
+        => Full(T.One, shape);
+
+    public static Tensor<T> Full<T>(T value, params int[] shape) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var tensor = Zeros<T>(shape);
+        tensor.Data.Fill(value);
+        return tensor;
+    }
+
+    /// <summary>A scalar (rank-0) tensor.</summary>
+    public static Tensor<T> Scalar<T>(T value) where T : unmanaged, IFloatingPointIeee754<T>
+        => new([value], 0, []);
+
+    /// <summary>Wraps (without copying) a flat row-major array in the given shape.</summary>
+    public static Tensor<T> FromArray<T>(T[] values, params int[] shape) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (shape.Length == 0) shape = [values.Length];
+        if (ShapeMath.Product(shape) != values.Length)
+            throw new ArgumentException($"{values.Length} values cannot fill shape {ShapeMath.Format(shape)}");
+        return new(values, 0, (int[])shape.Clone());
+    }
+
+    public static Tensor<T> From<T>(T[] vector) where T : unmanaged, IFloatingPointIeee754<T>
+        => new((T[])vector.Clone(), 0, [vector.Length]);
+
+    public static Tensor<T> From<T>(T[,] matrix) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int rows = matrix.GetLength(0), columns = matrix.GetLength(1);
+        var values = new T[rows * columns];
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < columns; c++)
+                values[r * columns + c] = matrix[r, c];
+        return new(values, 0, [rows, columns]);
+    }
+
+    /// <summary>A matrix from jagged rows, which must all have the same length.</summary>
+    public static Tensor<T> FromRows<T>(IReadOnlyList<T[]> rows) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int columns = rows.Count == 0 ? 0 : rows[0].Length;
+        var values = new T[rows.Count * columns];
+        for (int r = 0; r < rows.Count; r++)
+        {
+            if (rows[r].Length != columns)
+                throw new ArgumentException($"row {r} has {rows[r].Length} values, row 0 has {columns}");
+            rows[r].CopyTo(values, r * columns);
+        }
+        return new(values, 0, [rows.Count, columns]);
+    }
+
+    /// <summary>Seeded uniform values in [low, high).</summary>
+    public static Tensor<T> Uniform<T>(Random random, T low, T high, params int[] shape) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var tensor = Zeros<T>(shape);
+        double lowD = double.CreateChecked(low), width = double.CreateChecked(high) - lowD;
+        var data = tensor.Data;
+        for (int i = 0; i < data.Length; i++) data[i] = T.CreateChecked(lowD + width * random.NextDouble());
+        return tensor;
+    }
+
+    /// <summary>Seeded normal values (Box–Muller).</summary>
+    public static Tensor<T> Normal<T>(Random random, T mean, T standardDeviation, params int[] shape) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var tensor = Zeros<T>(shape);
+        double meanD = double.CreateChecked(mean), deviation = double.CreateChecked(standardDeviation);
+        var data = tensor.Data;
+        for (int i = 0; i < data.Length; i += 2)
+        {
+            double u1 = 1.0 - random.NextDouble(), u2 = random.NextDouble();
+            double radius = Math.Sqrt(-2.0 * Math.Log(u1));
+            data[i] = T.CreateChecked(meanD + deviation * radius * Math.Cos(2 * Math.PI * u2));
+            if (i + 1 < data.Length) data[i + 1] = T.CreateChecked(meanD + deviation * radius * Math.Sin(2 * Math.PI * u2));
+        }
+        return tensor;
+    }
+
+    /// <summary>0, 1, …, count − 1.</summary>
+    public static Tensor<T> Arange<T>(int count) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var tensor = Zeros<T>(count);
+        for (int i = 0; i < count; i++) tensor.Data[i] = T.CreateChecked(i);
+        return tensor;
+    }
+}

@@ -1,2 +1,0 @@
-namespace Backprop.Tests;
-public sealed class SmokeTests { [Fact] public void Builds() => Assert.True(true); }
