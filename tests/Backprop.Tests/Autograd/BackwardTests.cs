@@ -1,0 +1,63 @@
+namespace Backprop.Tests.Autograd;
+
+public sealed class BackwardTests
+{
+    [Fact]
+    public void A_tensor_used_twice_accumulates_both_gradients()
+    {
+        var x = Tensor.From(new[] { 3.0 }).RequireGrad();
+        (x * x + x).Sum().Backward(); // d/dx (x² + x) = 2x + 1
+        Assert.Equal(7.0, x.Grad![0]);
+    }
+
+    [Fact]
+    public void Gradients_accumulate_across_backward_calls_until_zeroed()
+    {
+        var x = Tensor.From(new[] { 2.0 }).RequireGrad();
+        (x * 3.0).Sum().Backward();
+        (x * 3.0).Sum().Backward();
+        Assert.Equal(6.0, x.Grad![0]);
+        x.ZeroGrad();
+        Assert.Equal(0.0, x.Grad![0]);
+    }
+
+    [Fact]
+    public void Broadcast_gradients_are_summed_back_to_the_source_shape()
+    {
+        var batch = Tensor.FromArray(new double[] { 1, 2, 3, 4, 5, 6 }, 3, 2);
+        var bias = Tensor.From(new[] { 0.5, -0.5 }).RequireGrad();
+        (batch + bias).Sum().Backward();
+        Assert.Equal(new[] { 2 }, bias.Grad!.Shape.ToArray());
+        Assert.Equal(new double[] { 3, 3 }, bias.Grad.ToArray());
+    }
+
+    [Fact]
+    public void A_graph_a_hundred_thousand_ops_deep_does_not_overflow_the_stack()
+    {
+        var x = Tensor.From(new[] { 1.0 }).RequireGrad();
+        var y = x;
+        for (int i = 0; i < 100_000; i++) y = y + 1.0;
+        y.Sum().Backward();
+        Assert.Equal(1.0, x.Grad![0]);
+    }
+
+    [Fact]
+    public void Nothing_is_recorded_inside_a_no_grad_scope()
+    {
+        var x = Tensor.From(new[] { 1.0 }).RequireGrad();
+        using (GradMode.NoGrad())
+        {
+            var y = x * 2.0;
+            Assert.False(y.RequiresGrad);
+            Assert.Equal("leaf", y.Operation);
+        }
+        Assert.True((x * 2.0).RequiresGrad);
+    }
+
+    [Fact]
+    public void Backward_from_a_non_scalar_needs_an_explicit_gradient()
+    {
+        var x = Tensor.From(new[] { 1.0, 2.0 }).RequireGrad();
+        Assert.Throws<InvalidOperationException>(() => (x * 2.0).Backward());
+    }
+}
