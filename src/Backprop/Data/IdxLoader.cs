@@ -70,8 +70,7 @@ public static class IdxLoader
         }
 
         var features = new float[pixels.Length];
-        const float scale = 1f / 255f;
-        for (int i = 0; i < pixels.Length; i++) features[i] = pixels[i] * scale;
+        for (int i = 0; i < pixels.Length; i++) features[i] = pixels[i] / 255f;
         string[] featureNames = new string[height * width];
         for (int i = 0; i < featureNames.Length; i++) featureNames[i] = "pixel" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return DataSet.Classification(features, count, featureNames, [1, height, width], labels, classNames);
@@ -171,17 +170,20 @@ public static class IdxLoader
             if (available < bytes)
                 throw Truncated(path, claim, headerBytes + bytes, headerBytes + available);
         }
-        if (bytes > Array.MaxLength)
-            throw new DataFormatException(path, $"the header claims {claim}, too large to load");
-
-        var body = new byte[Math.Min(bytes, 1 << 20)];
+        // Beyond what one array can hold: read up to that limit anyway, so a short file still says "truncated".
+        long limit = Math.Min(bytes, Array.MaxLength);
+        var body = new byte[Math.Min(limit, 1 << 20)];
         int filled = 0;
         while (true)
         {
             filled += ReadFully(stream, body.AsSpan(filled), path);
-            if (filled == bytes) return body;
             if (filled < body.Length) throw Truncated(path, claim, headerBytes + bytes, headerBytes + filled);
-            Array.Resize(ref body, (int)Math.Min(bytes, 2L * body.Length));
+            if (filled == limit)
+            {
+                if (limit < bytes) throw new DataFormatException(path, $"the header claims {claim}, too large to load");
+                return body;
+            }
+            Array.Resize(ref body, (int)Math.Min(limit, 2L * body.Length));
         }
     }
 
