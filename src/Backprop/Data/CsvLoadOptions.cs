@@ -1,0 +1,29 @@
+namespace Backprop.Data;
+
+/// <summary>How <see cref="CsvLoader"/> picks and reads the target column.</summary>
+public sealed record CsvLoadOptions
+{
+    /// <summary>Target column name; null means the last column (or, with <see cref="TargetOptional"/>, no target).</summary>
+    public string? Target { get; init; }
+
+    /// <summary>Classification or regression; null means the contract's auto rule.</summary>
+    public TaskKind? Task { get; init; }
+
+    /// <summary>
+    /// The classes a saved model knows, in its order. Labels map onto these indices and a label outside
+    /// them is an error. Implies classification.
+    /// </summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
+
+    /// <summary>
+    /// The feature columns a saved model expects, in its order. Columns are matched by name; a missing
+    /// one, or a column that is neither a feature nor the target, is an error.
+    /// </summary>
+    public IReadOnlyList<string>? FeatureNames { get; init; }
+
+    /// <summary>
+    /// For <c>predict</c>: the target column may be absent, and then the data set has no target.
+    /// When present it is still read (and checked against <see cref="ClassNames"/>).
+    /// </summary>
+    public bool TargetOptional { get; init; }
+}

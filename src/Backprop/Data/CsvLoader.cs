@@ -1,0 +1,172 @@
+using System.Text;
+using Sylvan.Data.Csv;
+
+namespace Backprop.Data;
+
+/// <summary>
+/// Reads a CSV file with a header row into a <see cref="DataSet"/>: every column but the target is a
+/// numeric feature. Numbers are parsed in the invariant culture; NaN and infinity are errors.
+/// Every problem is a <see cref="DataFormatException"/> naming the file, the 1-based line (the header
+/// is line 1) and the column.
+/// </summary>
+public static class CsvLoader
+{
+    public static DataSet Load(string path, CsvLoadOptions? options = null)
+    {
+        StreamReader reader;
+        try
+        {
+            reader = new StreamReader(path, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new DataFormatException(path, $"cannot read the file: {e.Message}", e);
+        }
+        using (reader) return Load(reader, path, options);
+    }
+
+    /// <param name="source">The name messages give the data, usually its path.</param>
+    public static DataSet Load(TextReader reader, string source, CsvLoadOptions? options = null)
+    {
+        options ??= new CsvLoadOptions();
+        CsvDataReader csv;
+        try
+        {
+            csv = CsvDataReader.Create(reader, new CsvDataReaderOptions { HasHeaders = true, Delimiter = ',' });
+        }
+        catch (CsvMissingHeadersException e)
+        {
+            throw new DataFormatException(source, "the file is empty (a header row is required)", e);
+        }
+        using (csv) return Read(csv, source, options);
+    }
+
+    static DataSet Read(CsvDataReader csv, string source, CsvLoadOptions options)
+    {
+        string[] header = ReadHeader(csv);
+        int targetOrdinal = FindTarget(header, source, options);
+        int[] featureOrdinals = ChooseFeatures(header, targetOrdinal, source, options);
+        int featureCount = featureOrdinals.Length;
+        if (featureCount == 0) throw new DataFormatException(source, 1, null, null, "there are no feature columns");
+
+        var features = new List<float>();
+        var targetValues = new List<string>();
+        var targetLines = new List<int>();
+        // NOTE: Sylvan counts records, not lines; quoted fields may span lines, so count the newlines ourselves.
+        int nextLine = 1 + header.Sum(name => name.Count(ch => ch == '\n'));
+        int rows = 0;
+        while (true)
+        {
+            int line = nextLine + 1;
+            try
+            {
+                if (!csv.Read()) break;
+            }
+            catch (CsvRecordTooLargeException e)
+            {
+                throw new DataFormatException(source, line, null, null, "a record is too large to read", e);
+            }
+            catch (CsvFormatException e)
+            {
+                throw new DataFormatException(source, line, null, null, $"malformed CSV record: {e.Message}", e);
+            }
+            ReadOnlySpan<char> raw = csv.GetRawRecordSpan();
+            nextLine = line - 1 + Math.Max(1, raw.Count('\n'));
+            if (raw.Trim().IsEmpty) continue;  // blank lines, including the one a trailing newline leaves
+
+            if (csv.RowFieldCount != header.Length)
+                throw new DataFormatException(source, line, null, null,
+                    $"the row has {csv.RowFieldCount} fields but the header has {header.Length}");
+
+            foreach (int ordinal in featureOrdinals)
+                features.Add(ParseFeature(csv.GetFieldSpan(ordinal), source, line, header[ordinal]));
+            if (targetOrdinal >= 0)
+            {
+                targetValues.Add(csv.GetString(targetOrdinal));
+                targetLines.Add(line);
+            }
+            rows++;
+        }
+        if (rows == 0) throw new DataFormatException(source, "the file has a header but no data rows");
+
+        string[] featureNames = featureOrdinals.Select(o => header[o]).ToArray();
+        float[] featureArray = features.ToArray();
+        int[] inputShape = [featureCount];
+        if (targetOrdinal < 0) return DataSet.Unlabelled(featureArray, rows, featureNames, inputShape);
+
+        TargetEncoder.Encoded target = TargetEncoder.Encode(source, header[targetOrdinal], targetValues, targetLines,
+            options.Task, options.ClassNames);
+        return target.Task == TaskKind.Classification
+            ? DataSet.Classification(featureArray, rows, featureNames, inputShape, target.Labels!, target.ClassNames!)
+            : DataSet.Regression(featureArray, rows, featureNames, inputShape, target.Targets!);
+    }
+
+    static float ParseFeature(ReadOnlySpan<char> field, string source, int line, string column)
+    {
+        switch (NumberText.TryParseFloat(field, out float value))
+        {
+            case NumberText.Outcome.Number:
+                return value;
+            case NumberText.Outcome.Empty:
+                throw new DataFormatException(source, line, column, field.ToString(), "the value is empty (every feature must be a number)");
+            case NumberText.Outcome.NotFinite:
+                throw new DataFormatException(source, line, column, field.ToString(),
+                    $"'{field}' is not a finite number (NaN and infinity are not allowed)");
+            default:
+                throw new DataFormatException(source, line, column, field.ToString(), $"'{field}' is not a number");
+        }
+    }
+
+    /// <summary>Column names; a blank name is known by its 1-based index.</summary>
+    static string[] ReadHeader(CsvDataReader csv)
+    {
+        var header = new string[csv.FieldCount];
+        for (int i = 0; i < header.Length; i++)
+        {
+            string name = csv.GetName(i);
+            if (i == 0) name = name.TrimStart('\uFEFF');  // a BOM the stream reader did not strip
+            header[i] = string.IsNullOrWhiteSpace(name) ? (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : name;
+        }
+        return header;
+    }
+
+    /// <returns>The target's ordinal, or -1 when the target is optional and absent.</returns>
+    static int FindTarget(string[] header, string source, CsvLoadOptions options)
+    {
+        if (options.Target is null)
+        {
+            if (options.TargetOptional) return -1;
+            if (header.Length < 2)
+                throw new DataFormatException(source, 1, null, null, "need at least two columns (features and a target)");
+            return header.Length - 1;
+        }
+        int[] matches = Enumerable.Range(0, header.Length).Where(i => header[i] == options.Target).ToArray();
+        if (matches.Length > 1)
+            throw new DataFormatException(source, 1, options.Target, null, "the target column name appears more than once in the header");
+        if (matches.Length == 1) return matches[0];
+        if (options.TargetOptional) return -1;
+        throw new DataFormatException(source, 1, null, options.Target,
+            $"no target column '{options.Target}' (columns: {TargetEncoder.Listing(header)})");
+    }
+
+    static int[] ChooseFeatures(string[] header, int targetOrdinal, string source, CsvLoadOptions options)
+    {
+        if (options.FeatureNames is null)
+            return Enumerable.Range(0, header.Length).Where(i => i != targetOrdinal).ToArray();
+
+        var ordinals = new int[options.FeatureNames.Count];
+        for (int f = 0; f < ordinals.Length; f++)
+        {
+            string name = options.FeatureNames[f];
+            int ordinal = Array.IndexOf(header, name);
+            if (ordinal < 0 || ordinal == targetOrdinal)
+                throw new DataFormatException(source, 1, null, name,
+                    $"no feature column '{name}', which the model expects (columns: {TargetEncoder.Listing(header)})");
+            ordinals[f] = ordinal;
+        }
+        for (int i = 0; i < header.Length; i++)
+            if (i != targetOrdinal && Array.IndexOf(ordinals, i) < 0)
+                throw new DataFormatException(source, 1, header[i], null, "the model has no such feature");
+        return ordinals;
+    }
+}

@@ -1,0 +1,87 @@
+namespace Backprop.Data;
+
+/// <summary>
+/// Per-feature standardisation, x' = (x - mean) / deviation, with statistics fitted on training rows
+/// only and carried inside a saved model as two float arrays. A constant column gets deviation 1, so it
+/// becomes all zeros instead of dividing by zero.
+/// </summary>
+public sealed class Standardizer
+{
+    public Standardizer(float[] mean, float[] deviation)
+    {
+        if (mean.Length != deviation.Length)
+            throw new ArgumentException($"{mean.Length} means but {deviation.Length} deviations", nameof(deviation));
+        foreach (float d in deviation)
+            if (!(d > 0) || !float.IsFinite(d)) throw new ArgumentException($"deviation {d} is not a positive finite number", nameof(deviation));
+        Mean = mean;
+        Deviation = deviation;
+    }
+
+    /// <summary>(featureCount)</summary>
+    public float[] Mean { get; }
+
+    /// <summary>(featureCount) population standard deviation; 1 for constant features.</summary>
+    public float[] Deviation { get; }
+
+    public int FeatureCount => Mean.Length;
+
+    public static Standardizer Fit(DataSet training) => Fit(training.Features, training.Rows, training.FeatureCount);
+
+    /// <param name="features">(rows, featureCount) row-major.</param>
+    public static Standardizer Fit(ReadOnlySpan<float> features, int rows, int featureCount)
+    {
+        if (features.Length != rows * featureCount) throw new ArgumentException("features are not rows x featureCount", nameof(features));
+        if (rows == 0) throw new ArgumentException("cannot fit on zero rows", nameof(rows));
+        var mean = new float[featureCount];
+        var deviation = new float[featureCount];
+        for (int f = 0; f < featureCount; f++)
+        {
+            // NOTE: two passes in double; a one-pass sum of squares loses everything on large offsets.
+            double sum = 0, min = double.PositiveInfinity, max = double.NegativeInfinity;
+            for (int r = 0; r < rows; r++)
+            {
+                double x = features[r * featureCount + f];
+                sum += x;
+                min = Math.Min(min, x);
+                max = Math.Max(max, x);
+            }
+            if (min == max)
+            {
+                // Exactly constant: rounding in the mean would otherwise leave a tiny spurious deviation.
+                mean[f] = (float)min;
+                deviation[f] = 1f;
+                continue;
+            }
+            double m = sum / rows, squares = 0;
+            for (int r = 0; r < rows; r++)
+            {
+                double d = features[r * featureCount + f] - m;
+                squares += d * d;
+            }
+            float sd = (float)Math.Sqrt(squares / rows);
+            mean[f] = (float)m;
+            deviation[f] = sd > 0 && float.IsFinite(sd) ? sd : 1f;
+        }
+        return new Standardizer(mean, deviation);
+    }
+
+    /// <summary>Standardises (rows, FeatureCount) features in place.</summary>
+    public void Apply(Span<float> features, int rows)
+    {
+        int featureCount = FeatureCount;
+        if (features.Length != rows * featureCount)
+            throw new ArgumentException($"features hold {features.Length} values, not {rows} x {featureCount}", nameof(features));
+        for (int r = 0; r < rows; r++)
+        {
+            Span<float> row = features.Slice(r * featureCount, featureCount);
+            for (int f = 0; f < featureCount; f++) row[f] = (row[f] - Mean[f]) / Deviation[f];
+        }
+    }
+
+    public void Apply(DataSet data)
+    {
+        if (data.FeatureCount != FeatureCount)
+            throw new ArgumentException($"the data has {data.FeatureCount} features, the standardizer {FeatureCount}", nameof(data));
+        Apply(data.Features, data.Rows);
+    }
+}

@@ -1,0 +1,162 @@
+using Backprop.Data;
+
+namespace Backprop.Tests.Data;
+
+/// <summary>Every malformed CSV is a DataFormatException whose message names the file, line and column.</summary>
+public sealed class CsvLoaderErrorTests
+{
+    [Fact]
+    public void A_non_numeric_feature_names_file_line_column_and_value()
+    {
+        var error = LoadFails("a,petal_width,y\n1,2,0\n3,4,1\n5,abc,0\n", out string path);
+
+        Assert.Equal($"{path}:4: column 'petal_width': 'abc' is not a number", error.Message);
+        Assert.Equal(path, error.FilePath);
+        Assert.Equal(4, error.Line);
+        Assert.Equal("petal_width", error.Column);
+        Assert.Equal("abc", error.Field);
+    }
+
+    [Theory]
+    [InlineData("NaN")]
+    [InlineData("nan")]
+    [InlineData("inf")]
+    [InlineData("-inf")]
+    [InlineData("Infinity")]
+    [InlineData("-Infinity")]
+    [InlineData("1e39")]
+    public void A_non_finite_feature_is_an_error(string value)
+    {
+        var error = LoadFails($"a,b,y\n1,2,0\n3,{value},1\n", out string path);
+
+        Assert.StartsWith($"{path}:3: column 'b': '{value}' is not a finite number", error.Message);
+    }
+
+    [Fact]
+    public void An_empty_feature_is_an_error()
+    {
+        var error = LoadFails("a,b,y\n1,,0\n3,4,1\n", out string path);
+        Assert.StartsWith($"{path}:2: column 'b':", error.Message);
+        Assert.Contains("empty", error.Message);
+    }
+
+    [Fact]
+    public void A_row_with_too_few_fields_is_an_error_on_its_line()
+    {
+        var error = LoadFails("a,b,y\n1,2,0\n3,1\n", out string path);
+        Assert.Equal($"{path}:3: the row has 2 fields but the header has 3", error.Message);
+    }
+
+    [Fact]
+    public void A_row_with_too_many_fields_is_an_error_on_its_line()
+    {
+        var error = LoadFails("a,b,y\r\n1,2,0\r\n3,4,1\r\n5,6,7,8\r\n", out string path);
+        Assert.Equal($"{path}:4: the row has 4 fields but the header has 3", error.Message);
+    }
+
+    [Fact]
+    public void An_empty_file_is_an_error()
+    {
+        var error = LoadFails("", out string path);
+        Assert.StartsWith($"{path}: ", error.Message);
+        Assert.Contains("empty", error.Message);
+    }
+
+    [Fact]
+    public void A_header_without_rows_is_an_error()
+    {
+        var error = LoadFails("a,b,y\n", out string path);
+        Assert.Equal($"{path}: the file has a header but no data rows", error.Message);
+    }
+
+    [Fact]
+    public void A_missing_target_column_is_named_with_the_available_ones()
+    {
+        using var folder = new TempFolder();
+        string path = folder.Write("data.csv", "a,b,y\n1,2,0\n");
+
+        var error = Assert.Throws<DataFormatException>(() => CsvLoader.Load(path, new CsvLoadOptions { Target = "label" }));
+
+        Assert.Equal($"{path}:1: no target column 'label' (columns: a, b, y)", error.Message);
+    }
+
+    [Fact]
+    public void Classification_with_a_single_class_is_an_error()
+    {
+        var error = LoadFails("a,y\n1,cat\n2,cat\n", out string path);
+        Assert.Equal($"{path}: column 'y': the target has only one class ('cat'); classification needs at least two", error.Message);
+    }
+
+    [Fact]
+    public void A_label_the_model_has_never_seen_names_line_and_label()
+    {
+        using var folder = new TempFolder();
+        string path = folder.Write("data.csv", "a,species\n1,setosa\n2,versicolor\n3,zebra\n");
+
+        var error = Assert.Throws<DataFormatException>(() =>
+            CsvLoader.Load(path, new CsvLoadOptions { ClassNames = ["setosa", "versicolor", "virginica"] }));
+
+        Assert.Equal($"{path}:4: column 'species': label 'zebra' was not seen in training (known classes: setosa, versicolor, virginica)", error.Message);
+        Assert.Equal("zebra", error.Field);
+    }
+
+    [Fact]
+    public void A_non_numeric_regression_target_is_an_error()
+    {
+        using var folder = new TempFolder();
+        string path = folder.Write("data.csv", "a,y\n1,2.5\n2,oops\n");
+
+        var error = Assert.Throws<DataFormatException>(() => CsvLoader.Load(path, new CsvLoadOptions { Task = TaskKind.Regression }));
+
+        Assert.StartsWith($"{path}:3: column 'y': 'oops' is not a number", error.Message);
+    }
+
+    [Fact]
+    public void A_NaN_in_a_numeric_target_is_an_error_not_a_class()
+    {
+        var error = LoadFails("a,y\n1,2.5\n2,3.5\n3,NaN\n", out string path);
+        Assert.StartsWith($"{path}:4: column 'y': 'NaN' is not a finite number", error.Message);
+    }
+
+    [Fact]
+    public void An_empty_target_is_an_error()
+    {
+        var error = LoadFails("a,y\n1,cat\n2,\n", out string path);
+        Assert.Equal($"{path}:3: column 'y': the target is empty", error.Message);
+    }
+
+    [Fact]
+    public void An_unterminated_quote_is_an_error_with_a_line()
+    {
+        var error = LoadFails("a,y\n1,0\n2,\"1\n", out string path);
+        Assert.StartsWith($"{path}:3:", error.Message);
+    }
+
+    [Fact]
+    public void A_missing_file_is_a_data_format_error_naming_it()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "backprop-no-such-" + Guid.NewGuid().ToString("N") + ".csv");
+        var error = Assert.Throws<DataFormatException>(() => CsvLoader.Load(path));
+        Assert.StartsWith($"{path}: cannot read the file", error.Message);
+    }
+
+    [Fact]
+    public void A_feature_the_model_expects_but_the_file_lacks_is_named()
+    {
+        using var folder = new TempFolder();
+        string path = folder.Write("data.csv", "a,y\n1,0\n");
+
+        var error = Assert.Throws<DataFormatException>(() =>
+            CsvLoader.Load(path, new CsvLoadOptions { Target = "y", FeatureNames = ["a", "b"] }));
+
+        Assert.StartsWith($"{path}:1: no feature column 'b'", error.Message);
+    }
+
+    static DataFormatException LoadFails(string text, out string path)
+    {
+        using var folder = new TempFolder();
+        path = folder.Write("data.csv", text);
+        string file = path;
+        return Assert.Throws<DataFormatException>(() => CsvLoader.Load(file));
+    }
+}
