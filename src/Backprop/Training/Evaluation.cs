@@ -1,0 +1,76 @@
+using Backprop.Data;
+
+namespace Backprop.Training;
+
+/// <summary>Metrics of a model on a labelled data set.</summary>
+public sealed record Evaluation(
+    int Samples,
+    double Loss,
+    double? Accuracy,
+    int[,]? ConfusionMatrix,
+    double? Rmse,
+    double? Mae,
+    double? R2)
+{
+    /// <summary>Per-class precision (of the predictions of each class, the share that was right); NaN where never predicted.</summary>
+    public double[] Precision() => PerClass(byColumn: true);
+
+    /// <summary>Per-class recall (of the samples of each class, the share found); NaN where the class is absent.</summary>
+    public double[] Recall() => PerClass(byColumn: false);
+
+    private double[] PerClass(bool byColumn)
+    {
+        var matrix = ConfusionMatrix ?? throw new InvalidOperationException("precision and recall are for classification");
+        int classes = matrix.GetLength(0);
+        var result = new double[classes];
+        for (int c = 0; c < classes; c++)
+        {
+            long total = 0;
+            for (int other = 0; other < classes; other++) total += byColumn ? matrix[other, c] : matrix[c, other];
+            result[c] = total == 0 ? double.NaN : (double)matrix[c, c] / total;
+        }
+        return result;
+    }
+
+    /// <summary>Classification metrics from logits (rows × classes) and true labels.</summary>
+    public static Evaluation ForClassification(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int classes, double lossSum)
+    {
+        int rows = labels.Length;
+        var confusion = new int[classes, classes];
+        int correct = 0;
+        for (int row = 0; row < rows; row++)
+        {
+            int predicted = ArgMax(logits.Slice(row * classes, classes));
+            confusion[labels[row], predicted]++;
+            if (predicted == labels[row]) correct++;
+        }
+        return new Evaluation(rows, lossSum / Math.Max(rows, 1), (double)correct / Math.Max(rows, 1), confusion, null, null, null);
+    }
+
+    /// <summary>Regression metrics from predictions and targets, in the targets' own units.</summary>
+    public static Evaluation ForRegression(ReadOnlySpan<float> predictions, ReadOnlySpan<float> targets)
+    {
+        int rows = targets.Length;
+        double mean = 0;
+        for (int i = 0; i < rows; i++) mean += targets[i];
+        mean /= Math.Max(rows, 1);
+        double squared = 0, absolute = 0, variance = 0;
+        for (int i = 0; i < rows; i++)
+        {
+            double error = predictions[i] - (double)targets[i];
+            squared += error * error;
+            absolute += Math.Abs(error);
+            variance += (targets[i] - mean) * (targets[i] - mean);
+        }
+        double mse = squared / Math.Max(rows, 1);
+        double r2 = variance == 0 ? double.NaN : 1 - squared / variance;
+        return new Evaluation(rows, mse, null, null, Math.Sqrt(mse), absolute / Math.Max(rows, 1), r2);
+    }
+
+    public static int ArgMax(ReadOnlySpan<float> values)
+    {
+        int best = 0;
+        for (int i = 1; i < values.Length; i++) if (values[i] > values[best]) best = i;
+        return best;
+    }
+}

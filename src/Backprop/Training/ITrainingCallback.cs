@@ -1,0 +1,34 @@
+namespace Backprop.Training;
+
+/// <summary>Hooks into <see cref="Trainer"/>: progress display, early stopping, checkpoints.</summary>
+public interface ITrainingCallback
+{
+    /// <summary>Called after each mini-batch with the epoch's running mean loss.</summary>
+    void OnBatchEnd(int epoch, int batch, int batchesPerEpoch, double runningLoss, double samplesPerSecond) { }
+
+    /// <summary>Called after each epoch; return false to stop training.</summary>
+    bool OnEpochEnd(EpochMetrics metrics) => true;
+}
+
+/// <summary>Stops when the test loss has not improved for <paramref name="patience"/> epochs.</summary>
+public sealed class EarlyStopping(int patience, double minDelta = 0) : ITrainingCallback
+{
+    private double best = double.PositiveInfinity;
+    private int epochsWithoutImprovement;
+
+    public int? StoppedAtEpoch { get; private set; }
+
+    public bool OnEpochEnd(EpochMetrics metrics)
+    {
+        if (metrics.TestLoss is not { } loss) return true;
+        if (loss < best - minDelta)
+        {
+            best = loss;
+            epochsWithoutImprovement = 0;
+            return true;
+        }
+        if (++epochsWithoutImprovement < patience) return true;
+        StoppedAtEpoch = metrics.Epoch;
+        return false;
+    }
+}
