@@ -3,25 +3,63 @@ using System.Numerics.Tensors;
 
 namespace Backprop.Optim;
 
-/// <summary>Plain stochastic gradient descent: p ← p − lr·∂loss/∂p.</summary>
-public sealed class Sgd<T>(IEnumerable<Tensor<T>> parameters, T learningRate) where T : unmanaged, IFloatingPointIeee754<T>
+/// <summary>
+/// Stochastic gradient descent with optional momentum (dampening 0), Nesterov momentum and L2 weight
+/// decay, exactly as torch.optim.SGD:
+/// <code>
+/// d ← g + λ·p                                  (weight decay λ)
+/// b₁ = d,  bₜ = μ·bₜ₋₁ + d                        (momentum μ &gt; 0)
+/// d ← d + μ·bₜ  (Nesterov)   or   d ← bₜ         (classical)
+/// p ← p − lr·d
+/// </code>
+/// </summary>
+public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly Tensor<T>[] parameters = parameters.ToArray();
+    private readonly T[][] momentumBuffers;
+    private readonly T[] scratch; // d when it differs from both g and b, sized for the largest parameter
 
-    public T LearningRate { get; set; } = learningRate;
-
-    public void Step()
+    public Sgd(IEnumerable<Tensor<T>> parameters, double learningRate, double momentum = 0, bool nesterov = false, double weightDecay = 0)
+        : base(parameters, learningRate, weightDecay)
     {
-        foreach (var parameter in parameters)
+        if (!double.IsFinite(momentum) || momentum < 0) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "must be finite and ≥ 0");
+        if (nesterov && momentum == 0) throw new ArgumentException("Nesterov momentum needs a momentum > 0", nameof(nesterov));
+        Momentum = momentum;
+        Nesterov = nesterov;
+        momentumBuffers = momentum == 0 ? [] : AllocateBuffers();
+        scratch = new T[Parameters.Max(parameter => parameter.Length)];
+    }
+
+    public double Momentum { get; }
+
+    public bool Nesterov { get; }
+
+    protected override void Update(int index, long step, Span<T> parameter, ReadOnlySpan<T> gradient)
+    {
+        ReadOnlySpan<T> direction = gradient;
+        if (WeightDecay != 0)
         {
-            if (parameter.Grad is null) continue;
-            // p ← p + (−lr)·g, in one fused pass
-            TensorPrimitives.MultiplyAdd(parameter.Grad.Data, -LearningRate, parameter.Data, parameter.Data);
+            // d = g + λ·p  (into scratch: the gradient itself stays as backward left it)
+            var decayed = scratch.AsSpan(0, parameter.Length);
+            TensorPrimitives.MultiplyAdd(parameter, Cast(WeightDecay), gradient, decayed);
+            direction = decayed;
         }
+        if (Momentum != 0)
+        {
+            var buffer = momentumBuffers[index].AsSpan();
+            T momentum = Cast(Momentum);
+            if (step == 1) direction.CopyTo(buffer);                             // b₁ = d
+            else TensorPrimitives.MultiplyAdd(buffer, momentum, direction, buffer); // bₜ = μ·bₜ₋₁ + d
+            if (Nesterov)
+            {
+                var lookahead = scratch.AsSpan(0, parameter.Length);
+                TensorPrimitives.MultiplyAdd(buffer, momentum, direction, lookahead); // d = d + μ·bₜ
+                direction = lookahead;
+            }
+            else direction = buffer;                                                // d = bₜ
+        }
+        TensorPrimitives.MultiplyAdd(direction, Cast(-LearningRate), parameter, parameter); // p ← p − lr·d
     }
 
-    public void ZeroGrad()
-    {
-        foreach (var parameter in parameters) parameter.ZeroGrad();
-    }
+    protected override IEnumerable<(string Name, T[][] Buffers)> StateBuffers() =>
+        Momentum == 0 ? [] : [("momentum_buffer", momentumBuffers)];
 }

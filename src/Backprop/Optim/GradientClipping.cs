@@ -1,0 +1,41 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Backprop.Optim;
+
+/// <summary>Gradient clipping, as torch.nn.utils.clip_grad_norm_.</summary>
+public static class GradientClipping
+{
+    /// <summary>
+    /// Scales every gradient by maxNorm / (‖g‖ + 1e-6) when that is below 1, where ‖g‖ is the 2-norm of
+    /// all gradients concatenated. Returns ‖g‖ (before clipping). Parameters without a gradient are skipped.
+    /// A NaN or infinite norm is returned and nothing is scaled; the caller decides that training diverged.
+    /// </summary>
+    public static double ClipByGlobalNorm<T>(IReadOnlyList<Tensor<T>> parameters, double maxNorm) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (!(maxNorm >= 0)) throw new ArgumentOutOfRangeException(nameof(maxNorm), maxNorm, "must be ≥ 0");
+
+        // ‖g‖ = √(Σᵢ ‖gᵢ‖²): the norm of the per-tensor norms, as torch stacks them
+        double sumOfSquares = 0;
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            if (parameters[i].Grad is not { } grad) continue;
+            double norm = double.CreateChecked(TensorPrimitives.Norm<T>(grad.Data));
+            sumOfSquares += norm * norm;
+        }
+        double totalNorm = Math.Sqrt(sumOfSquares);
+
+        double scale = maxNorm / (totalNorm + 1e-6); // torch's 1e-6 keeps a zero norm finite
+        if (scale < 1)
+        {
+            for (int i = 0; i < parameters.Count; i++)
+                if (parameters[i].Grad is { } grad) TensorPrimitives.Multiply(grad.Data, T.CreateTruncating(scale), grad.Data);
+        }
+        return totalNorm;
+    }
+
+    /// <inheritdoc cref="ClipByGlobalNorm{T}(IReadOnlyList{Tensor{T}}, double)"/>
+    public static double ClipByGlobalNorm<T>(IEnumerable<Tensor<T>> parameters, double maxNorm) where T : unmanaged, IFloatingPointIeee754<T>
+        => ClipByGlobalNorm(parameters as IReadOnlyList<Tensor<T>> ?? parameters.ToArray(), maxNorm);
+}

@@ -1,0 +1,20 @@
+using System.Numerics;
+
+namespace Backprop.Optim;
+
+/// <summary>
+/// A learning rate as a function of the epoch, in torch's closed form. Stateless, so a resumed run
+/// recomputes exactly the rate an uninterrupted one would have used.
+/// </summary>
+public abstract class LearningRateSchedule
+{
+    /// <summary>The learning rate during <paramref name="epoch"/> (counting from 0) for a run that started at <paramref name="initialLearningRate"/>.</summary>
+    public abstract double LearningRateAt(int epoch, double initialLearningRate);
+
+    /// <summary>Sets the optimizer's rate for <paramref name="epoch"/>; call it before the epoch's first step.</summary>
+    public void Apply<T>(Optimizer<T> optimizer, int epoch) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(epoch);
+        optimizer.LearningRate = LearningRateAt(epoch, optimizer.InitialLearningRate);
+    }
+}

@@ -1,0 +1,122 @@
+using System.Numerics;
+
+namespace Backprop.Optim;
+
+/// <summary>
+/// Updates a fixed list of parameters from their gradients. Each subclass is one flat loop per parameter
+/// (<see cref="Update"/>) over preallocated buffers, so <see cref="Step"/> allocates nothing.
+/// Hyperparameters are doubles, as in PyTorch, and are rounded to <typeparamref name="T"/> once per step.
+/// </summary>
+public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Tensor<T>[] parameters;
+
+    // NOTE: counted per parameter, like torch's state["step"]: a parameter without a gradient is skipped
+    // and its count (and hence its Adam bias correction, its momentum start) does not advance.
+    private readonly long[] stepCounts;
+
+    protected Optimizer(IEnumerable<Tensor<T>> parameters, double learningRate, double weightDecay)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        this.parameters = parameters.ToArray();
+        if (this.parameters.Length == 0) throw new ArgumentException("the optimizer got an empty parameter list", nameof(parameters));
+        if (!double.IsFinite(learningRate) || learningRate < 0) throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "must be finite and ≥ 0");
+        if (!double.IsFinite(weightDecay) || weightDecay < 0) throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "must be finite and ≥ 0");
+        stepCounts = new long[this.parameters.Length];
+        LearningRate = InitialLearningRate = learningRate;
+        WeightDecay = weightDecay;
+    }
+
+    public IReadOnlyList<Tensor<T>> Parameters => parameters;
+
+    /// <summary>The learning rate of the next step; schedules set it (see <see cref="LearningRateSchedule"/>).</summary>
+    public double LearningRate { get; set; }
+
+    /// <summary>The learning rate given at construction (torch's <c>initial_lr</c>), the base of every schedule.</summary>
+    public double InitialLearningRate { get; }
+
+    public double WeightDecay { get; }
+
+    /// <summary>How many steps updated parameter <paramref name="index"/> (it is skipped while its gradient is null).</summary>
+    public long StepCount(int index) => stepCounts[index];
+
+    /// <summary>Updates every parameter that has a gradient, in place.</summary>
+    public void Step()
+    {
+        for (int index = 0; index < parameters.Length; index++)
+        {
+            var parameter = parameters[index];
+            if (parameter.Grad is not { } grad) continue;
+            Update(index, ++stepCounts[index], parameter.Data, grad.Data);
+        }
+    }
+
+    /// <summary>One update of parameter <paramref name="index"/>; <paramref name="step"/> counts from 1.</summary>
+    protected abstract void Update(int index, long step, Span<T> parameter, ReadOnlySpan<T> gradient);
+
+    /// <summary>Zeroes every gradient, keeping the buffers.</summary>
+    public void ZeroGrad()
+    {
+        foreach (var parameter in parameters) parameter.ZeroGrad();
+    }
+
+    /// <summary>The per-parameter buffers a subclass keeps, by name (e.g. "exp_avg"): one array per parameter.</summary>
+    protected virtual IEnumerable<(string Name, T[][] Buffers)> StateBuffers() => [];
+
+    /// <summary>
+    /// Everything the optimizer remembers between steps, as named arrays for a checkpoint:
+    /// <c>"step"</c> (one count per parameter) and <c>"&lt;buffer&gt;.&lt;parameter index&gt;"</c>,
+    /// e.g. <c>"exp_avg.0"</c>. The arrays are copies. The learning rate is not included: schedules recompute it.
+    /// </summary>
+    public IReadOnlyDictionary<string, T[]> ExportState()
+    {
+        // NOTE: the counts travel as T; float32 holds them exactly up to 2^24 steps.
+        var state = new Dictionary<string, T[]> { ["step"] = Array.ConvertAll(stepCounts, count => T.CreateChecked(count)) };
+        foreach (var (name, buffers) in StateBuffers())
+            for (int index = 0; index < buffers.Length; index++)
+                state[$"{name}.{index}"] = (T[])buffers[index].Clone();
+        return state;
+    }
+
+    /// <summary>Restores what <see cref="ExportState"/> returned; every name must be present with its exact length.</summary>
+    public void ImportState(IReadOnlyDictionary<string, T[]> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var expected = new HashSet<string> { "step" };
+        var steps = Required(state, "step", stepCounts.Length);
+        foreach (var (name, buffers) in StateBuffers())
+            for (int index = 0; index < buffers.Length; index++)
+            {
+                expected.Add($"{name}.{index}");
+                Required(state, $"{name}.{index}", buffers[index].Length);
+            }
+        if (state.Keys.FirstOrDefault(key => !expected.Contains(key)) is { } unknown)
+            throw new ArgumentException($"optimizer state has an unknown entry \"{unknown}\"", nameof(state));
+
+        // validated in full above, so a bad state changes nothing
+        for (int index = 0; index < stepCounts.Length; index++)
+        {
+            if (!T.IsInteger(steps[index]) || steps[index] < T.Zero)
+                throw new ArgumentException($"optimizer state \"step\"[{index}] = {steps[index]} is not a step count", nameof(state));
+        }
+        for (int index = 0; index < stepCounts.Length; index++) stepCounts[index] = long.CreateChecked(steps[index]);
+        foreach (var (name, buffers) in StateBuffers())
+            for (int index = 0; index < buffers.Length; index++)
+                state[$"{name}.{index}"].CopyTo(buffers[index], 0);
+    }
+
+    private static T[] Required(IReadOnlyDictionary<string, T[]> state, string name, int length)
+    {
+        if (!state.TryGetValue(name, out var values))
+            throw new ArgumentException($"optimizer state lacks \"{name}\"", nameof(state));
+        if (values.Length != length)
+            throw new ArgumentException($"optimizer state \"{name}\" has {values.Length} values, expected {length}", nameof(state));
+        return values;
+    }
+
+    /// <summary>One zeroed buffer per parameter, shaped (flat) like it.</summary>
+    protected T[][] AllocateBuffers() => Array.ConvertAll(parameters, parameter => new T[parameter.Length]);
+
+    /// <summary>A double hyperparameter rounded to the element type.</summary>
+    protected static T Cast(double value) => T.CreateTruncating(value);
+}
