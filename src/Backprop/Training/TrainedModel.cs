@@ -1,0 +1,124 @@
+using Backprop.Data;
+using Backprop.Nn;
+
+namespace Backprop.Training;
+
+/// <summary>
+/// A network with everything needed to use it on raw data: the feature standardisation fitted on the
+/// training split, the target scaling (regression), the class names (classification) and the input layout.
+/// </summary>
+public sealed class TrainedModel
+{
+    private const int EvaluationBatch = 1024;
+    private DenseNetworkEngine<float>? engine;
+
+    public TrainedModel(Sequential<float> network, TaskKind task, string[] featureNames, int[] inputShape,
+        string[]? classNames, Standardizer? normalizer, float targetMean = 0, float targetScale = 1)
+    {
+        Network = network;
+        Task = task;
+        FeatureNames = featureNames;
+        InputShape = inputShape;
+        ClassNames = classNames;
+        Normalizer = normalizer;
+        TargetMean = targetMean;
+        TargetScale = targetScale;
+    }
+
+    public Sequential<float> Network { get; }
+    public TaskKind Task { get; }
+    public string[] FeatureNames { get; }
+    public int[] InputShape { get; }
+    public string[]? ClassNames { get; }
+    public Standardizer? Normalizer { get; }
+
+    /// <summary>Regression targets are trained as (t − mean)/scale, so one learning rate suits any units.</summary>
+    public float TargetMean { get; }
+    public float TargetScale { get; }
+
+    public int OutputWidth => Task == TaskKind.Classification ? ClassNames!.Length : 1;
+
+    internal DenseNetworkEngine<float> Engine => engine ??= new DenseNetworkEngine<float>(Network, EvaluationBatch);
+
+    /// <summary>A copy of <paramref name="data"/> with standardised features and, for regression, scaled targets:
+    /// what the network trains on.</summary>
+    public DataSet Prepare(DataSet data)
+    {
+        CheckFeatures(data);
+        var features = (float[])data.Features.Clone();
+        Normalizer?.Apply(features, data.Rows);
+        if (Task == TaskKind.Classification)
+            return data.Labels is null
+                ? DataSet.Unlabelled(features, data.Rows, data.FeatureNames, data.InputShape)
+                : DataSet.Classification(features, data.Rows, data.FeatureNames, data.InputShape, data.Labels, ClassNames!);
+        if (data.Targets is null) return DataSet.Unlabelled(features, data.Rows, data.FeatureNames, data.InputShape);
+        var targets = new float[data.Rows];
+        for (int i = 0; i < targets.Length; i++) targets[i] = (data.Targets[i] - TargetMean) / TargetScale;
+        return DataSet.Regression(features, data.Rows, data.FeatureNames, data.InputShape, targets);
+    }
+
+    /// <summary>Raw network outputs for prepared data: logits (rows × classes) or scaled values (rows × 1).</summary>
+    public float[] RawOutputs(DataSet prepared)
+    {
+        int width = OutputWidth;
+        var outputs = new float[prepared.Rows * width];
+        for (int start = 0; start < prepared.Rows; start += EvaluationBatch)
+        {
+            int count = Math.Min(EvaluationBatch, prepared.Rows - start);
+            var input = prepared.Features.AsSpan(start * prepared.FeatureCount, count * prepared.FeatureCount);
+            Engine.Forward(input, count).CopyTo(outputs.AsSpan(start * width, count * width));
+        }
+        return outputs;
+    }
+
+    /// <summary>Class probabilities (rows × classes) for raw data.</summary>
+    public float[] PredictProbabilities(DataSet data)
+    {
+        var logits = RawOutputs(Prepare(data));
+        int classes = OutputWidth;
+        for (int row = 0; row < data.Rows; row++) Softmax(logits.AsSpan(row * classes, classes));
+        return logits;
+    }
+
+    /// <summary>Predicted values in the target's own units, for raw data.</summary>
+    public float[] PredictValues(DataSet data)
+    {
+        var values = RawOutputs(Prepare(data));
+        for (int i = 0; i < values.Length; i++) values[i] = values[i] * TargetScale + TargetMean;
+        return values;
+    }
+
+    /// <summary>Loss and metrics on raw labelled data.</summary>
+    public Evaluation Evaluate(DataSet data) => EvaluatePrepared(Prepare(data), data.Targets);
+
+    /// <summary>Loss and metrics on already prepared data; <paramref name="rawTargets"/> gives regression
+    /// metrics in the target's units.</summary>
+    public Evaluation EvaluatePrepared(DataSet prepared, float[]? rawTargets)
+    {
+        var outputs = RawOutputs(prepared);
+        if (Task == TaskKind.Classification)
+        {
+            var labels = prepared.Labels ?? throw new InvalidOperationException("the data has no labels");
+            double loss = Kernels.DenseKernels.CrossEntropySum<float>(outputs, labels, prepared.Rows, OutputWidth);
+            return Evaluation.ForClassification(outputs, labels, OutputWidth, loss);
+        }
+        var targets = rawTargets ?? throw new InvalidOperationException("the data has no targets");
+        for (int i = 0; i < outputs.Length; i++) outputs[i] = outputs[i] * TargetScale + TargetMean;
+        return Evaluation.ForRegression(outputs, targets);
+    }
+
+    private void CheckFeatures(DataSet data)
+    {
+        int expected = Network.Layers.OfType<Linear<float>>().First().InFeatures;
+        if (data.FeatureCount != expected)
+            throw new ArgumentException($"the model takes {expected} features, the data has {data.FeatureCount}");
+    }
+
+    private static void Softmax(Span<float> row)
+    {
+        float max = System.Numerics.Tensors.TensorPrimitives.Max(row);
+        System.Numerics.Tensors.TensorPrimitives.Subtract(row, max, row);
+        System.Numerics.Tensors.TensorPrimitives.Exp(row, row);
+        System.Numerics.Tensors.TensorPrimitives.Divide(row, System.Numerics.Tensors.TensorPrimitives.Sum(row), row);
+    }
+}

@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using Backprop.Data;
+using Backprop.Optim;
+
+namespace Backprop.Training;
+
+/// <summary>How to train: epochs, batch size, seed, schedule, clipping.</summary>
+public sealed record TrainingOptions
+{
+    public int Epochs { get; init; } = 20;
+    public int BatchSize { get; init; } = 32;
+    public long Seed { get; init; }
+    public LearningRateSchedule? Schedule { get; init; }
+
+    /// <summary>Clip gradients to this global L2 norm before each step; null for no clipping.</summary>
+    public double? ClipNorm { get; init; }
+}
+
+/// <summary>The outcome of <see cref="Trainer.Fit"/>.</summary>
+public sealed record TrainingResult(IReadOnlyList<EpochMetrics> Epochs, double TrainSeconds, long SamplesSeen)
+{
+    public double SamplesPerSecond => TrainSeconds > 0 ? SamplesSeen / TrainSeconds : 0;
+}
+
+/// <summary>The training loop: mini-batches through the fused engine, an optimizer step per batch, and
+/// per-epoch evaluation reported to callbacks.</summary>
+public static class Trainer
+{
+    /// <param name="firstEpoch">1 for a fresh run; later when resuming from a checkpoint (the shuffling of
+    /// each epoch depends only on the seed and the epoch number, so a resumed run repeats the same batches).</param>
+    public static TrainingResult Fit(TrainedModel model, DataSet train, DataSet? test, Optimizer<float> optimizer,
+        TrainingOptions options, IReadOnlyList<ITrainingCallback>? callbacks = null, int firstEpoch = 1)
+    {
+        callbacks ??= [];
+        var preparedTrain = model.Prepare(train);
+        var preparedTest = test is null ? null : model.Prepare(test);
+        var engine = new DenseNetworkEngine<float>(model.Network, options.BatchSize);
+        var loader = new BatchLoader(preparedTrain, options.BatchSize, options.Seed);
+        var parameters = model.Network.Parameters().ToArray();
+        bool classification = model.Task == TaskKind.Classification;
+        // Regression trains on scaled targets; report losses in the target's own units.
+        double lossUnit = classification ? 1.0 : (double)model.TargetScale * model.TargetScale;
+
+        var history = new List<EpochMetrics>();
+        double trainSeconds = 0;
+        long samplesSeen = 0;
+        for (int epoch = firstEpoch; epoch <= options.Epochs; epoch++)
+        {
+            options.Schedule?.Apply(optimizer, epoch - 1);
+            var clock = Stopwatch.StartNew();
+            loader.StartEpoch(epoch);
+            double lossSum = 0;
+            long epochSamples = 0;
+            int batch = 0;
+            while (loader.Next(out int count))
+            {
+                float loss = classification
+                    ? engine.ComputeGradients(loader.BatchFeatures, loader.BatchLabels, count)
+                    : engine.ComputeGradients(loader.BatchFeatures, loader.BatchTargets, count);
+                batch++;
+                if (!float.IsFinite(loss)) throw new TrainingDivergedException(epoch, batch, loss);
+                if (options.ClipNorm is { } maxNorm) GradientClipping.ClipByGlobalNorm(parameters, maxNorm);
+                optimizer.Step();
+                lossSum += loss;
+                epochSamples += count;
+                for (int c = 0; c < callbacks.Count; c++) // NOTE: indexed, not foreach: no enumerator per batch
+                    callbacks[c].OnBatchEnd(epoch, batch, loader.BatchesPerEpoch, lossSum * lossUnit / epochSamples, (samplesSeen + epochSamples) / (trainSeconds + clock.Elapsed.TotalSeconds));
+            }
+            clock.Stop();
+            trainSeconds += clock.Elapsed.TotalSeconds;
+            samplesSeen += epochSamples;
+
+            var evaluation = preparedTest is null ? null : model.EvaluatePrepared(preparedTest, test!.Targets);
+            var metrics = new EpochMetrics(epoch, lossSum * lossUnit / Math.Max(epochSamples, 1), evaluation?.Loss,
+                evaluation?.Accuracy, evaluation?.Rmse, evaluation?.R2, optimizer.LearningRate, clock.Elapsed.TotalSeconds);
+            history.Add(metrics);
+            bool keepGoing = true;
+            foreach (var callback in callbacks) keepGoing &= callback.OnEpochEnd(metrics);
+            if (!keepGoing) break;
+        }
+        return new TrainingResult(history, trainSeconds, samplesSeen);
+    }
+}
