@@ -44,6 +44,8 @@ public static class CsvLoader
     static DataSet Read(CsvDataReader csv, string source, CsvLoadOptions options)
     {
         string[] header = ReadHeader(csv);
+        if (header.Length == 1 && string.IsNullOrWhiteSpace(csv.GetName(0)))
+            throw new DataFormatException(source, 1, null, null, "the header row is blank (a header row naming the columns is required)");
         int targetOrdinal = FindTarget(header, source, options);
         int[] featureOrdinals = ChooseFeatures(header, targetOrdinal, source, options);
         int featureCount = featureOrdinals.Length;

@@ -133,6 +133,20 @@ public sealed class CsvLoaderErrorTests
     }
 
     [Fact]
+    public void Text_after_a_closing_quote_is_an_error_with_a_line()
+    {
+        var error = LoadFails("a,y\n1,0\n2,\"1\"x\n", out string path);
+        Assert.StartsWith($"{path}:3: malformed CSV record", error.Message);
+    }
+
+    [Fact]
+    public void A_blank_first_line_is_not_a_header()
+    {
+        var error = LoadFails("\n1,2\n", out string path);
+        Assert.StartsWith($"{path}:1: the header row is blank", error.Message);
+    }
+
+    [Fact]
     public void A_missing_file_is_a_data_format_error_naming_it()
     {
         string path = Path.Combine(Path.GetTempPath(), "backprop-no-such-" + Guid.NewGuid().ToString("N") + ".csv");
