@@ -1,0 +1,88 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Backprop.Explain;
+using Backprop.IO;
+
+namespace Backprop.Cli.Commands;
+
+/// <summary>`backprop gradcheck --model FILE.json [--format text|json]`: exit 0 when every error is below 1e-6, else 4.</summary>
+internal static class GradcheckCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var model = new Option<string>("--model")
+        {
+            Description = "An explain model file (see `backprop explain --help`)",
+            HelpName = "FILE.json",
+            Required = true,
+        };
+        var format = new Option<string>("--format")
+        {
+            Description = "How to print the report",
+            DefaultValueFactory = _ => "text",
+        };
+        format.AcceptOnlyFromAmong("text", "json");
+
+        var command = new Command("gradcheck", "Compare autograd with central finite differences (float64) for every parameter")
+        {
+            model, format,
+        };
+        command.SetAction(parse =>
+        {
+            var result = ModelGradientCheck.Check(ExplainModelFile.Load(parse.GetValue(model)!));
+            console.Out.Write(parse.GetValue(format) == "json" ? Json(result) : Text(result));
+            if (result.Passed()) return ExitCodes.Success;
+            var worst = result.Parameters.MaxBy(parameter => parameter.MaxRelativeError)!;
+            console.Error.WriteLine(
+                $"gradcheck: {worst.Name} element {worst.WorstIndex}: autograd {Number(worst.Analytic)}, finite differences {Number(worst.Numeric)} " +
+                $"(relative error {Number(worst.MaxRelativeError)} ≥ {Number(GradientCheck.Tolerance)})");
+            return ExitCodes.GradientMismatch;
+        });
+        return command;
+    }
+
+    private static string Text(GradientCheckResult result)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("gradcheck: autograd against central finite differences (Richardson-extrapolated, float64)");
+        text.AppendLine("relative error = |autograd − numeric| / max(|autograd|, |numeric|, 1e-8)");
+        text.AppendLine();
+        int width = result.Parameters.Max(parameter => parameter.Name.Length);
+        foreach (var parameter in result.Parameters)
+        {
+            text.Append("  ").Append(parameter.Name.PadRight(width)).Append("  max relative error ").Append(Number(parameter.MaxRelativeError))
+                .AppendLine(parameter.MaxRelativeError < GradientCheck.Tolerance ? "" : "  FAILED");
+        }
+        text.AppendLine();
+        bool passed = result.Passed();
+        text.AppendLine($"max relative error {Number(result.MaxRelativeError)} {(passed ? "<" : "≥")} {Number(GradientCheck.Tolerance)}: {(passed ? "passed" : "FAILED")}");
+        return text.ToString();
+    }
+
+    private static string Json(GradientCheckResult result)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("max_relative_error");
+            JsonRenderer.WriteNumber(writer, result.MaxRelativeError);
+            writer.WriteStartArray("parameters");
+            foreach (var parameter in result.Parameters)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("name", parameter.Name);
+                writer.WritePropertyName("max_relative_error");
+                JsonRenderer.WriteNumber(writer, parameter.MaxRelativeError);
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
+
+    private static string Number(double value) => value.ToString("G3", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,2 @@
+namespace Backprop.Explain;
+public static class DotRenderer { public static string Render(ExplainTrace trace) => ""; }

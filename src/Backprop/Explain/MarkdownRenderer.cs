@@ -1,0 +1,2 @@
+namespace Backprop.Explain;
+public static class MarkdownRenderer { public static string Render(ExplainTrace trace) => ""; }

@@ -1,0 +1,276 @@
+using System.Globalization;
+using System.Text.Json;
+using Backprop.Explain;
+using Backprop.Nn;
+
+namespace Backprop.IO;
+
+/// <summary>
+/// Reads the contract's explain model file (input, target, loss, learning_rate, dense layers) into an
+/// <see cref="ExplainModel"/>, checking every field. Problems throw <see cref="ModelFileException"/> naming the
+/// file and the JSON path, e.g. <c>model.json: layers[1].weights[0]: expected 2 numbers (the previous layer has
+/// 2 outputs), found 3</c>.
+/// </summary>
+public static class ExplainModelFile
+{
+    /// <summary>The name under which the notebook network (examples/notebook.json) is embedded in the library.</summary>
+    public const string NotebookResource = "Backprop.Examples.notebook.json";
+
+    /// <summary>The name errors give the built-in notebook model.</summary>
+    public const string NotebookName = "notebook.json (built-in)";
+
+    public static ExplainModel Load(string path)
+    {
+        string json;
+        try
+        {
+            json = File.ReadAllText(path);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new ModelFileException(path, "", $"cannot read the file: {exception.Message}", exception);
+        }
+        return Parse(json, path);
+    }
+
+    /// <summary>The 3-2-1 network of the original notebook, one sample, squared error, learning rate 0.1.</summary>
+    public static ExplainModel Notebook() => Parse(NotebookJson(), NotebookName);
+
+    /// <summary>The text of the built-in notebook model file.</summary>
+    public static string NotebookJson()
+    {
+        using var stream = typeof(ExplainModelFile).Assembly.GetManifestResourceStream(NotebookResource)
+            ?? throw new InvalidOperationException($"the resource {NotebookResource} is missing from the library");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>Parses model-file JSON; <paramref name="file"/> is the name errors give it.</summary>
+    public static ExplainModel Parse(string json, string file)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException exception)
+        {
+            // NOTE: JsonException counts lines and bytes from 0; editors count from 1.
+            string location = exception.LineNumber is long line
+                ? $"line {line + 1}, column {(exception.BytePositionInLine ?? 0) + 1}"
+                : "";
+            throw new ModelFileException(file, location, $"malformed JSON: {WithoutPosition(exception.Message)}", exception);
+        }
+        using (document) return new Reader(file).Model(document.RootElement);
+    }
+
+    /// <summary>System.Text.Json appends " LineNumber: 2 | BytePositionInLine: 4." to its messages; we say it our way.</summary>
+    private static string WithoutPosition(string message)
+    {
+        int cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        return (cut >= 0 ? message[..cut] : message).TrimEnd().TrimEnd('.');
+    }
+
+    private sealed class Reader(string file)
+    {
+        public ExplainModel Model(JsonElement root)
+        {
+            if (root.ValueKind != JsonValueKind.Object) throw Fail("", $"expected a JSON object with input, target, loss, learning_rate and layers, found {Describe(root)}");
+
+            var lossName = String(Required(root, "", "loss"), "loss");
+            if (!Nn.Loss.TryParse(lossName, out var loss))
+                throw Fail("loss", $"unknown loss \"{lossName}\"; expected one of: {string.Join(", ", Nn.Loss.Names)}");
+
+            var (inputs, isBatch) = Inputs(Required(root, "", "input"));
+            var layers = Layers(Required(root, "", "layers"), inputs[0].Length);
+            var targets = Targets(Required(root, "", "target"), loss, isBatch, inputs.Length, layers[^1].Outputs);
+            double learningRate = Number(Required(root, "", "learning_rate"), "learning_rate");
+            return new ExplainModel(inputs, isBatch, targets, loss, learningRate, layers);
+        }
+
+        private (double[][] Inputs, bool IsBatch) Inputs(JsonElement input)
+        {
+            const string expected = "a list of numbers (one sample) or a list of lists of numbers (a batch)";
+            if (input.ValueKind != JsonValueKind.Array) throw Fail("input", $"expected {expected}, found {Describe(input)}");
+            if (input.GetArrayLength() == 0) throw Fail("input", $"is empty; expected {expected}");
+            bool isBatch = input[0].ValueKind == JsonValueKind.Array;
+            if (!isBatch)
+            {
+                return ([Numbers(input, "input")], false);
+            }
+            var rows = new double[input.GetArrayLength()][];
+            for (int i = 0; i < rows.Length; i++)
+            {
+                string path = $"input[{i}]";
+                if (input[i].ValueKind != JsonValueKind.Array) throw Fail(path, $"expected a list of numbers (a batch's samples are all lists), found {Describe(input[i])}");
+                rows[i] = Numbers(input[i], path);
+                if (rows[i].Length == 0) throw Fail(path, "is empty; a sample needs at least one feature");
+                if (rows[i].Length != rows[0].Length)
+                    throw Fail(path, $"expected {rows[0].Length} numbers (as in input[0]), found {rows[i].Length}");
+            }
+            return (rows, true);
+        }
+
+        private ExplainLayer[] Layers(JsonElement layersElement, int inputWidth)
+        {
+            if (layersElement.ValueKind != JsonValueKind.Array) throw Fail("layers", $"expected a list of layers, found {Describe(layersElement)}");
+            if (layersElement.GetArrayLength() == 0) throw Fail("layers", "is empty; expected at least one dense layer");
+            var layers = new ExplainLayer[layersElement.GetArrayLength()];
+            int previousWidth = inputWidth;
+            for (int l = 0; l < layers.Length; l++)
+            {
+                string path = $"layers[{l}]";
+                var layer = layersElement[l];
+                if (layer.ValueKind != JsonValueKind.Object) throw Fail(path, $"expected an object with activation, weights and bias, found {Describe(layer)}");
+                if (layer.TryGetProperty("type", out var type))
+                {
+                    string typeName = String(type, $"{path}.type");
+                    if (typeName != "dense") throw Fail($"{path}.type", $"unknown layer type \"{typeName}\"; explain supports only \"dense\"");
+                }
+                string activationName = String(Required(layer, path, "activation"), $"{path}.activation");
+                if (!ActivationNames.TryParse(activationName, out var activation))
+                    throw Fail($"{path}.activation", $"unknown activation \"{activationName}\"; expected one of: {string.Join(", ", ActivationNames.All)}");
+
+                string why = l == 0 ? $"the input has {previousWidth} features" : $"the previous layer has {previousWidth} outputs";
+                var weights = Weights(Required(layer, path, "weights"), $"{path}.weights", previousWidth, why);
+                var bias = Numbers(Required(layer, path, "bias"), $"{path}.bias");
+                if (bias.Length != weights.Length)
+                    throw Fail($"{path}.bias", $"expected {weights.Length} numbers (one per row of weights), found {bias.Length}");
+                layers[l] = new ExplainLayer(activation, weights, bias);
+                previousWidth = weights.Length;
+            }
+            return layers;
+        }
+
+        private double[][] Weights(JsonElement element, string path, int width, string why)
+        {
+            if (element.ValueKind != JsonValueKind.Array) throw Fail(path, $"expected a list of rows [out][in], found {Describe(element)}");
+            if (element.GetArrayLength() == 0) throw Fail(path, "is empty; expected at least one row (one per neuron)");
+            var rows = new double[element.GetArrayLength()][];
+            for (int j = 0; j < rows.Length; j++)
+            {
+                string rowPath = $"{path}[{j}]";
+                if (element[j].ValueKind != JsonValueKind.Array)
+                    throw Fail(rowPath, $"expected a list of {width} numbers (weights are [out][in]), found {Describe(element[j])}");
+                rows[j] = Numbers(element[j], rowPath);
+                if (rows[j].Length != width) throw Fail(rowPath, $"expected {width} numbers ({why}), found {rows[j].Length}");
+            }
+            return rows;
+        }
+
+        private double[][] Targets(JsonElement target, LossKind loss, bool isBatch, int samples, int outputs)
+        {
+            if (loss == LossKind.CrossEntropy) return ClassTargets(target, isBatch, samples, outputs);
+
+            string why = $"the last layer has {outputs} output{(outputs == 1 ? "" : "s")}";
+            double[][] targets;
+            if (!isBatch)
+            {
+                if (target.ValueKind != JsonValueKind.Array)
+                    throw Fail("target", $"expected a list of {outputs} number{(outputs == 1 ? "" : "s")} ({why}), found {Describe(target)}");
+                targets = [Numbers(target, "target")];
+                if (targets[0].Length != outputs) throw Fail("target", $"expected {outputs} numbers ({why}), found {targets[0].Length}");
+            }
+            else
+            {
+                if (target.ValueKind != JsonValueKind.Array || target.GetArrayLength() == 0 || target[0].ValueKind != JsonValueKind.Array)
+                    throw Fail("target", $"expected a list of {samples} lists (one per input sample, as the input is a batch), found {Describe(target)}");
+                if (target.GetArrayLength() != samples)
+                    throw Fail("target", $"expected {samples} targets (one per input sample), found {target.GetArrayLength()}");
+                targets = new double[samples][];
+                for (int s = 0; s < samples; s++)
+                {
+                    string path = $"target[{s}]";
+                    if (target[s].ValueKind != JsonValueKind.Array) throw Fail(path, $"expected a list of {outputs} numbers, found {Describe(target[s])}");
+                    targets[s] = Numbers(target[s], path);
+                    if (targets[s].Length != outputs) throw Fail(path, $"expected {outputs} numbers ({why}), found {targets[s].Length}");
+                }
+            }
+            if (loss == LossKind.BinaryCrossEntropy)
+            {
+                for (int s = 0; s < targets.Length; s++)
+                    for (int j = 0; j < outputs; j++)
+                        if (targets[s][j] is not (0.0 or 1.0))
+                            throw Fail(isBatch ? $"target[{s}][{j}]" : $"target[{j}]",
+                                $"binary_cross_entropy targets must be 0 or 1, found {Format(targets[s][j])}");
+            }
+            return targets;
+        }
+
+        private double[][] ClassTargets(JsonElement target, bool isBatch, int samples, int classes)
+        {
+            if (!isBatch)
+            {
+                // One sample: an integer, or (leniently) a list holding one integer.
+                if (target.ValueKind == JsonValueKind.Array)
+                {
+                    if (target.GetArrayLength() != 1)
+                        throw Fail("target", $"expected one class index for the one input sample, found a list of {target.GetArrayLength()}");
+                    return [[ClassIndex(target[0], "target[0]", classes)]];
+                }
+                return [[ClassIndex(target, "target", classes)]];
+            }
+            if (target.ValueKind != JsonValueKind.Array)
+                throw Fail("target", $"expected a list of {samples} class indices (one per input sample), found {Describe(target)}");
+            if (target.GetArrayLength() != samples)
+                throw Fail("target", $"expected {samples} class indices (one per input sample), found {target.GetArrayLength()}");
+            var targets = new double[samples][];
+            for (int s = 0; s < samples; s++) targets[s] = [ClassIndex(target[s], $"target[{s}]", classes)];
+            return targets;
+        }
+
+        private double ClassIndex(JsonElement element, string path, int classes)
+        {
+            if (element.ValueKind != JsonValueKind.Number)
+                throw Fail(path, $"expected a class index (a whole number from 0 to {classes - 1}), found {Describe(element)}");
+            double value = Number(element, path);
+            if (value != Math.Floor(value)) throw Fail(path, $"expected a class index (a whole number), found {Format(value)}");
+            if (value < 0 || value >= classes)
+                throw Fail(path, $"class index {Format(value)} is out of range: the last layer has {classes} outputs, so classes are 0 to {classes - 1}");
+            return value;
+        }
+
+        private JsonElement Required(JsonElement parent, string parentPath, string name)
+        {
+            if (parent.TryGetProperty(name, out var value)) return value;
+            throw Fail(parentPath.Length == 0 ? name : $"{parentPath}.{name}", "required field is missing");
+        }
+
+        private string String(JsonElement element, string path) =>
+            element.ValueKind == JsonValueKind.String ? element.GetString()! : throw Fail(path, $"expected a string, found {Describe(element)}");
+
+        private double[] Numbers(JsonElement element, string path)
+        {
+            if (element.ValueKind != JsonValueKind.Array) throw Fail(path, $"expected a list of numbers, found {Describe(element)}");
+            var values = new double[element.GetArrayLength()];
+            for (int i = 0; i < values.Length; i++) values[i] = Number(element[i], $"{path}[{i}]");
+            return values;
+        }
+
+        private double Number(JsonElement element, string path)
+        {
+            if (element.ValueKind == JsonValueKind.String && double.TryParse(element.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) && !double.IsFinite(parsed))
+                throw Fail(path, $"expected a finite number, found {Describe(element)} (NaN and infinities are not allowed)");
+            if (element.ValueKind != JsonValueKind.Number) throw Fail(path, $"expected a number, found {Describe(element)}");
+            if (!element.TryGetDouble(out var value) || !double.IsFinite(value))
+                throw Fail(path, $"expected a finite float64 number, found {element.GetRawText()}");
+            return value;
+        }
+
+        private ModelFileException Fail(string path, string problem) => new(file, path, problem);
+
+        private static string Describe(JsonElement element) => element.ValueKind switch
+        {
+            JsonValueKind.Object => "an object",
+            JsonValueKind.Array => $"a list of {element.GetArrayLength()}",
+            JsonValueKind.String => $"the string {element.GetRawText()}",
+            JsonValueKind.Number => $"the number {element.GetRawText()}",
+            JsonValueKind.True => "true",
+            JsonValueKind.False => "false",
+            JsonValueKind.Null => "null",
+            _ => element.ValueKind.ToString(),
+        };
+
+        private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    }
+}
