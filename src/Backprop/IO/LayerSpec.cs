@@ -1,0 +1,59 @@
+namespace Backprop.IO;
+
+/// <summary>
+/// One layer of a saved architecture, in the vocabulary of <c>train --arch</c> (JSON in snake_case,
+/// unset fields omitted): <c>{"type": "dense", "in_features": 64, "units": 10, "activation": "relu"}</c>.
+/// Only the fields its <see cref="Type"/> needs are set; a reader ignores fields it does not know,
+/// so new layer kinds and options can be added without breaking old files.
+/// </summary>
+public sealed record LayerSpec
+{
+    /// <summary>"dense", "conv2d", "maxpool2d", "avgpool2d", "batchnorm", "dropout", "flatten", or an activation's name.</summary>
+    public required string Type { get; init; }
+
+    /// <summary>Dense: the input width.</summary>
+    public int? InFeatures { get; init; }
+
+    /// <summary>Dense: the output width.</summary>
+    public int? Units { get; init; }
+
+    /// <summary>Dense: an activation applied to the output (as in <c>explain</c> model files), if any.</summary>
+    public string? Activation { get; init; }
+
+    /// <summary>Conv2d: input channels; batchnorm: the channels or features it normalises.</summary>
+    public int? InChannels { get; init; }
+
+    /// <summary>Conv2d: output channels.</summary>
+    public int? OutChannels { get; init; }
+
+    /// <summary>Conv2d and pooling: the (square) kernel size.</summary>
+    public int? Kernel { get; init; }
+
+    /// <summary>Conv2d and pooling: the stride (pooling defaults to the kernel).</summary>
+    public int? Stride { get; init; }
+
+    /// <summary>Conv2d: zero padding on each side.</summary>
+    public int? Padding { get; init; }
+
+    /// <summary>Dropout: the probability of zeroing an element.</summary>
+    public double? P { get; init; }
+
+    public static LayerSpec Dense(int inFeatures, int units, string? activation = null) =>
+        new() { Type = "dense", InFeatures = inFeatures, Units = units, Activation = activation };
+
+    /// <summary>A stand-alone activation layer, e.g. <c>{"type": "relu"}</c>.</summary>
+    public static LayerSpec ActivationLayer(string name) => new() { Type = name };
+
+    public static LayerSpec Conv2d(int inChannels, int outChannels, int kernel, int stride = 1, int padding = 0) =>
+        new() { Type = "conv2d", InChannels = inChannels, OutChannels = outChannels, Kernel = kernel, Stride = stride, Padding = padding };
+
+    public static LayerSpec MaxPool2d(int kernel, int? stride = null) => new() { Type = "maxpool2d", Kernel = kernel, Stride = stride ?? kernel };
+
+    public static LayerSpec AvgPool2d(int kernel, int? stride = null) => new() { Type = "avgpool2d", Kernel = kernel, Stride = stride ?? kernel };
+
+    public static LayerSpec BatchNorm(int channels) => new() { Type = "batchnorm", InChannels = channels };
+
+    public static LayerSpec Dropout(double p) => new() { Type = "dropout", P = p };
+
+    public static LayerSpec Flatten() => new() { Type = "flatten" };
+}

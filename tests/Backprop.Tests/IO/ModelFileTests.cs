@@ -1,0 +1,158 @@
+using System.Text.Json;
+using Backprop.IO;
+
+namespace Backprop.Tests.IO;
+
+public sealed class ModelFileTests : IDisposable
+{
+    private readonly string directory = Directory.CreateTempSubdirectory("backprop-modelfile-").FullName;
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    private string PathOf(string name) => Path.Combine(directory, name);
+
+    private static SavedModel Classifier() => new()
+    {
+        Architecture = [LayerSpec.Dense(3, 4, "relu"), LayerSpec.Dropout(0.25), LayerSpec.Dense(4, 2)],
+        Task = ModelTask.Classification,
+        ClassNames = ["setosa", "versicolor"],
+        InputShape = [3],
+        FeatureNames = ["sepal length", "sepal width", "petal length"],
+        NormalizerMean = [5.8f, 3.0f, 3.7f],
+        NormalizerStd = [0.8f, 0.4f, 1.7f],
+        Parameters = new Dictionary<string, SafeTensor>
+        {
+            ["layers.0.weight"] = SafeTensor.FromFloats([.. Enumerable.Range(0, 12).Select(i => i * 0.1f)], [4, 3]),
+            ["layers.0.bias"] = SafeTensor.FromFloats([0.1f, -0.2f, 0.3f, -0.4f]),
+            ["layers.2.weight"] = SafeTensor.FromFloats([.. Enumerable.Range(0, 8).Select(i => -i * 0.5f)], [2, 4]),
+            ["layers.2.bias"] = SafeTensor.FromFloats([1f, -1f]),
+        },
+        Metadata = new Dictionary<string, string> { ["epochs"] = "20", ["seed"] = "42", ["date"] = "2026-01-02T03:04:05Z", ["backprop_version"] = "0.1.0" },
+    };
+
+    private static void AssertSameModel(SavedModel expected, SavedModel actual)
+    {
+        Assert.Equal(expected.Architecture, actual.Architecture);
+        Assert.Equal(expected.Task, actual.Task);
+        Assert.Equal(expected.ClassNames, actual.ClassNames);
+        Assert.Equal(expected.InputShape, actual.InputShape);
+        Assert.Equal(expected.FeatureNames, actual.FeatureNames);
+        Assert.Equal(expected.NormalizerMean, actual.NormalizerMean);
+        Assert.Equal(expected.NormalizerStd, actual.NormalizerStd);
+        Assert.Equal(expected.Metadata.OrderBy(pair => pair.Key), actual.Metadata.OrderBy(pair => pair.Key));
+        Assert.Equal(expected.Parameters.Keys.Order(), actual.Parameters.Keys.Order());
+        foreach (var (name, tensor) in expected.Parameters)
+        {
+            Assert.Equal(tensor.DType, actual.Parameters[name].DType);
+            Assert.Equal(tensor.Shape, actual.Parameters[name].Shape);
+            Assert.Equal(tensor.ToDoubles(), actual.Parameters[name].ToDoubles());
+        }
+    }
+
+    [Fact]
+    public void A_float32_classifier_round_trips()
+    {
+        var model = Classifier();
+        ModelFile.Save(PathOf("iris.safetensors"), model);
+        AssertSameModel(model, ModelFile.Load(PathOf("iris.safetensors")));
+    }
+
+    [Fact]
+    public void A_float64_regressor_without_normalisation_round_trips()
+    {
+        var random = new Random(3);
+        var weight = Tensor.Uniform(random, -1.0, 1.0, 1, 1, 3, 3);
+        var model = new SavedModel
+        {
+            Architecture = [LayerSpec.Conv2d(1, 1, 3, padding: 1), LayerSpec.BatchNorm(1), LayerSpec.ActivationLayer("gelu"),
+                LayerSpec.MaxPool2d(2), LayerSpec.Flatten(), LayerSpec.Dense(4, 1)],
+            Task = ModelTask.Regression,
+            InputShape = [1, 4, 4],
+            Parameters = new Dictionary<string, SafeTensor>
+            {
+                ["layers.0.weight"] = SafeTensor.FromTensor(weight),
+                ["layers.5.weight"] = SafeTensor.FromDoubles([Math.PI, Math.E, -1e-300, double.MaxValue], [1, 4]),
+            },
+        };
+        ModelFile.Save(PathOf("regressor.safetensors"), model);
+        var loaded = ModelFile.Load(PathOf("regressor.safetensors"));
+        AssertSameModel(model, loaded);
+        Assert.Null(loaded.ClassNames);
+        Assert.Equal(weight.ToArray(), loaded.Parameters["layers.0.weight"].ToTensor<double>().ToArray());
+    }
+
+    [Fact]
+    public void The_file_is_plain_safetensors_with_string_metadata_and_named_tensors()
+    {
+        ModelFile.Save(PathOf("iris.safetensors"), Classifier());
+        var file = SafeTensors.Read(PathOf("iris.safetensors"));
+
+        Assert.Equal("backprop.model", file.Metadata["format"]);
+        Assert.Equal("1", file.Metadata["format_version"]);
+        Assert.Equal("classification", file.Metadata["task"]);
+        Assert.Equal("""[{"type":"dense","in_features":3,"units":4,"activation":"relu"},{"type":"dropout","p":0.25},{"type":"dense","in_features":4,"units":2}]""",
+            file.Metadata["architecture"]);
+        Assert.Equal("""["setosa","versicolor"]""", file.Metadata["class_names"]);
+        Assert.Equal("[3]", file.Metadata["input_shape"]);
+        Assert.Equal("20", file.Metadata["epochs"]);
+        Assert.Equal(["layers.0.bias", "layers.0.weight", "layers.2.bias", "layers.2.weight", "normalizer.mean", "normalizer.std"], file.Tensors.Keys.Order());
+        Assert.Equal([5.8f, 3.0f, 3.7f], file.Tensors["normalizer.mean"].ToFloats());
+    }
+
+    [Fact]
+    public void A_safetensors_file_that_is_not_a_model_is_reported()
+    {
+        SafeTensors.Write(PathOf("plain.safetensors"), new Dictionary<string, SafeTensor> { ["w"] = SafeTensor.FromFloats([1]) });
+        var error = Assert.Throws<ModelFormatException>(() => ModelFile.Load(PathOf("plain.safetensors")));
+        Assert.Equal("__metadata__.format", error.Field);
+    }
+
+    public static TheoryData<string, string, string> BadMetadata => new()
+    {
+        { "architecture", "[{\"units\": 3}]", "__metadata__.architecture" },
+        { "architecture", "not json", "__metadata__.architecture" },
+        { "input_shape", "[3, \"x\"]", "__metadata__.input_shape" },
+        { "task", "clustering", "__metadata__.task" },
+        { "format_version", "2", "__metadata__.format_version" },
+    };
+
+    [Theory, MemberData(nameof(BadMetadata))]
+    public void Bad_model_metadata_is_reported_by_field(string key, string value, string field)
+    {
+        ModelFile.Save(PathOf("iris.safetensors"), Classifier());
+        var file = SafeTensors.Read(PathOf("iris.safetensors"));
+        var metadata = file.Metadata.ToDictionary();
+        metadata[key] = value;
+        SafeTensors.Write(PathOf("bad.safetensors"), file.Tensors, metadata);
+
+        var error = Assert.Throws<ModelFormatException>(() => ModelFile.Load(PathOf("bad.safetensors")));
+        Assert.Equal(field, error.Field);
+    }
+
+    [Fact]
+    public void An_inconsistent_model_is_refused_and_the_existing_file_is_untouched()
+    {
+        var path = PathOf("iris.safetensors");
+        ModelFile.Save(path, Classifier());
+        var before = File.ReadAllBytes(path);
+
+        Assert.Throws<ArgumentException>(() => ModelFile.Save(path, Classifier() with { ClassNames = null }));
+        Assert.Throws<ArgumentException>(() => ModelFile.Save(path, Classifier() with { NormalizerStd = null }));
+        Assert.Throws<ArgumentException>(() => ModelFile.Save(path, Classifier() with { FeatureNames = ["only one"] }));
+        Assert.Throws<ArgumentException>(() => ModelFile.Save(path, Classifier() with { Metadata = new Dictionary<string, string> { ["task"] = "x" } }));
+        Assert.Throws<ArgumentException>(() => ModelFile.Save(path, Classifier() with
+        {
+            Parameters = new Dictionary<string, SafeTensor> { ["normalizer.mean"] = SafeTensor.FromFloats([1]) },
+        }));
+
+        Assert.Equal(before, File.ReadAllBytes(path));
+        Assert.Equal(["iris.safetensors"], Directory.GetFiles(directory).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void Layer_specs_ignore_fields_they_do_not_know()
+    {
+        var layers = JsonSerializer.Deserialize("""[{"type":"dense","units":5,"future_option":true}]""", ModelFileJson.Default.LayerSpecArray)!;
+        Assert.Equal(LayerSpec.Dense(0, 5) with { InFeatures = null }, layers[0]);
+    }
+}
