@@ -132,15 +132,16 @@ public static class SafeTensors
     private static List<Entry> ParseHeader(byte[] header, long dataLength, Func<string, string, ModelFormatException> error,
         out Dictionary<string, string> metadata)
     {
+        // NOTE: checked up front; the JSON parser finds bad UTF-8 inside strings only when they are read.
+        if (!System.Text.Unicode.Utf8.IsValid(header)) throw error("header", "is not valid UTF-8");
         JsonDocument document;
         try
         {
-            // NOTE: the parser also rejects invalid UTF-8.
             document = JsonDocument.Parse(header);
         }
         catch (JsonException exception)
         {
-            throw error("header", $"not valid UTF-8 JSON ({exception.Message})");
+            throw error("header", $"is not valid JSON ({exception.Message})");
         }
         using var _ = document;
         var root = document.RootElement;

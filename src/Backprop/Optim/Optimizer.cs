@@ -47,6 +47,8 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             var parameter = parameters[index];
             if (parameter.Grad is not { } grad) continue;
+            if (grad.Length != parameter.Length)
+                throw new InvalidOperationException($"parameter {index} has {parameter.Length} elements but its gradient has {grad.Length}");
             Update(index, ++stepCounts[index], parameter.Data, grad.Data);
         }
     }

@@ -92,6 +92,14 @@ public sealed class OptimizerTests
     }
 
     [Fact]
+    public void A_gradient_of_the_wrong_size_is_refused()
+    {
+        var parameter = Tensor.Zeros<double>(3);
+        parameter.Grad = Tensor.Zeros<double>(2);
+        Assert.Throws<InvalidOperationException>(() => new Adam<double>([parameter]).Step());
+    }
+
+    [Fact]
     public void Nesterov_without_momentum_is_rejected() =>
         Assert.Throws<ArgumentException>(() => new Sgd<double>([Tensor.Zeros<double>(1)], 0.1, nesterov: true));
 
