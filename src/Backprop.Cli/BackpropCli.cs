@@ -23,6 +23,7 @@ internal static class BackpropCli
     [
         ExplainCommand.Create(console),
         GradcheckCommand.Create(console),
+        TrainCommand.Create(console),
     ];
 
     public static RootCommand CreateRoot(CliConsole console)

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using Backprop.Cli.Training;
+using Backprop.Data;
+
+namespace Backprop.Cli.Commands;
+
+/// <summary>`backprop train`: fit a network to a CSV file, an IDX folder, or the built-in digits.</summary>
+internal static class TrainCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var data = new Option<string?>("--data") { Description = "A CSV file or a folder of IDX files (default: the built-in digits set)", HelpName = "PATH" };
+        var target = new Option<string?>("--target") { Description = "The CSV target column (default: the last column)", HelpName = "COLUMN" };
+        var test = new Option<string?>("--test") { Description = "A CSV test set (default: a held-out split of --data)", HelpName = "PATH" };
+        var testSplit = new Option<double>("--test-split") { Description = "The fraction held out for testing", DefaultValueFactory = _ => 0.2, HelpName = "FRACTION" };
+        var task = new Option<string>("--task") { Description = "classification, regression, or auto (decided from the target)", DefaultValueFactory = _ => "auto" };
+        task.AcceptOnlyFromAmong("auto", "classification", "regression");
+        var layers = new Option<string>("--layers") { Description = "Hidden layer widths", DefaultValueFactory = _ => TrainSettings.DefaultLayers, HelpName = "64,32" };
+        var activation = new Option<string>("--activation") { Description = "Hidden activation: " + string.Join(", ", ActivationNames.All), DefaultValueFactory = _ => "relu" };
+        var arch = new Option<string?>("--arch") { Description = "A JSON layer stack replacing --layers/--activation", HelpName = "FILE.json" };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the training data", DefaultValueFactory = _ => TrainSettings.DefaultEpochs, HelpName = "N" };
+        var batchSize = new Option<int>("--batch-size") { Description = "Samples per gradient step", DefaultValueFactory = _ => TrainSettings.DefaultBatchSize, HelpName = "B" };
+        var optimizer = new Option<string>("--optimizer") { Description = "The update rule", DefaultValueFactory = _ => "adam" };
+        optimizer.AcceptOnlyFromAmong("sgd", "momentum", "adam", "adamw");
+        var lr = new Option<double?>("--lr") { Description = "Learning rate (default: 0.001 for adam/adamw, 0.05 for sgd/momentum)", HelpName = "X" };
+        var weightDecay = new Option<double>("--weight-decay") { Description = "L2 penalty (decoupled for adamw; default 0.01 there)", DefaultValueFactory = _ => 0.0, HelpName = "X" };
+        var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule over the epochs", DefaultValueFactory = _ => "cosine" };
+        schedule.AcceptOnlyFromAmong("cosine", "step", "constant");
+        var clipNorm = new Option<double?>("--clip-norm") { Description = "Clip gradients to this global L2 norm", HelpName = "X" };
+        var patience = new Option<int?>("--patience") { Description = "Stop early after N epochs without a better test loss", HelpName = "N" };
+        var seed = new Option<long>("--seed") { Description = "Makes the run reproducible", DefaultValueFactory = _ => 0, HelpName = "S" };
+        var output = new Option<string?>("--out") { Description = "Save the trained model here (safetensors)", HelpName = "MODEL" };
+        var plot = new Option<string?>("--plot") { Description = "Draw loss/accuracy curves into a .png or .svg file", HelpName = "FILE" };
+        var format = new Option<string>("--format") { Description = "text (progress and summaries) or json (one object at the end)", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json");
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "Write a checkpoint into DIR after every epoch", HelpName = "DIR" };
+        var resume = new Option<string?>("--resume") { Description = "Continue from the newest valid checkpoint in DIR", HelpName = "DIR" };
+
+        var command = new Command("train", "Train a network and report its test metrics")
+        {
+            data, target, test, testSplit, task, layers, activation, arch, epochs, batchSize, optimizer, lr, weightDecay,
+            schedule, clipNorm, patience, seed, output, plot, format, checkpoint, resume,
+        };
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(arch) is not null)
+                throw new UsageException("--arch: layer stacks (conv2d, pooling, batchnorm, dropout) are not supported yet in this version; use --layers and --activation");
+            double split = parse.GetValue(testSplit);
+            if (!(split > 0 && split < 1)) throw new UsageException($"--test-split: {split} is not a fraction between 0 and 1");
+            int epochCount = parse.GetValue(epochs);
+            if (epochCount < 1) throw new UsageException($"--epochs: {epochCount} must be at least 1");
+            int batch = parse.GetValue(batchSize);
+            if (batch < 1) throw new UsageException($"--batch-size: {batch} must be at least 1");
+            if (parse.GetValue(lr) is { } rate && !(rate > 0 && double.IsFinite(rate))) throw new UsageException($"--lr: {rate} must be a positive number");
+            double decay = parse.GetValue(weightDecay);
+            if (!(decay >= 0 && double.IsFinite(decay))) throw new UsageException($"--weight-decay: {decay} must be zero or positive");
+            if (parse.GetValue(clipNorm) is { } clip && !(clip > 0 && double.IsFinite(clip))) throw new UsageException($"--clip-norm: {clip} must be a positive number");
+            if (parse.GetValue(patience) is { } wait && wait < 1) throw new UsageException($"--patience: {wait} must be at least 1");
+            if (parse.GetValue(plot) is { } plotPath && !TrainingPlot.IsSupported(plotPath)) throw new UsageException($"--plot: {plotPath}: the file name must end in .png or .svg");
+
+            var settings = new TrainSettings
+            {
+                Data = parse.GetValue(data),
+                Target = parse.GetValue(target),
+                TestPath = parse.GetValue(test),
+                TestSplit = split,
+                Task = parse.GetValue(task) switch { "classification" => TaskKind.Classification, "regression" => TaskKind.Regression, _ => null },
+                Layers = TrainSettings.ParseLayers(parse.GetValue(layers)!),
+                Activation = TrainSettings.ParseActivation(parse.GetValue(activation)!),
+                Epochs = epochCount,
+                BatchSize = batch,
+                Optimizer = parse.GetValue(optimizer)!,
+                LearningRate = parse.GetValue(lr),
+                WeightDecay = decay,
+                Schedule = parse.GetValue(schedule)!,
+                ClipNorm = parse.GetValue(clipNorm),
+                Patience = parse.GetValue(patience),
+                Seed = parse.GetValue(seed),
+            };
+            return TrainRun.Execute(settings, new TrainOutputs(parse.GetValue(output), parse.GetValue(plot), parse.GetValue(format) == "json",
+                parse.GetValue(checkpoint), parse.GetValue(resume)), console);
+        });
+        return command;
+    }
+}

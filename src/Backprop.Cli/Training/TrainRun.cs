@@ -1,0 +1,143 @@
+using System.Globalization;
+using Backprop.Data;
+using Backprop.IO;
+using Backprop.Nn;
+using Backprop.Training;
+using Spectre.Console;
+
+namespace Backprop.Cli.Training;
+
+/// <summary>Carries out `backprop train`: load, build, fit, report, save.</summary>
+internal static class TrainRun
+{
+    public static int Execute(TrainSettings settings, TrainOutputs outputs, CliConsole console)
+    {
+        var data = DataSources.LoadForTraining(settings.Data, settings.Target, settings.TestPath, settings.TestSplit, settings.Task, settings.Seed);
+        var train = data.Train;
+        var task = train.Task ?? TaskKind.Classification;
+        bool classification = task == TaskKind.Classification;
+        if (outputs.ModelPath is { } modelPath && Directory.Exists(modelPath)) throw new UsageException($"--out: {modelPath} is a folder");
+
+        var model = CreateModel(settings, train);
+        var optimizer = settings.CreateOptimizer(model.Network.Parameters());
+        var options = new TrainingOptions
+        {
+            Epochs = settings.Epochs,
+            BatchSize = settings.BatchSize,
+            Seed = settings.Seed,
+            Schedule = settings.CreateSchedule(),
+            ClipNorm = settings.ClipNorm,
+        };
+
+        var history = new List<EpochMetrics>();
+        int firstEpoch = 1;
+        string fingerprint = settings.Fingerprint();
+        if (outputs.ResumeDirectory is { } resumeDirectory && CheckpointStore.RestoreNewest(resumeDirectory, model, optimizer, fingerprint) is { } restored)
+        {
+            firstEpoch = restored.Epoch + 1;
+            history = restored.History;
+        }
+
+        var callbacks = new List<ITrainingCallback>();
+        var ansi = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(console.Out) });
+        bool interactive = ansi.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
+        // NOTE: inside a live progress display, lines must go through Spectre so they print above the bar.
+        Action<string> writeLine = interactive ? line => ansi.MarkupLine(Markup.Escape(line)) : console.Out.WriteLine;
+        ProgressDisplay? progress = outputs.Json ? null : new ProgressDisplay(writeLine, settings.Epochs, classification);
+        if (progress is not null)
+        {
+            writeLine(Describe(settings, data, model, task));
+            foreach (var earlier in history) writeLine(ProgressDisplay.Summary(earlier, settings.Epochs, classification) + "  (from checkpoint)");
+            callbacks.Add(progress);
+        }
+        EarlyStopping? earlyStopping = settings.Patience is { } patience ? new EarlyStopping(patience) : null;
+        if (earlyStopping is not null) callbacks.Add(earlyStopping);
+        var checkpointDirectory = outputs.CheckpointDirectory ?? outputs.ResumeDirectory;
+        var allEpochs = new List<EpochMetrics>(history);
+        callbacks.Add(new EpochRecorder(allEpochs, checkpointDirectory is null ? null
+            : metrics => CheckpointStore.Write(checkpointDirectory, metrics.Epoch, model, optimizer, allEpochs, fingerprint)));
+
+        TrainingResult result;
+        if (progress is not null && interactive)
+        {
+            TrainingResult? inner = null;
+            ansi.Progress().AutoClear(true).HideCompleted(true)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .Start(context =>
+                {
+                    progress.Attach(context);
+                    inner = Trainer.Fit(model, train, data.Test, optimizer, options, callbacks, firstEpoch);
+                });
+            result = inner!;
+        }
+        else
+        {
+            result = Trainer.Fit(model, train, data.Test, optimizer, options, callbacks, firstEpoch);
+        }
+
+        var final = model.Evaluate(data.Test);
+        if (outputs.PlotPath is { } plotPath) TrainingPlot.Draw(plotPath, allEpochs, classification);
+        if (outputs.ModelPath is { } path)
+            TrainedModelFile.Save(path, model, new Dictionary<string, string>
+            {
+                ["trained_on"] = data.Description,
+                ["epochs"] = allEpochs.Count.ToString(CultureInfo.InvariantCulture),
+                ["seed"] = settings.Seed.ToString(CultureInfo.InvariantCulture),
+                ["optimizer"] = settings.Optimizer,
+                ["learning_rate"] = settings.EffectiveLearningRate.ToString("R", CultureInfo.InvariantCulture),
+                ["batch_size"] = settings.BatchSize.ToString(CultureInfo.InvariantCulture),
+                ["backprop_version"] = typeof(TrainedModel).Assembly.GetName().Version?.ToString() ?? "",
+            });
+
+        if (outputs.Json)
+        {
+            console.Out.WriteLine(TrainingReport.Json(allEpochs, final, classification, result.TrainSeconds, result.SamplesPerSecond).ToJsonString());
+        }
+        else
+        {
+            string headline = classification
+                ? $"test accuracy {final.Accuracy:P2} on {final.Samples} samples (test loss {final.Loss:F4})"
+                : $"test RMSE {final.Rmse:G5}, R² {final.R2:F4}, MAE {final.Mae:G5} on {final.Samples} samples";
+            if (earlyStopping?.StoppedAtEpoch is { } stopped) writeLine($"stopped early after epoch {stopped}: no better test loss for {settings.Patience} epochs");
+            writeLine($"{headline}; trained {result.TrainSeconds:F2} s, {result.SamplesPerSecond:N0} samples/s");
+            if (outputs.ModelPath is { } saved) writeLine($"model saved to {saved}");
+        }
+        return ExitCodes.Success;
+    }
+
+    private static TrainedModel CreateModel(TrainSettings settings, DataSet train)
+    {
+        bool classification = train.Task != TaskKind.Regression;
+        int outputs = classification ? train.ClassCount : 1;
+        var network = NetworkBuilder.Mlp<float>(train.FeatureCount, settings.Layers, outputs, settings.Activation, new Random(unchecked((int)settings.Seed)));
+        var normalizer = Standardizer.Fit(train);
+        if (!classification)
+        {
+            var targets = train.Targets!;
+            double mean = targets.Average(t => (double)t);
+            double deviation = Math.Sqrt(targets.Average(t => (t - mean) * (t - mean)));
+            return new TrainedModel(network, TaskKind.Regression, train.FeatureNames, train.InputShape, null, normalizer,
+                (float)mean, deviation > 0 ? (float)deviation : 1f);
+        }
+        return new TrainedModel(network, TaskKind.Classification, train.FeatureNames, train.InputShape, train.ClassNames, normalizer);
+    }
+
+    private static string Describe(TrainSettings settings, DataSources.TrainingData data, TrainedModel model, TaskKind task)
+    {
+        string widths = string.Join("-", new[] { data.Train.FeatureCount }.Concat(settings.Layers).Append(model.OutputWidth));
+        string kind = task == TaskKind.Classification ? $"classification, {model.OutputWidth} classes" : "regression";
+        return $"{data.Description}: {data.Train.Rows} train / {data.Test.Rows} test samples, {kind}; " +
+               $"MLP {widths} ({settings.Activation.Name()}), {settings.Optimizer} lr {settings.EffectiveLearningRate:G3}, batch {settings.BatchSize}, {settings.Epochs} epochs";
+    }
+
+    /// <summary>Keeps the full history (including epochs restored from a checkpoint) and writes checkpoints.</summary>
+    private sealed class EpochRecorder(List<EpochMetrics> epochs, Action<EpochMetrics>? checkpoint) : ITrainingCallback
+    {
+        public bool OnEpochEnd(EpochMetrics metrics)
+        {
+            epochs.Add(metrics);
+            checkpoint?.Invoke(metrics);
+            return true;
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using System.Globalization;
+using Backprop.Data;
+using Backprop.Optim;
+
+namespace Backprop.Cli.Training;
+
+/// <summary>The validated settings of one `backprop train` run, with the project's defaults.</summary>
+internal sealed record TrainSettings
+{
+    // Defaults chosen on the built-in digits set and small tabular CSVs (see README, "Choosing defaults").
+    public const string DefaultLayers = "128,64";
+    public const int DefaultEpochs = 30;
+    public const int DefaultBatchSize = 32;
+    public const double DefaultLearningRate = 0.001;
+
+    public string? Data { get; init; }
+    public string? Target { get; init; }
+    public string? TestPath { get; init; }
+    public double TestSplit { get; init; } = 0.2;
+    public TaskKind? Task { get; init; }
+    public int[] Layers { get; init; } = [128, 64];
+    public Activation Activation { get; init; } = Activation.Relu;
+    public int Epochs { get; init; } = DefaultEpochs;
+    public int BatchSize { get; init; } = DefaultBatchSize;
+    public string Optimizer { get; init; } = "adam";
+    public double? LearningRate { get; init; }
+    public double WeightDecay { get; init; }
+    public string Schedule { get; init; } = "cosine";
+    public double? ClipNorm { get; init; }
+    public int? Patience { get; init; }
+    public long Seed { get; init; }
+
+    public static int[] ParseLayers(string text)
+    {
+        if (text.Trim().Length == 0) return [];
+        var widths = text.Split(',');
+        var result = new int[widths.Length];
+        for (int i = 0; i < widths.Length; i++)
+            if (!int.TryParse(widths[i].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out result[i]) || result[i] <= 0 || result[i] > 1_000_000)
+                throw new UsageException($"--layers: '{widths[i].Trim()}' is not a positive layer width (expected e.g. 64,32)");
+        return result;
+    }
+
+    public static Activation ParseActivation(string name) =>
+        ActivationNames.TryParse(name, out var activation)
+            ? activation
+            : throw new UsageException($"--activation: unknown activation '{name}' (expected one of {string.Join(", ", ActivationNames.All)})");
+
+    /// <summary>The optimizer's default learning rate: Adam-family 1e-3, SGD 0.05.</summary>
+    public double EffectiveLearningRate => LearningRate ?? (Optimizer is "adam" or "adamw" ? DefaultLearningRate : 0.05);
+
+    public Optimizer<float> CreateOptimizer(IEnumerable<Tensor<float>> parameters) => Optimizer switch
+    {
+        "sgd" => new Sgd<float>(parameters, EffectiveLearningRate, weightDecay: WeightDecay),
+        "momentum" => new Sgd<float>(parameters, EffectiveLearningRate, momentum: 0.9, nesterov: true, weightDecay: WeightDecay),
+        "adam" => new Adam<float>(parameters, EffectiveLearningRate, weightDecay: WeightDecay),
+        "adamw" => new AdamW<float>(parameters, EffectiveLearningRate, weightDecay: WeightDecay == 0 ? 0.01 : WeightDecay),
+        _ => throw new UsageException($"--optimizer: unknown optimizer '{Optimizer}'"),
+    };
+
+    public LearningRateSchedule? CreateSchedule() => Schedule switch
+    {
+        "cosine" => new CosineAnnealingLr(Epochs),
+        "step" => new StepLr(Math.Max(1, Epochs / 3), 0.1),
+        "constant" => null,
+        _ => throw new UsageException($"--schedule: unknown schedule '{Schedule}'"),
+    };
+
+    /// <summary>The settings that must match for `--resume` to continue a run exactly.</summary>
+    public string Fingerprint() => string.Join("|", Data ?? "<digits>", Target, TestPath, TestSplit.ToString("R", CultureInfo.InvariantCulture),
+        Task, string.Join(",", Layers), Activation, Epochs, BatchSize, Optimizer, EffectiveLearningRate.ToString("R", CultureInfo.InvariantCulture),
+        WeightDecay.ToString("R", CultureInfo.InvariantCulture), Schedule, ClipNorm, Seed);
+}
