@@ -7,6 +7,7 @@ return mode switch
 {
     "gemm" => GemmVersusTorch.Run(rest),
     "gemm-shapes" => GemmShapes.Run(rest),
+    "gemm-probe" => GemmKernelProbe.Run(rest),
     "bdn" => BenchmarkRunner.Run(rest),
     _ => Help(),
 };

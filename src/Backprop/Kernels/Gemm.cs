@@ -48,11 +48,15 @@ public static class Gemm
     internal static unsafe void MultiplyPacked<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int n, int k,
         bool transposeA, bool transposeB, bool accumulate, GemmKernelKind kind, int maxThreads)
         where T : unmanaged, INumber<T>
+        => MultiplyPacked(a, b, c, m, n, k, transposeA, transposeB, accumulate, GemmPlan<T>.For(kind), maxThreads);
+
+    internal static unsafe void MultiplyPacked<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int n, int k,
+        bool transposeA, bool transposeB, bool accumulate, GemmPlan<T> plan, int maxThreads)
+        where T : unmanaged, INumber<T>
     {
         Validate(a.Length, b.Length, c.Length, m, n, k);
         if (m == 0 || n == 0 || k == 0)
             throw new ArgumentException("The packed path needs a non-empty product.");
-        var plan = GemmPlan<T>.For(kind);
         fixed (T* pa = a, pb = b, pc = c)
             GemmDriver.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate, in plan, maxThreads);
     }

@@ -13,6 +13,10 @@ internal readonly unsafe struct GemmPlan<T> where T : unmanaged, INumber<T>
     public readonly int Mc, Kc, Nc; // cache blocks: packed A is [Mc, Kc] (L2), a packed B micro-panel [Kc, Nr] (L1)
     public readonly delegate*<nint, T*, T*, T*, nint, bool, void> Kernel;
 
+    /// <summary>This plan with other cache blocks (for tuning); Mc and Nc are rounded to whole tiles.</summary>
+    public GemmPlan<T> WithBlocks(int mc, int kc, int nc)
+        => new(Mr, Nr, Math.Max(1, (mc + Mr - 1) / Mr) * Mr, Math.Max(1, kc), Math.Max(1, (nc + Nr - 1) / Nr) * Nr, Kernel);
+
     private GemmPlan(int mr, int nr, int mc, int kc, int nc, delegate*<nint, T*, T*, T*, nint, bool, void> kernel)
     {
         Mr = mr; Nr = nr; Mc = mc; Kc = kc; Nc = nc; Kernel = kernel;

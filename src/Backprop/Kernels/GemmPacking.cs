@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace Backprop.Kernels;
 
 /// <summary>
@@ -18,24 +21,9 @@ internal static unsafe class GemmPacking
         {
             int rows = Math.Min(mr, mc - r);
             if (transposed)
-            {
-                // Each k step is a contiguous run of `rows` values in storage.
-                T* source = a + (nint)p0 * lda + i0 + r;
-                T* target = packed;
-                for (int p = 0; p < kc; p++, source += lda, target += mr)
-                {
-                    Copy(source, target, rows);
-                    Clear(target + rows, mr - rows);
-                }
-            }
+                CopyRuns(a + (nint)p0 * lda + i0 + r, lda, rows, kc, mr, packed);
             else
-            {
-                // Each row is contiguous in storage; scatter it with stride mr.
-                for (int ii = 0; ii < rows; ii++)
-                    Scatter(a + (i0 + r + ii) * lda + p0, packed + ii, kc, mr);
-                for (int ii = rows; ii < mr; ii++)
-                    Scatter(null, packed + ii, kc, mr);
-            }
+                Interleave(a + (i0 + r) * lda + p0, lda, rows, kc, mr, packed);
         }
     }
 
@@ -52,52 +40,117 @@ internal static unsafe class GemmPacking
             int j = q * nr;
             int cols = Math.Min(nr, nc - j);
             if (transposed)
-            {
-                for (int jj = 0; jj < cols; jj++)
-                    Scatter(b + (j0 + j + jj) * ldb + p0, packed + jj, kc, nr);
-                for (int jj = cols; jj < nr; jj++)
-                    Scatter(null, packed + jj, kc, nr);
-            }
+                Interleave(b + (j0 + j) * ldb + p0, ldb, cols, kc, nr, packed);
             else
+                CopyRuns(b + (nint)p0 * ldb + j0 + j, ldb, cols, kc, nr, packed);
+        }
+    }
+
+    // target[p*stride + r] = source[r*ld + p] for r < rows, p < count, and zeros for rows <= r < stride:
+    // `rows` rows of storage become the columns of the packed panel.
+    private static void Interleave<T>(T* source, nint ld, int rows, int count, int stride, T* target) where T : unmanaged
+    {
+        int r = 0;
+        if (typeof(T) == typeof(float) && Sse.IsSupported)
+            for (; r + 4 <= rows; r += 4)
+                Transpose4((float*)source + r * ld, ld, count, stride, (float*)target + r);
+        else if (typeof(T) == typeof(double) && Avx.IsSupported)
+            for (; r + 4 <= rows; r += 4)
+                Transpose4((double*)source + r * ld, ld, count, stride, (double*)target + r);
+        for (; r < rows; r++)
+        {
+            T* from = source + r * ld;
+            T* to = target + r;
+            for (int p = 0; p < count; p++, to += stride)
+                *to = from[p];
+        }
+        for (; r < stride; r++)
+        {
+            T* to = target + r;
+            for (int p = 0; p < count; p++, to += stride)
+                *to = default;
+        }
+    }
+
+    // Four rows at a time, four k steps at a time: a 4×4 transpose in registers per step.
+    private static void Transpose4(float* source, nint ld, int count, int stride, float* target)
+    {
+        int p = 0;
+        for (; p + 4 <= count; p += 4, source += 4, target += 4 * stride)
+        {
+            var x0 = Sse.LoadVector128(source);          // a0 a1 a2 a3
+            var x1 = Sse.LoadVector128(source + ld);     // b0 b1 b2 b3
+            var x2 = Sse.LoadVector128(source + 2 * ld); // c0 …
+            var x3 = Sse.LoadVector128(source + 3 * ld); // d0 …
+            var t0 = Sse.UnpackLow(x0, x1);  // a0 b0 a1 b1
+            var t1 = Sse.UnpackHigh(x0, x1); // a2 b2 a3 b3
+            var t2 = Sse.UnpackLow(x2, x3);  // c0 d0 c1 d1
+            var t3 = Sse.UnpackHigh(x2, x3); // c2 d2 c3 d3
+            Sse.Store(target, Sse.MoveLowToHigh(t0, t2));              // a0 b0 c0 d0
+            Sse.Store(target + stride, Sse.MoveHighToLow(t2, t0));     // a1 b1 c1 d1
+            Sse.Store(target + 2 * stride, Sse.MoveLowToHigh(t1, t3)); // a2 b2 c2 d2
+            Sse.Store(target + 3 * stride, Sse.MoveHighToLow(t3, t1)); // a3 b3 c3 d3
+        }
+        for (; p < count; p++, source++, target += stride)
+        {
+            target[0] = source[0];
+            target[1] = source[ld];
+            target[2] = source[2 * ld];
+            target[3] = source[3 * ld];
+        }
+    }
+
+    private static void Transpose4(double* source, nint ld, int count, int stride, double* target)
+    {
+        int p = 0;
+        for (; p + 4 <= count; p += 4, source += 4, target += 4 * stride)
+        {
+            var x0 = Avx.LoadVector256(source);
+            var x1 = Avx.LoadVector256(source + ld);
+            var x2 = Avx.LoadVector256(source + 2 * ld);
+            var x3 = Avx.LoadVector256(source + 3 * ld);
+            var t0 = Avx.UnpackLow(x0, x1);  // a0 b0 a2 b2
+            var t1 = Avx.UnpackHigh(x0, x1); // a1 b1 a3 b3
+            var t2 = Avx.UnpackLow(x2, x3);  // c0 d0 c2 d2
+            var t3 = Avx.UnpackHigh(x2, x3); // c1 d1 c3 d3
+            Avx.Store(target, Avx.Permute2x128(t0, t2, 0x20));              // a0 b0 c0 d0
+            Avx.Store(target + stride, Avx.Permute2x128(t1, t3, 0x20));     // a1 b1 c1 d1
+            Avx.Store(target + 2 * stride, Avx.Permute2x128(t0, t2, 0x31)); // a2 b2 c2 d2
+            Avx.Store(target + 3 * stride, Avx.Permute2x128(t1, t3, 0x31)); // a3 b3 c3 d3
+        }
+        for (; p < count; p++, source++, target += stride)
+        {
+            target[0] = source[0];
+            target[1] = source[ld];
+            target[2] = source[2 * ld];
+            target[3] = source[3 * ld];
+        }
+    }
+
+    // target[p*stride + r] = source[p*ld + r] for r < count, zeros up to stride: a run per k step.
+    private static void CopyRuns<T>(T* source, nint ld, int count, int steps, int stride, T* target) where T : unmanaged
+    {
+        nint bytes = (nint)count * sizeof(T);
+        for (int p = 0; p < steps; p++, source += ld, target += stride)
+        {
+            byte* from = (byte*)source, to = (byte*)target;
+            nint done = 0;
+            for (; done + 64 <= bytes; done += 64)
+                Vector512.Store(Vector512.Load(from + done), to + done);
+            if (done + 32 <= bytes)
             {
-                T* source = b + (nint)p0 * ldb + j0 + j;
-                T* target = packed;
-                for (int p = 0; p < kc; p++, source += ldb, target += nr)
-                {
-                    Copy(source, target, cols);
-                    Clear(target + cols, nr - cols);
-                }
+                Vector256.Store(Vector256.Load(from + done), to + done);
+                done += 32;
             }
+            if (done + 16 <= bytes)
+            {
+                Vector128.Store(Vector128.Load(from + done), to + done);
+                done += 16;
+            }
+            for (nint r = done / sizeof(T); r < count; r++)
+                target[r] = source[r];
+            for (nint r = count; r < stride; r++)
+                target[r] = default;
         }
-    }
-
-    // target[p*stride] = source[p] for p < count; zeros when source is null.
-    private static void Scatter<T>(T* source, T* target, int count, int stride) where T : unmanaged
-    {
-        if (source == null)
-        {
-            for (int p = 0; p < count; p++, target += stride)
-                *target = default;
-            return;
-        }
-        int q = 0;
-        for (; q + 4 <= count; q += 4, target += 4 * stride)
-        {
-            target[0] = source[q];
-            target[stride] = source[q + 1];
-            target[2 * stride] = source[q + 2];
-            target[3 * stride] = source[q + 3];
-        }
-        for (; q < count; q++, target += stride)
-            *target = source[q];
-    }
-
-    private static void Copy<T>(T* source, T* target, int count) where T : unmanaged
-        => new ReadOnlySpan<T>(source, count).CopyTo(new Span<T>(target, count));
-
-    private static void Clear<T>(T* target, int count) where T : unmanaged
-    {
-        if (count > 0)
-            new Span<T>(target, count).Clear();
     }
 }

@@ -1,0 +1,6 @@
+namespace Backprop.Bench;
+
+internal static class BenchmarkRunner
+{
+    public static int Run(string[] args) => throw new NotImplementedException();
+}

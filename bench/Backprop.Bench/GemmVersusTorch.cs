@@ -1,0 +1,6 @@
+namespace Backprop.Bench;
+
+internal static class GemmVersusTorch
+{
+    public static int Run(string[] args) => throw new NotImplementedException();
+}
