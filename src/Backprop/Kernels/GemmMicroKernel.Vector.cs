@@ -3,6 +3,7 @@
 // 16 ymm/xmm with AVX2/SSE), which is what picks MR×NR for each width.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Backprop.Kernels;
 
@@ -25,6 +26,22 @@ internal static unsafe partial class GemmMicroKernel
         Vector512<T> c9_0 = default, c9_1 = default;
         Vector512<T> c10_0 = default, c10_1 = default;
         Vector512<T> c11_0 = default, c11_1 = default;
+        // NOTE: C is touched once per Kc slice; start fetching its lines while the k loop runs.
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(c + 0*ldc); Sse.Prefetch0((byte*)(c + 0*ldc) + 64 * 2 - 1);
+            Sse.Prefetch0(c + 1*ldc); Sse.Prefetch0((byte*)(c + 1*ldc) + 64 * 2 - 1);
+            Sse.Prefetch0(c + 2*ldc); Sse.Prefetch0((byte*)(c + 2*ldc) + 64 * 2 - 1);
+            Sse.Prefetch0(c + 3*ldc); Sse.Prefetch0((byte*)(c + 3*ldc) + 64 * 2 - 1);
+            Sse.Prefetch0(c + 4*ldc); Sse.Prefetch0((byte*)(c + 4*ldc) + 64 * 2 - 1);
+            Sse.Prefetch0(c + 5*ldc); Sse.Prefetch0((byte*)(c + 5*ldc) + 64 * 2 - 1);
+            Sse.Prefetch0(c + 6*ldc); Sse.Prefetch0((byte*)(c + 6*ldc) + 64 * 2 - 1);
+            Sse.Prefetch0(c + 7*ldc); Sse.Prefetch0((byte*)(c + 7*ldc) + 64 * 2 - 1);
+            Sse.Prefetch0(c + 8*ldc); Sse.Prefetch0((byte*)(c + 8*ldc) + 64 * 2 - 1);
+            Sse.Prefetch0(c + 9*ldc); Sse.Prefetch0((byte*)(c + 9*ldc) + 64 * 2 - 1);
+            Sse.Prefetch0(c + 10*ldc); Sse.Prefetch0((byte*)(c + 10*ldc) + 64 * 2 - 1);
+            Sse.Prefetch0(c + 11*ldc); Sse.Prefetch0((byte*)(c + 11*ldc) + 64 * 2 - 1);
+        }
         for (; kc > 0; kc--)
         {
             Vector512<T> b0 = Vector512.Load(b);
