@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using Backprop.Kernels;
+
+namespace Backprop.Bench;
+
+/// <summary>
+/// `gemm-probe`: what the pieces reach on one core. The microkernel alone on L1-resident panels
+/// (its ceiling), then the whole packed path single- and multi-threaded, per kernel kind.
+/// </summary>
+internal static unsafe class GemmKernelProbe
+{
+    public static int Run(string[] args)
+    {
+        int size = args.Length > 0 ? int.Parse(args[0]) : 1024;
+        var plan = GemmPlan<float>.Best;
+        int kc = plan.Kc;
+        float* a = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)(plan.Mr * kc * 4), 64);
+        float* b = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)(plan.Nr * kc * 4), 64);
+        float* c = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)(plan.Mr * plan.Nr * 4), 64);
+        for (int i = 0; i < plan.Mr * kc; i++) a[i] = 0.001f * (i % 7);
+        for (int i = 0; i < plan.Nr * kc; i++) b[i] = 0.001f * (i % 5);
+        for (int round = 0; round < 3; round++)
+        {
+            const int calls = 200_000;
+            double start = ThreadSeconds();
+            for (int i = 0; i < calls; i++)
+                plan.Kernel(kc, a, b, c, plan.Nr, true);
+            double seconds = ThreadSeconds() - start;
+            Console.WriteLine($"microkernel {plan.Mr}x{plan.Nr} kc={kc}: {2.0 * plan.Mr * plan.Nr * kc * calls / seconds / 1e9:F1} GFLOP/s (one core)");
+        }
+
+        var random = new Random(1);
+        float[] ma = new float[size * size], mb = new float[size * size], mc = new float[size * size];
+        for (int i = 0; i < ma.Length; i++) { ma[i] = (float)random.NextDouble(); mb[i] = (float)random.NextDouble(); }
+        // Blocks from the environment, e.g. GEMM_BLOCKS="192,256,4096;240,384,4096" (mc,kc,nc;...).
+        string[] blockSets = (Environment.GetEnvironmentVariable("GEMM_BLOCKS") ?? $"{plan.Mc},{plan.Kc},{plan.Nc}").Split(';');
+        foreach (string blocks in blockSets)
+        {
+            int[] mkn = blocks.Split(',').Select(int.Parse).ToArray();
+            var tuned = plan.WithBlocks(mkn[0], mkn[1], mkn[2]);
+            var best = 0.0;
+            for (int round = 0; round < 4; round++)
+            {
+                Gemm.MultiplyPacked<float>(ma, mb, mc, size, size, size, false, false, false, tuned, 1);
+                double start = ThreadSeconds();
+                for (int i = 0; i < 3; i++)
+                    Gemm.MultiplyPacked<float>(ma, mb, mc, size, size, size, false, false, false, tuned, 1);
+                double seconds = ThreadSeconds() - start;
+                best = Math.Max(best, 2.0 * size * size * size * 3 / seconds / 1e9);
+            }
+            Console.WriteLine($"packed n={size} threads=1 mc,kc,nc={tuned.Mc},{tuned.Kc},{tuned.Nc}: best {best:F1} GFLOP/s of thread CPU time");
+        }
+        {
+            float* packed = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)(plan.Mc * plan.Kc * 4 + 4096), 64);
+            fixed (float* pa = ma)
+            {
+                foreach (bool transposed in new[] { false, true })
+                {
+                    double start = ThreadSeconds();
+                    for (int pc = 0; pc < size; pc += plan.Kc)
+                        for (int ic = 0; ic < size; ic += plan.Mc)
+                            GemmPacking.PackA(pa, size, transposed, ic, Math.Min(plan.Mc, size - ic), pc, Math.Min(plan.Kc, size - pc), plan.Mr, packed);
+                    double seconds = ThreadSeconds() - start;
+                    Console.WriteLine($"pack A transposed={transposed}: {seconds * 1e3:F2} ms for {size}x{size}");
+                    start = ThreadSeconds();
+                    for (int pc = 0; pc < size; pc += plan.Kc)
+                        for (int jc = 0; jc < size; jc += plan.Mc)
+                            GemmPacking.PackB(pa, size, transposed, pc, Math.Min(plan.Kc, size - pc), jc, Math.Min(plan.Mc, size - jc), plan.Nr, 0, (Math.Min(plan.Mc, size - jc) + plan.Nr - 1) / plan.Nr, packed);
+                    seconds = ThreadSeconds() - start;
+                    Console.WriteLine($"pack B transposed={transposed}: {seconds * 1e3:F2} ms for {size}x{size}");
+                }
+            }
+        }
+        foreach (int threads in new[] { 2 })
+        {
+            for (int round = 0; round < 2; round++)
+            {
+                int calls = threads == 1 ? 3 : 6;
+                Gemm.MultiplyPacked<float>(ma, mb, mc, size, size, size, false, false, false, GemmKernelKind.Vector512, threads);
+                long start = Stopwatch.GetTimestamp();
+                for (int i = 0; i < calls; i++)
+                    Gemm.MultiplyPacked<float>(ma, mb, mc, size, size, size, false, false, false, GemmKernelKind.Vector512, threads);
+                double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                Console.WriteLine($"packed n={size} threads={threads}: {2.0 * size * size * size * calls / seconds / 1e9:F1} GFLOP/s");
+            }
+        }
+        return 0;
+    }
+
+    // Seconds of CPU this thread has run: robust to other processes taking the core for a while.
+    public static double ThreadSeconds()
+    {
+        TimeSpec time;
+        ClockGetTime(3 /* CLOCK_THREAD_CPUTIME_ID */, &time);
+        return time.Seconds + time.Nanoseconds * 1e-9;
+    }
+
+    private struct TimeSpec { public long Seconds; public long Nanoseconds; }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, TimeSpec* time);
+}

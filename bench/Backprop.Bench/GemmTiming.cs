@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using Backprop.Kernels;
+
+namespace Backprop.Bench;
+
+/// <summary>Times Gemm.Multiply on one shape: warm up, then the median GFLOP/s over several repetitions.</summary>
+internal static class GemmTiming
+{
+    public static double[] GigaflopsPerRepetition(int m, int n, int k, bool transposeA, bool transposeB,
+        int repetitions, double secondsPerRepetition = 0.2)
+    {
+        var random = new Random(1);
+        float[] a = new float[m * k], b = new float[k * n], c = new float[m * n];
+        for (int i = 0; i < a.Length; i++) a[i] = (float)random.NextDouble() - 0.5f;
+        for (int i = 0; i < b.Length; i++) b[i] = (float)random.NextDouble() - 0.5f;
+
+        // Calls per repetition: enough to fill secondsPerRepetition, measured on the warm-up.
+        var watch = Stopwatch.StartNew();
+        int calls = 0;
+        while (watch.Elapsed.TotalSeconds < 0.1 || calls < 3)
+        {
+            Gemm.Multiply(a, b, c, m, n, k, transposeA, transposeB);
+            calls++;
+        }
+        int perRepetition = Math.Max(1, (int)(calls * secondsPerRepetition / watch.Elapsed.TotalSeconds));
+
+        var result = new double[repetitions];
+        for (int r = 0; r < repetitions; r++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            for (int call = 0; call < perRepetition; call++)
+                Gemm.Multiply(a, b, c, m, n, k, transposeA, transposeB);
+            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            result[r] = 2.0 * m * n * k * perRepetition / seconds / 1e9;
+        }
+        return result;
+    }
+
+    public static double Median(IEnumerable<double> values)
+    {
+        double[] sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN
+            : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2]
+            : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}

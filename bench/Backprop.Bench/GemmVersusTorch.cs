@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Backprop.Bench;
+
+/// <summary>
+/// `gemm`: float32 C = A·B at n = 1024 and 2048, our kernel against PyTorch on the same two cores.
+/// The two alternate one repetition at a time, so both see the same machine load, and the medians are
+/// reported with the fraction of peak and the ratio. Options: --reps N, --sizes 1024,2048, --no-torch.
+/// </summary>
+internal static class GemmVersusTorch
+{
+    // Measured on this machine (AMD EPYC, Zen 5): 2 cores × AVX-512 FMA, float32.
+    private const double PeakGigaflops = 323;
+
+    public static int Run(string[] args)
+    {
+        int repetitions = int.Parse(Option(args, "--reps") ?? "7");
+        int[] sizes = (Option(args, "--sizes") ?? "1024,2048").Split(',').Select(int.Parse).ToArray();
+        bool withTorch = !args.Contains("--no-torch");
+        string script = FindScript();
+
+        Console.WriteLine($"float32 GEMM, C[n,n] = A·B, {repetitions} alternating repetitions; peak {PeakGigaflops} GFLOP/s");
+        Console.WriteLine($"{"n",6} {"ours GFLOP/s",13} {"% peak",7} {"PyTorch",9} {"% peak",7} {"ours/PyTorch",13}");
+        foreach (int n in sizes)
+        {
+            var ours = new List<double>();
+            var torch = new List<double>();
+            for (int r = 0; r < repetitions; r++)
+            {
+                ours.AddRange(GemmTiming.GigaflopsPerRepetition(n, n, n, false, false, 1, 0.3));
+                if (withTorch)
+                    torch.AddRange(TorchGigaflops(script, n, 1));
+            }
+            double oursMedian = GemmTiming.Median(ours), torchMedian = GemmTiming.Median(torch);
+            Console.WriteLine($"{n,6} {oursMedian,13:F1} {100 * oursMedian / PeakGigaflops,6:F1}% {torchMedian,9:F1} " +
+                $"{100 * torchMedian / PeakGigaflops,6:F1}% {oursMedian / torchMedian,12:F2}x");
+            Console.WriteLine($"       ours:    {string.Join(" ", ours.Select(g => g.ToString("F0")))}");
+            if (withTorch)
+                Console.WriteLine($"       PyTorch: {string.Join(" ", torch.Select(g => g.ToString("F0")))}");
+        }
+        return 0;
+    }
+
+    private static double[] TorchGigaflops(string script, int n, int repetitions)
+    {
+        var start = new ProcessStartInfo("python3", [script, n.ToString(), repetitions.ToString()])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["OPENBLAS_CORETYPE"] = "SkylakeX";
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start python3");
+        string output = process.StandardOutput.ReadToEnd();
+        string errors = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{script} failed ({process.ExitCode}): {errors}");
+        using var json = JsonDocument.Parse(output);
+        return json.RootElement.GetProperty("gflops").EnumerateArray().Select(value => value.GetDouble()).ToArray();
+    }
+
+    private static string FindScript()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            string candidate = Path.Combine(directory.FullName, "bench", "torch_gemm.py");
+            if (File.Exists(candidate))
+                return candidate;
+        }
+        throw new FileNotFoundException("bench/torch_gemm.py not found above " + AppContext.BaseDirectory);
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        int index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+    }
+}

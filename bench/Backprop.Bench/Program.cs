@@ -1,0 +1,24 @@
+using Backprop.Bench;
+
+// One mode per workload; add a case and a static class in its own file for a new one.
+string mode = args.Length > 0 ? args[0] : "help";
+string[] rest = args.Skip(1).ToArray();
+return mode switch
+{
+    "gemm" => GemmVersusTorch.Run(rest),
+    "gemm-shapes" => GemmShapes.Run(rest),
+    "gemm-probe" => GemmKernelProbe.Run(rest),
+    "bdn" => BenchmarkRunner.Run(rest),
+    _ => Help(),
+};
+
+static int Help()
+{
+    Console.WriteLine("""
+        usage: dotnet run -c Release --project bench/Backprop.Bench -- <mode> [options]
+          gemm          float32 GEMM at n = 1024, 2048: ours vs PyTorch (bench/torch_gemm.py), GFLOP/s
+          gemm-shapes   GFLOP/s of the MLP-training shapes (all transpose forms) and tiny products
+          bdn [args]    BenchmarkDotNet suites (GemmBenchmarks, ...); extra args go to BenchmarkDotNet
+        """);
+    return 2;
+}

@@ -1,0 +1,156 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Backprop.Kernels;
+
+/// <summary>
+/// Copies a block of op(A) or op(B) into the order the microkernel reads it, so that the kernel only
+/// ever walks memory forwards. The transposes are folded in here: Aᵀ·B and A·Bᵀ never build a transpose.
+/// Edge micro-panels are zero-padded to a full MR or NR, so the kernel needs no edge cases.
+/// </summary>
+internal static unsafe class GemmPacking
+{
+    /// <summary>
+    /// Packs op(A)[i0 .. i0+mc, p0 .. p0+kc] as ⌈mc/mr⌉ micro-panels, each [kc, mr] (mr values per k step).
+    /// op(A)[i, p] is a[i*lda + p], or a[p*lda + i] when transposed.
+    /// </summary>
+    public static void PackA<T>(T* a, nint lda, bool transposed, int i0, int mc, int p0, int kc, int mr, T* packed)
+        where T : unmanaged
+    {
+        for (int r = 0; r < mc; r += mr, packed += (nint)mr * kc)
+        {
+            int rows = Math.Min(mr, mc - r);
+            if (transposed)
+                CopyRuns(a + (nint)p0 * lda + i0 + r, lda, rows, kc, mr, packed);
+            else
+                Interleave(a + (i0 + r) * lda + p0, lda, rows, kc, mr, packed);
+        }
+    }
+
+    /// <summary>
+    /// Packs micro-panels [firstPanel, endPanel) of op(B)[p0 .. p0+kc, j0 .. j0+nc], each [kc, nr].
+    /// op(B)[p, j] is b[p*ldb + j], or b[j*ldb + p] when transposed.
+    /// </summary>
+    public static void PackB<T>(T* b, nint ldb, bool transposed, int p0, int kc, int j0, int nc, int nr,
+        int firstPanel, int endPanel, T* packed) where T : unmanaged
+    {
+        packed += (nint)firstPanel * nr * kc;
+        for (int q = firstPanel; q < endPanel; q++, packed += (nint)nr * kc)
+        {
+            int j = q * nr;
+            int cols = Math.Min(nr, nc - j);
+            if (transposed)
+                Interleave(b + (j0 + j) * ldb + p0, ldb, cols, kc, nr, packed);
+            else
+                CopyRuns(b + (nint)p0 * ldb + j0 + j, ldb, cols, kc, nr, packed);
+        }
+    }
+
+    // target[p*stride + r] = source[r*ld + p] for r < rows, p < count, and zeros for rows <= r < stride:
+    // `rows` rows of storage become the columns of the packed panel.
+    private static void Interleave<T>(T* source, nint ld, int rows, int count, int stride, T* target) where T : unmanaged
+    {
+        int r = 0;
+        if (typeof(T) == typeof(float) && Sse.IsSupported)
+            for (; r + 4 <= rows; r += 4)
+                Transpose4((float*)source + r * ld, ld, count, stride, (float*)target + r);
+        else if (typeof(T) == typeof(double) && Avx.IsSupported)
+            for (; r + 4 <= rows; r += 4)
+                Transpose4((double*)source + r * ld, ld, count, stride, (double*)target + r);
+        for (; r < rows; r++)
+        {
+            T* from = source + r * ld;
+            T* to = target + r;
+            for (int p = 0; p < count; p++, to += stride)
+                *to = from[p];
+        }
+        for (; r < stride; r++)
+        {
+            T* to = target + r;
+            for (int p = 0; p < count; p++, to += stride)
+                *to = default;
+        }
+    }
+
+    // Four rows at a time, four k steps at a time: a 4×4 transpose in registers per step.
+    private static void Transpose4(float* source, nint ld, int count, int stride, float* target)
+    {
+        int p = 0;
+        for (; p + 4 <= count; p += 4, source += 4, target += 4 * stride)
+        {
+            var x0 = Sse.LoadVector128(source);          // a0 a1 a2 a3
+            var x1 = Sse.LoadVector128(source + ld);     // b0 b1 b2 b3
+            var x2 = Sse.LoadVector128(source + 2 * ld); // c0 …
+            var x3 = Sse.LoadVector128(source + 3 * ld); // d0 …
+            var t0 = Sse.UnpackLow(x0, x1);  // a0 b0 a1 b1
+            var t1 = Sse.UnpackHigh(x0, x1); // a2 b2 a3 b3
+            var t2 = Sse.UnpackLow(x2, x3);  // c0 d0 c1 d1
+            var t3 = Sse.UnpackHigh(x2, x3); // c2 d2 c3 d3
+            Sse.Store(target, Sse.MoveLowToHigh(t0, t2));              // a0 b0 c0 d0
+            Sse.Store(target + stride, Sse.MoveHighToLow(t2, t0));     // a1 b1 c1 d1
+            Sse.Store(target + 2 * stride, Sse.MoveLowToHigh(t1, t3)); // a2 b2 c2 d2
+            Sse.Store(target + 3 * stride, Sse.MoveHighToLow(t3, t1)); // a3 b3 c3 d3
+        }
+        for (; p < count; p++, source++, target += stride)
+        {
+            target[0] = source[0];
+            target[1] = source[ld];
+            target[2] = source[2 * ld];
+            target[3] = source[3 * ld];
+        }
+    }
+
+    private static void Transpose4(double* source, nint ld, int count, int stride, double* target)
+    {
+        int p = 0;
+        for (; p + 4 <= count; p += 4, source += 4, target += 4 * stride)
+        {
+            var x0 = Avx.LoadVector256(source);
+            var x1 = Avx.LoadVector256(source + ld);
+            var x2 = Avx.LoadVector256(source + 2 * ld);
+            var x3 = Avx.LoadVector256(source + 3 * ld);
+            var t0 = Avx.UnpackLow(x0, x1);  // a0 b0 a2 b2
+            var t1 = Avx.UnpackHigh(x0, x1); // a1 b1 a3 b3
+            var t2 = Avx.UnpackLow(x2, x3);  // c0 d0 c2 d2
+            var t3 = Avx.UnpackHigh(x2, x3); // c1 d1 c3 d3
+            Avx.Store(target, Avx.Permute2x128(t0, t2, 0x20));              // a0 b0 c0 d0
+            Avx.Store(target + stride, Avx.Permute2x128(t1, t3, 0x20));     // a1 b1 c1 d1
+            Avx.Store(target + 2 * stride, Avx.Permute2x128(t0, t2, 0x31)); // a2 b2 c2 d2
+            Avx.Store(target + 3 * stride, Avx.Permute2x128(t1, t3, 0x31)); // a3 b3 c3 d3
+        }
+        for (; p < count; p++, source++, target += stride)
+        {
+            target[0] = source[0];
+            target[1] = source[ld];
+            target[2] = source[2 * ld];
+            target[3] = source[3 * ld];
+        }
+    }
+
+    // target[p*stride + r] = source[p*ld + r] for r < count, zeros up to stride: a run per k step.
+    private static void CopyRuns<T>(T* source, nint ld, int count, int steps, int stride, T* target) where T : unmanaged
+    {
+        nint bytes = (nint)count * sizeof(T);
+        for (int p = 0; p < steps; p++, source += ld, target += stride)
+        {
+            byte* from = (byte*)source, to = (byte*)target;
+            nint done = 0;
+            for (; done + 64 <= bytes; done += 64)
+                Vector512.Store(Vector512.Load(from + done), to + done);
+            if (done + 32 <= bytes)
+            {
+                Vector256.Store(Vector256.Load(from + done), to + done);
+                done += 32;
+            }
+            if (done + 16 <= bytes)
+            {
+                Vector128.Store(Vector128.Load(from + done), to + done);
+                done += 16;
+            }
+            for (nint r = done / sizeof(T); r < count; r++)
+                target[r] = source[r];
+            for (nint r = count; r < stride; r++)
+                target[r] = default;
+        }
+    }
+}

@@ -1,0 +1,183 @@
+using System.Numerics;
+using Backprop.Kernels;
+using FsCheck.Xunit;
+
+namespace Backprop.Tests.Kernels;
+
+public sealed class GemmTests
+{
+    // (m, n, k): single elements, odd sizes either side of the register tiles (12×32, 6×16, 4×4) and the
+    // cache blocks (Mc 192, Kc 256, Nc 4096), long thin shapes, and the MLP shapes.
+    public static readonly TheoryData<int, int, int> AwkwardSizes = new()
+    {
+        { 1, 1, 1 }, { 1, 2, 3 }, { 2, 7, 17 }, { 7, 17, 31 }, { 17, 31, 33 }, { 31, 33, 7 }, { 33, 1, 255 },
+        { 1, 1000, 3 }, { 1000, 3, 2 }, { 3, 1000, 1 }, { 257, 7, 129 }, { 255, 131, 33 }, { 129, 65, 300 },
+        { 13, 4100, 3 }, { 32, 10, 256 }, { 33, 256, 520 }, { 200, 70, 260 },
+    };
+
+    public static readonly TheoryData<int, int, int, int> KernelsAndThreads = Variants();
+
+    [Theory]
+    [MemberData(nameof(AwkwardSizes))]
+    public void Float_product_matches_the_reference_for_every_transpose_and_accumulate(int m, int n, int k)
+    {
+        foreach (var (transposeA, transposeB, accumulate) in Forms())
+            Check<float>(m, n, k, transposeA, transposeB, accumulate, Gemm.Multiply, GemmReference.Multiply);
+    }
+
+    [Theory]
+    [MemberData(nameof(AwkwardSizes))]
+    public void Double_product_matches_the_reference_for_every_transpose_and_accumulate(int m, int n, int k)
+    {
+        foreach (var (transposeA, transposeB, accumulate) in Forms())
+            Check<double>(m, n, k, transposeA, transposeB, accumulate, Gemm.Multiply, GemmReference.Multiply);
+    }
+
+    [Theory]
+    [MemberData(nameof(KernelsAndThreads))]
+    public void Every_microkernel_and_thread_count_matches_the_reference(int kind, int threads, int m, int n)
+    {
+        foreach (var (transposeA, transposeB, accumulate) in Forms())
+        {
+            Check<float>(m, n, 70, transposeA, transposeB, accumulate,
+                (a, b, c, m, n, k, ta, tb, acc) => Gemm.MultiplyPacked<float>(a, b, c, m, n, k, ta, tb, acc, (GemmKernelKind)kind, threads),
+                GemmReference.Multiply);
+            Check<double>(m, n, 70, transposeA, transposeB, accumulate,
+                (a, b, c, m, n, k, ta, tb, acc) => Gemm.MultiplyPacked<double>(a, b, c, m, n, k, ta, tb, acc, (GemmKernelKind)kind, threads),
+                GemmReference.Multiply);
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(3, 70, 129)]
+    [InlineData(9, 33, 17)]
+    public void Direct_path_matches_the_reference_on_sizes_it_is_not_chosen_for(int m, int n, int k)
+    {
+        foreach (var (transposeA, transposeB, accumulate) in Forms())
+            Check<float>(m, n, k, transposeA, transposeB, accumulate, Gemm.MultiplyDirect<float>, GemmReference.Multiply);
+    }
+
+    [Property(MaxTest = 100)]
+    public void Random_small_shapes_match_the_reference(byte m, byte n, byte k, bool transposeA, bool transposeB, bool accumulate)
+    {
+        Check<float>(1 + m % 48, 1 + n % 80, 1 + k % 64, transposeA, transposeB, accumulate, Gemm.Multiply, GemmReference.Multiply);
+        Check<double>(1 + n % 30, 1 + k % 40, 1 + m % 50, transposeA, transposeB, accumulate, Gemm.Multiply, GemmReference.Multiply);
+    }
+
+    [Fact]
+    public void Nan_and_infinity_reach_exactly_the_outputs_the_reference_puts_them_in()
+    {
+        foreach (var (m, n, k) in new[] { (3, 5, 4), (40, 70, 50) })
+        foreach (var (transposeA, transposeB, _) in Forms())
+        {
+            float[] a = Random<float>(m * k, 1), b = Random<float>(k * n, 2);
+            a[1] = float.NaN;
+            a[^1] = float.PositiveInfinity;
+            b[0] = float.NegativeInfinity;
+            float[] expected = new float[m * n], actual = new float[m * n];
+            GemmReference.Multiply(a, b, expected, m, n, k, transposeA, transposeB);
+            Gemm.Multiply(a, b, actual, m, n, k, transposeA, transposeB);
+            for (int i = 0; i < expected.Length; i++)
+            {
+                Assert.Equal(float.IsNaN(expected[i]), float.IsNaN(actual[i]));
+                Assert.Equal(float.IsInfinity(expected[i]), float.IsInfinity(actual[i]));
+            }
+        }
+    }
+
+    [Fact]
+    public void Zero_depth_clears_c_or_leaves_it_when_accumulating()
+    {
+        float[] c = [1, 2, 3, 4, 5, 6];
+        Gemm.Multiply([], [], c, 2, 3, 0, accumulate: true);
+        Assert.Equal([1f, 2, 3, 4, 5, 6], c);
+        Gemm.Multiply([], [], c, 2, 3, 0);
+        Assert.All(c, value => Assert.Equal(0f, value));
+    }
+
+    [Fact]
+    public void Empty_rows_or_columns_change_nothing()
+    {
+        double[] c = [7];
+        Gemm.Multiply(new double[5], [], c, 0, 0, 5);
+        Gemm.Multiply([], new double[5], c, 0, 1, 5);
+        Assert.Equal(7, c[0]);
+    }
+
+    [Fact]
+    public void Spans_too_short_for_the_shape_are_rejected()
+    {
+        Assert.Throws<ArgumentException>(() => Gemm.Multiply(new float[5], new float[6], new float[4], 2, 2, 3));
+        Assert.Throws<ArgumentException>(() => Gemm.Multiply(new float[6], new float[5], new float[4], 2, 2, 3));
+        Assert.Throws<ArgumentException>(() => Gemm.Multiply(new double[6], new double[6], new double[3], 2, 2, 3));
+        Assert.ThrowsAny<ArgumentException>(() => Gemm.Multiply(new float[6], new float[6], new float[4], -2, 2, 3));
+        Assert.Throws<ArgumentException>(() => GemmReference.Multiply(new float[5], new float[6], new float[4], 2, 2, 3));
+    }
+
+    [Fact]
+    public void Steady_state_calls_do_not_allocate()
+    {
+        foreach (var (m, n, k) in new[] { (1, 2, 3), (32, 10, 256), (128, 256, 784) })
+        {
+            float[] a = new float[m * k], b = new float[k * n], c = new float[m * n];
+            Gemm.Multiply(a, b, c, m, n, k, transposeB: true);
+            Gemm.Multiply(a, b, c, m, n, k, transposeB: true);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int repeat = 0; repeat < 5; repeat++)
+                Gemm.Multiply(a, b, c, m, n, k, transposeB: true);
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+
+    private delegate void Multiply<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int n, int k,
+        bool transposeA, bool transposeB, bool accumulate);
+
+    private static IEnumerable<(bool TransposeA, bool TransposeB, bool Accumulate)> Forms()
+    {
+        foreach (bool transposeA in new[] { false, true })
+        foreach (bool transposeB in new[] { false, true })
+        foreach (bool accumulate in new[] { false, true })
+            yield return (transposeA, transposeB, accumulate);
+    }
+
+    private static TheoryData<int, int, int, int> Variants()
+    {
+        var data = new TheoryData<int, int, int, int>();
+        foreach (GemmKernelKind kind in Enum.GetValues<GemmKernelKind>())
+        foreach (int threads in new[] { 1, 2 })
+        foreach (var (m, n) in new[] { (1, 1), (13, 33), (25, 70), (70, 25) })
+            data.Add((int)kind, threads, m, n);
+        return data;
+    }
+
+    private static void Check<T>(int m, int n, int k, bool transposeA, bool transposeB, bool accumulate,
+        Multiply<T> fast, Multiply<T> reference) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T[] a = Random<T>(m * k, m + 31 * n), b = Random<T>(k * n, k + 7 * n), c0 = Random<T>(m * n, 5);
+        T[] expected = (T[])c0.Clone(), actual = (T[])c0.Clone();
+        reference(a, b, expected, m, n, k, transposeA, transposeB, accumulate);
+        fast(a, b, actual, m, n, k, transposeA, transposeB, accumulate);
+
+        // NOTE: rounding error grows with the sum of |terms| (at most k + |C|, as every value is in [-1, 1]),
+        // not with the result, which may cancel to ~0. Summing in another order may cost a few ulps per term.
+        T unitRoundoff = T.CreateChecked(typeof(T) == typeof(float) ? 1.2e-7 : 2.3e-16); // machine epsilon
+        T tolerance = T.CreateChecked(4 * k + 4) * unitRoundoff;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            T error = T.Abs(expected[i] - actual[i]);
+            Assert.True(error <= tolerance,
+                $"{typeof(T).Name} m={m} n={n} k={k} transposeA={transposeA} transposeB={transposeB} accumulate={accumulate}: " +
+                $"C[{i / n}, {i % n}] is {actual[i]}, expected {expected[i]}");
+        }
+    }
+
+    private static T[] Random<T>(int length, int seed) where T : INumber<T>
+    {
+        var random = new Random(seed);
+        var values = new T[length];
+        for (int i = 0; i < length; i++)
+            values[i] = T.CreateChecked(random.NextDouble() * 2 - 1);
+        return values;
+    }
+}
