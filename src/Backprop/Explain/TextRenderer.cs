@@ -110,7 +110,7 @@ public static class TextRenderer
         }
     }
 
-    private static void AppendLoss(StringBuilder text, LossTrace loss, ExplainModel model, ExplainNotation notation)
+    internal static void AppendLoss(StringBuilder text, LossTrace loss, ExplainModel model, ExplainNotation notation)
     {
         text.AppendLine();
         var samples = loss.Samples;
