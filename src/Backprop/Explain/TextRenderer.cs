@@ -200,7 +200,9 @@ public static class TextRenderer
         }
         Equation(text, "    ", name, $"Σ over samples of {symbolic}");
         foreach (var term in gradient.Terms)
-            text.AppendLine($"        sample {term.Sample}: {NumericProduct(term)} = {Number(term.Product)}");
+            text.AppendLine(term.Factors.Count == 1
+                ? $"        sample {term.Sample}: {Number(term.Product)}"
+                : $"        sample {term.Sample}: {NumericProduct(term)} = {Number(term.Product)}");
         text.AppendLine($"{new string(' ', 4 + name.Length)} = {Number(gradient.Gradient)}");
     }
 
