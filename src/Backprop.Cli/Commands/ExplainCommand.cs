@@ -26,10 +26,6 @@ internal static class ExplainCommand
             DefaultValueFactory = _ => 1,
             HelpName = "N",
         };
-        steps.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() < 1) result.AddError("--steps must be at least 1");
-        });
 
         var command = new Command("explain", "One training step of a small network, every number shown: forward, loss, chain rule, update")
         {
@@ -37,9 +33,11 @@ internal static class ExplainCommand
         };
         command.SetAction(parse =>
         {
+            int stepCount = parse.GetValue(steps);
+            if (stepCount < 1) throw new UsageException($"--steps must be at least 1, got {stepCount}");
             string? path = parse.GetValue(model);
             var explainModel = path is null ? ExplainModelFile.Notebook() : ExplainModelFile.Load(path);
-            var trace = ExplainEngine.Run(explainModel, parse.GetValue(steps));
+            var trace = ExplainEngine.Run(explainModel, stepCount);
             string text = parse.GetValue(format) switch
             {
                 "json" => JsonRenderer.Render(trace),

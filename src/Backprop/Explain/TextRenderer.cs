@@ -110,7 +110,7 @@ public static class TextRenderer
         }
     }
 
-    private static void AppendLoss(StringBuilder text, LossTrace loss, ExplainModel model, ExplainNotation notation)
+    internal static void AppendLoss(StringBuilder text, LossTrace loss, ExplainModel model, ExplainNotation notation)
     {
         text.AppendLine();
         var samples = loss.Samples;
@@ -200,7 +200,9 @@ public static class TextRenderer
         }
         Equation(text, "    ", name, $"Σ over samples of {symbolic}");
         foreach (var term in gradient.Terms)
-            text.AppendLine($"        sample {term.Sample}: {NumericProduct(term)} = {Number(term.Product)}");
+            text.AppendLine(term.Factors.Count == 1
+                ? $"        sample {term.Sample}: {Number(term.Product)}"
+                : $"        sample {term.Sample}: {NumericProduct(term)} = {Number(term.Product)}");
         text.AppendLine($"{new string(' ', 4 + name.Length)} = {Number(gradient.Gradient)}");
     }
 

@@ -32,4 +32,13 @@ public static class AtomicFile
             throw;
         }
     }
+
+    public static void WriteAllText(string path, string contents) =>
+        Write(path, stream => stream.Write(new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(contents)));
+
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> contents)
+    {
+        var copy = contents.ToArray();
+        Write(path, stream => stream.Write(copy));
+    }
 }

@@ -106,7 +106,7 @@ public static class ExplainModelFile
                 rows[i] = Numbers(input[i], path);
                 if (rows[i].Length == 0) throw Fail(path, "is empty; a sample needs at least one feature");
                 if (rows[i].Length != rows[0].Length)
-                    throw Fail(path, $"expected {rows[0].Length} numbers (as in input[0]), found {rows[i].Length}");
+                    throw Fail(path, $"expected {CountOf(rows[0].Length, "number")} (as in input[0]), found {rows[i].Length}");
             }
             return (rows, true);
         }
@@ -135,7 +135,7 @@ public static class ExplainModelFile
                 var weights = Weights(Required(layer, path, "weights"), $"{path}.weights", previousWidth, why);
                 var bias = Numbers(Required(layer, path, "bias"), $"{path}.bias");
                 if (bias.Length != weights.Length)
-                    throw Fail($"{path}.bias", $"expected {weights.Length} numbers (one per row of weights), found {bias.Length}");
+                    throw Fail($"{path}.bias", $"expected {CountOf(weights.Length, "number")} (one per row of weights), found {bias.Length}");
                 layers[l] = new ExplainLayer(activation, weights, bias);
                 previousWidth = weights.Length;
             }
@@ -151,9 +151,9 @@ public static class ExplainModelFile
             {
                 string rowPath = $"{path}[{j}]";
                 if (element[j].ValueKind != JsonValueKind.Array)
-                    throw Fail(rowPath, $"expected a list of {width} numbers (weights are [out][in]), found {Describe(element[j])}");
+                    throw Fail(rowPath, $"expected a list of {CountOf(width, "number")} (weights are [out][in]), found {Describe(element[j])}");
                 rows[j] = Numbers(element[j], rowPath);
-                if (rows[j].Length != width) throw Fail(rowPath, $"expected {width} numbers ({why}), found {rows[j].Length}");
+                if (rows[j].Length != width) throw Fail(rowPath, $"expected {CountOf(width, "number")} ({why}), found {rows[j].Length}");
             }
             return rows;
         }
@@ -167,9 +167,9 @@ public static class ExplainModelFile
             if (!isBatch)
             {
                 if (target.ValueKind != JsonValueKind.Array)
-                    throw Fail("target", $"expected a list of {outputs} number{(outputs == 1 ? "" : "s")} ({why}), found {Describe(target)}");
+                    throw Fail("target", $"expected a list of {CountOf(outputs, "number")} ({why}), found {Describe(target)}");
                 targets = [Numbers(target, "target")];
-                if (targets[0].Length != outputs) throw Fail("target", $"expected {outputs} numbers ({why}), found {targets[0].Length}");
+                if (targets[0].Length != outputs) throw Fail("target", $"expected {CountOf(outputs, "number")} ({why}), found {targets[0].Length}");
             }
             else
             {
@@ -181,9 +181,9 @@ public static class ExplainModelFile
                 for (int s = 0; s < samples; s++)
                 {
                     string path = $"target[{s}]";
-                    if (target[s].ValueKind != JsonValueKind.Array) throw Fail(path, $"expected a list of {outputs} numbers, found {Describe(target[s])}");
+                    if (target[s].ValueKind != JsonValueKind.Array) throw Fail(path, $"expected a list of {CountOf(outputs, "number")}, found {Describe(target[s])}");
                     targets[s] = Numbers(target[s], path);
-                    if (targets[s].Length != outputs) throw Fail(path, $"expected {outputs} numbers ({why}), found {targets[s].Length}");
+                    if (targets[s].Length != outputs) throw Fail(path, $"expected {CountOf(outputs, "number")} ({why}), found {targets[s].Length}");
                 }
             }
             if (loss == LossKind.BinaryCrossEntropy)
@@ -226,7 +226,7 @@ public static class ExplainModelFile
             double value = Number(element, path);
             if (value != Math.Floor(value)) throw Fail(path, $"expected a class index (a whole number), found {Format(value)}");
             if (value < 0 || value >= classes)
-                throw Fail(path, $"class index {Format(value)} is out of range: the last layer has {classes} outputs, so classes are 0 to {classes - 1}");
+                throw Fail(path, $"class index {Format(value)} is out of range: the last layer has {CountOf(classes, "output")}, so classes are 0 to {classes - 1}");
             return value;
         }
 
@@ -270,6 +270,8 @@ public static class ExplainModelFile
             JsonValueKind.Null => "null",
             _ => element.ValueKind.ToString(),
         };
+
+        private static string CountOf(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
 
         private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
     }

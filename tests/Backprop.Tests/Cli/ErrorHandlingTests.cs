@@ -1,0 +1,80 @@
+using Backprop.Tests.IO;
+
+namespace Backprop.Tests.Cli;
+
+/// <summary>The contract: bad usage and bad input exit 2 with one `error: ` line, and no stack trace unless --verbose.</summary>
+public sealed class ErrorHandlingTests
+{
+    public static TheoryData<string, string, string> BadFiles() => ExplainModelFileTests.BadFiles();
+
+    [Theory]
+    [MemberData(nameof(BadFiles))]
+    public void A_bad_model_file_exits_2_with_one_error_line_naming_the_field(string json, string location, string phrase)
+    {
+        using var directory = new TestFiles.TemporaryDirectory();
+        string path = directory.File("model.json");
+        File.WriteAllText(path, json);
+
+        foreach (var command in new[] { "explain", "gradcheck" })
+        {
+            var result = CliRunner.Run(command, "--model", path);
+
+            Assert.Equal(2, result.ExitCode);
+            Assert.Equal("", result.Output);
+            string line = Assert.Single(result.ErrorLines);
+            Assert.StartsWith($"error: {path}: ", line);
+            Assert.Contains(location.StartsWith("model.json") ? location[("model.json: ".Length)..] : $"{location}", line);
+            Assert.Contains(phrase, line);
+            Assert.DoesNotContain(" at Backprop", result.Error);
+        }
+    }
+
+    [Fact]
+    public void A_missing_model_file_exits_2()
+    {
+        var result = CliRunner.Run("explain", "--model", "/nonexistent/model.json");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("error: /nonexistent/model.json: cannot read the file", Assert.Single(result.ErrorLines));
+    }
+
+    [Theory]
+    [InlineData("explain", "--bogus")]
+    [InlineData("explain", "--format", "xml")]
+    [InlineData("explain", "--steps", "two")]
+    [InlineData("explain", "--steps", "0")]
+    [InlineData("nonsense")]
+    [InlineData("gradcheck", "--model")]
+    public void Bad_usage_exits_2_with_one_error_line(params string[] args)
+    {
+        var result = CliRunner.Run(args);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("", result.Output);
+        Assert.StartsWith("error: ", Assert.Single(result.ErrorLines));
+    }
+
+    [Fact]
+    public void Verbose_adds_the_stack_trace()
+    {
+        using var directory = new TestFiles.TemporaryDirectory();
+        string path = directory.File("model.json");
+        File.WriteAllText(path, "{");
+
+        var result = CliRunner.Run("explain", "--model", path, "--verbose");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("error: ", result.ErrorLines[0]);
+        Assert.Contains("ModelFileException", result.Error);
+        Assert.Contains(" at ", result.Error);
+    }
+
+    [Fact]
+    public void Help_is_not_an_error()
+    {
+        var result = CliRunner.Run("explain", "--help");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("--steps", result.Output);
+    }
+}
