@@ -6,6 +6,7 @@ string[] rest = args.Skip(1).ToArray();
 return mode switch
 {
     "gemm" => GemmVersusTorch.Run(rest),
+    "train" => TrainingVersusTorch.Run(rest),
     "gemm-shapes" => GemmShapes.Run(rest),
     "gemm-probe" => GemmKernelProbe.Run(rest),
     "bdn" => BenchmarkRunner.Run(rest),
@@ -17,6 +18,7 @@ static int Help()
     Console.WriteLine("""
         usage: dotnet run -c Release --project bench/Backprop.Bench -- <mode> [options]
           gemm          float32 GEMM at n = 1024, 2048: ours vs PyTorch (bench/torch_gemm.py), GFLOP/s
+          train         training workloads (a) notebook step, (b)/(c) Fashion-MNIST MLP epochs: ours vs PyTorch
           gemm-shapes   GFLOP/s of the MLP-training shapes (all transpose forms) and tiny products
           bdn [args]    BenchmarkDotNet suites (GemmBenchmarks, ...); extra args go to BenchmarkDotNet
         """);

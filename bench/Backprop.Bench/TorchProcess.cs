@@ -1,0 +1,45 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Backprop.Bench;
+
+/// <summary>Runs a committed PyTorch script from bench/ under Debian's python3 with the settings the
+/// comparisons need (2 threads are set by the scripts; OpenBLAS told its CPU kind).</summary>
+internal static class TorchProcess
+{
+    // NOTE: Debian's interpreter explicitly: python3-torch and python3-numpy live there, not in other pythons on PATH.
+    private const string Python = "/usr/bin/python3";
+
+    public static JsonElement Run(string scriptName, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(Python, [FindScript(scriptName), .. arguments])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        // OpenBLAS 0.3.21 does not recognise this CPU and would fall back to slow generic kernels.
+        start.Environment["OPENBLAS_CORETYPE"] = "SkylakeX";
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {Python}");
+        string output = process.StandardOutput.ReadToEnd();
+        string errors = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{scriptName} failed ({process.ExitCode}): {errors}");
+        return JsonDocument.Parse(output).RootElement.Clone();
+    }
+
+    public static string FindScript(string name)
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            string candidate = Path.Combine(directory.FullName, "bench", name);
+            if (File.Exists(candidate)) return candidate;
+        }
+        throw new FileNotFoundException($"bench/{name} not found above {AppContext.BaseDirectory}");
+    }
+
+    public static string? Option(string[] args, string name)
+    {
+        int index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+    }
+}

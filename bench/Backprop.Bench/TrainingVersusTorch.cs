@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using Backprop.Data;
+using Backprop.Nn;
+using Backprop.Optim;
+using Backprop.Training;
+
+namespace Backprop.Bench;
+
+/// <summary>
+/// `train`: the training workloads of the performance issue, ours against PyTorch, alternating one
+/// repetition at a time so both see the same machine load; medians and the ratio ours/PyTorch.
+///   (a) the notebook's 3-2-1 network, one SGD step, float64
+///   (b) MLP 784-256-128-10, batch 128, SGD momentum 0.9 lr 0.05, one Fashion-MNIST epoch
+///   (c) MLP 784-32-10, batch 32, same optimizer, one epoch
+/// Options: --reps N (default 5), --only a|b|c, --data DIR (default /usr/share/datasets/fashion-mnist), --no-torch.
+/// </summary>
+internal static class TrainingVersusTorch
+{
+    public static int Run(string[] args)
+    {
+        int repetitions = int.Parse(TorchProcess.Option(args, "--reps") ?? "5");
+        string only = TorchProcess.Option(args, "--only") ?? "abc";
+        string folder = TorchProcess.Option(args, "--data") ?? "/usr/share/datasets/fashion-mnist";
+        bool withTorch = !args.Contains("--no-torch");
+        Console.WriteLine($"{"workload",-46} {"Backprop",12} {"PyTorch",12} {"ratio",8}");
+        if (only.Contains('a')) Report("(a) notebook 3-2-1, one SGD step, float64", "µs/step", 1e6, Notebook(repetitions, withTorch));
+        if (only.Contains('b') || only.Contains('c'))
+        {
+            var (train, _) = IdxLoader.LoadFolder(folder);
+            if (only.Contains('b')) Report("(b) MLP 784-256-128-10, batch 128, one epoch", "s/epoch", 1, Mlp(train, [256, 128], 128, repetitions, folder, withTorch));
+            if (only.Contains('c')) Report("(c) MLP 784-32-10, batch 32, one epoch", "s/epoch", 1, Mlp(train, [32], 32, repetitions, folder, withTorch));
+        }
+        return 0;
+    }
+
+    private static (List<double> Ours, List<double> Torch) Notebook(int repetitions, bool withTorch)
+    {
+        var hidden = new Linear<double>(Tensor.From(new[,] { { 0.1, 0.1, 0.6 }, { 0.16, 0.1, 0.5 } }), Tensor.From(new[] { -4.0, -2.0 }));
+        var output = new Linear<double>(Tensor.From(new[,] { { 0.3, 0.4 } }), Tensor.From(new[] { 12.0 }));
+        var network = new Sequential<double>(hidden, new ActivationLayer<double>(Activation.Sigmoid), output);
+        var engine = new DenseNetworkEngine<double>(network);
+        var optimizer = new Sgd<double>(network.Parameters(), 0.1);
+        double[] input = [7, 2, 25], target = [85];
+        var ours = new List<double>();
+        var torch = new List<double>();
+        const int steps = 2_000_000;
+        for (int r = 0; r < repetitions; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < steps; i++)
+            {
+                // Squared error of one sample and one output: the engine's mean is the notebook's sum.
+                engine.ComputeGradients(input, target, 1);
+                optimizer.Step();
+            }
+            ours.Add(clock.Elapsed.TotalSeconds / steps);
+            if (withTorch) torch.AddRange(TorchProcess.Run("torch_training.py", "notebook", "1").GetProperty("seconds").EnumerateArray().Select(s => s.GetDouble()));
+        }
+        return (ours, torch);
+    }
+
+    private static (List<double> Ours, List<double> Torch) Mlp(DataSet train, int[] widths, int batch, int repetitions, string folder, bool withTorch)
+    {
+        var network = NetworkBuilder.Mlp<float>(train.FeatureCount, widths, 10, Activation.Relu, new Random(0));
+        var model = new TrainedModel(network, TaskKind.Classification, train.FeatureNames, train.InputShape, train.ClassNames, normalizer: null);
+        var optimizer = new Sgd<float>(network.Parameters(), 0.05, momentum: 0.9);
+        var ours = new List<double>();
+        var torch = new List<double>();
+        for (int r = 0; r < repetitions; r++)
+        {
+            int gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
+            var result = Trainer.Fit(model, train, null, optimizer, new TrainingOptions { Epochs = 1, BatchSize = batch, Seed = r });
+            ours.Add(result.TrainSeconds);
+            Console.WriteLine($"    ours: {result.TrainSeconds:F3} s, {result.SamplesPerSecond:N0} samples/s, train loss {result.Epochs[0].TrainLoss:F4}, " +
+                $"gen1/gen2 collections {GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2} (incl. data preparation), peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} MiB");
+            if (withTorch)
+                torch.AddRange(TorchProcess.Run("torch_training.py", "mlp", string.Join(",", widths), batch.ToString(), "1", folder)
+                    .GetProperty("seconds").EnumerateArray().Select(s => s.GetDouble()));
+        }
+        return (ours, torch);
+    }
+
+    private static void Report(string name, string unit, double scale, (List<double> Ours, List<double> Torch) times)
+    {
+        double ours = GemmTiming.Median(times.Ours) * scale;
+        double torch = times.Torch.Count > 0 ? GemmTiming.Median(times.Torch) * scale : double.NaN;
+        Console.WriteLine($"{name,-46} {ours,8:G4} {unit,-4} {torch,8:G4} {unit,-4} {ours / torch,7:F3}x");
+    }
+}
