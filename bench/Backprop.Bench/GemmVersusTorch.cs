@@ -21,7 +21,7 @@ internal static class GemmVersusTorch
         string script = FindScript();
 
         Console.WriteLine($"float32 GEMM, C[n,n] = A·B, {repetitions} alternating repetitions; peak {PeakGigaflops} GFLOP/s");
-        Console.WriteLine("medians (best repetition in brackets: the machine may be shared, and the best is the least disturbed)");
+        Console.WriteLine("medians; the \"best\" rows are the best repetition, the least disturbed where the machine is shared");
         Console.WriteLine($"{"n",6} {"ours GFLOP/s",13} {"% peak",7} {"PyTorch",9} {"% peak",7} {"ours/PyTorch",13}");
         foreach (int n in sizes)
         {
