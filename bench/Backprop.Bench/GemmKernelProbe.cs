@@ -51,7 +51,7 @@ internal static unsafe class GemmKernelProbe
             Console.WriteLine($"packed n={size} threads=1 mc,kc,nc={tuned.Mc},{tuned.Kc},{tuned.Nc}: best {best:F1} GFLOP/s of thread CPU time");
         }
         {
-            float* packed = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)(plan.Mc * plan.Kc * 4 + 4096), 64);
+            float* packed = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)((plan.Mc + 64) * (plan.Kc + 64) * 4 * 2), 64);
             fixed (float* pa = ma)
             {
                 foreach (bool transposed in new[] { false, true })

@@ -6,7 +6,7 @@ namespace Backprop.Bench;
 /// <summary>
 /// `gemm-shapes`: GFLOP/s of the products an MLP on 28×28 images trains with (forward X·W, backward
 /// dX = dY·Wᵀ and dW = Xᵀ·dY), a few square sizes, and the time of a tiny product.
-/// Options: a list of sizes like 512x512x512 (m x n x k) to time only those.
+/// Options: a list of shapes like 512x512x512 or 256x128x128:TN (m x n x k : transposes) to time only those.
 /// </summary>
 internal static class GemmShapes
 {
@@ -15,8 +15,11 @@ internal static class GemmShapes
         var shapes = new List<(string Name, int M, int N, int K, bool TransposeA, bool TransposeB)>();
         foreach (string arg in args)
         {
-            int[] size = arg.Split('x').Select(int.Parse).ToArray();
-            shapes.Add((arg, size[0], size[1], size[2], false, false));
+            // m x n x k, optionally :TN etc. for transposeA, transposeB (T = transposed, N = not).
+            string[] parts = arg.Split(':');
+            int[] size = parts[0].Split('x').Select(int.Parse).ToArray();
+            string forms = parts.Length > 1 ? parts[1] : "NN";
+            shapes.Add((arg, size[0], size[1], size[2], forms[0] == 'T', forms[1] == 'T'));
         }
         if (shapes.Count == 0)
         {

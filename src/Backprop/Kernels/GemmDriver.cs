@@ -30,29 +30,32 @@ internal readonly unsafe struct GemmPlan<T> where T : unmanaged, INumber<T>
 
     public static readonly GemmPlan<T> Best = For(BestKind);
 
-    // NOTE: sized for AMD Zen 5 (48 KiB L1d, 1 MiB L2 per core): a Kc×Nr micro-panel of B plus an Mr×Kc
-    // micro-panel of A stay in L1 while the ir loop runs, and the Mc×Kc block of A stays in L2.
+    // NOTE: tuned on AMD Zen 5 (48 KiB L1d, 1 MiB L2 per core) by timing n = 1024 and 2048 (bench gemm-probe):
+    // Kc = 512 floats (256 doubles) beat the textbook "B micro-panel fits L1" 256 by a few percent, as the
+    // C tile is loaded and stored half as often; the Mc×Kc block of A (280 KiB) stays in L2.
     public static GemmPlan<T> For(GemmKernelKind kind)
     {
-        int bytes = sizeof(T);
-        int kc = 256 * 4 / bytes;
+        int kc = 512 * 4 / sizeof(T);
         return kind switch
         {
-            GemmKernelKind.Vector512 => new(12, 2 * Vector512<T>.Count, 16 * 12, 256, 4096,
+            GemmKernelKind.Vector512 => new(14, 2 * Vector512<T>.Count, 10 * 14, kc, 4096,
                 &GemmMicroKernel.Vector512Kernel<T>),
-            GemmKernelKind.Vector256 => new(6, 2 * Vector256<T>.Count, 32 * 6, 256, 4096,
+            GemmKernelKind.Vector256 => new(6, 2 * Vector256<T>.Count, 24 * 6, kc / 2, 4096,
                 &GemmMicroKernel.Vector256Kernel<T>),
-            GemmKernelKind.Vector128 => new(6, 2 * Vector128<T>.Count, 32 * 6, 256, 4096,
+            GemmKernelKind.Vector128 => new(6, 2 * Vector128<T>.Count, 24 * 6, kc / 2, 4096,
                 &GemmMicroKernel.Vector128Kernel<T>),
-            _ => new(4, 4, 64, kc, 4096, &GemmMicroKernel.ScalarKernel<T>),
+            _ => new(4, 4, 64, kc / 2, 4096, &GemmMicroKernel.ScalarKernel<T>),
         };
     }
 }
 
 /// <summary>
 /// The GotoBLAS/BLIS loop nest around the microkernel: for each Nc-wide column block and Kc-deep slice,
-/// pack B once (shared by all threads); for each Mc-tall block of rows, pack A; then sweep the register
+/// pack B once (shared by all threads); then for each block of rows, pack A; then sweep the register
 /// tiles, B micro-panel outer so it stays in L1 while A micro-panels stream from L2.
+/// NOTE: threads claim work (B micro-panels to pack, then row blocks × column chunks to multiply) from
+/// shared counters instead of owning a fixed share, so a thread the OS has descheduled holds up nobody:
+/// the others take its share, and a worker that arrives late finds nothing left and leaves.
 /// </summary>
 internal static unsafe class GemmDriver
 {
@@ -65,9 +68,13 @@ internal static unsafe class GemmDriver
         public int M, N, K;
         public bool TransposeA, TransposeB, Accumulate;
         public GemmPlan<T> Plan;
-        public bool SplitRows;   // rows split across threads, sharing packed B; otherwise columns split
-        public T* SharedB;       // two [Kc, Nc] buffers, alternated so one barrier per slice suffices
-        public nint SharedBSize;
+        public int Threads;
+        public T* PackedB;       // two [Kc, Nc] buffers, alternating between consecutive slices
+        public nint PackedBSize;
+        // Monotonic counters over the whole job; slice s uses buffer s & 1.
+        public int PanelsClaimed, ItemsClaimed;
+        public fixed int PanelsPacked[2];
+        public fixed int ItemsDone[2];
     }
 
     public static void Multiply<T>(T* a, T* b, T* c, int m, int n, int k, bool transposeA, bool transposeB,
@@ -79,95 +86,118 @@ internal static unsafe class GemmDriver
             TransposeA = transposeA, TransposeB = transposeB, Accumulate = accumulate, Plan = plan,
         };
         int threads = (long)m * n * k >= ParallelThreshold ? Math.Min(maxThreads, GemmWorkers.MaxThreads) : 1;
-        if (threads > 1)
-        {
-            // Split whichever way leaves the busiest thread the fewest register tiles; ties go to rows,
-            // which share one packed copy of B.
-            long rowTiles = (m + plan.Mr - 1) / plan.Mr, columnTiles = (n + plan.Nr - 1) / plan.Nr;
-            long byRows = (rowTiles + threads - 1) / threads * columnTiles;
-            long byColumns = (columnTiles + threads - 1) / threads * rowTiles;
-            job.SplitRows = byRows <= byColumns;
-            if (job.SplitRows)
-            {
-                job.SharedBSize = (nint)plan.Kc * Math.Min(plan.Nc, RoundUp(n, plan.Nr));
-                job.SharedB = GemmBuffers.PackedB<T>(2 * job.SharedBSize);
-            }
-            if (GemmWorkers.TryRun(&Run<T>, &job, threads))
-                return;
-            job.SplitRows = false;
-        }
+        job.Threads = threads;
+        job.PackedBSize = (nint)Math.Min(plan.Kc, k) * Math.Min(plan.Nc, RoundUp(n, plan.Nr));
+        job.PackedB = GemmBuffers.PackedB<T>(2 * job.PackedBSize);
+        if (threads > 1 && GemmWorkers.TryRun(&Run<T>, &job, threads))
+            return;
+        job.Threads = 1;
         Run<T>(&job, 0, 1);
     }
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
-    // The share of `tiles` register tiles that member `member` of `threads` works on.
-    private static (int Start, int End) Share(int tiles, int member, int threads)
-        => ((int)((long)tiles * member / threads), (int)((long)tiles * (member + 1) / threads));
+    private static int Ceiling(int value, int divisor) => (value + divisor - 1) / divisor;
+
+    // Claims the next of the counter's values below `end`; -1 when they are all taken.
+    private static int Claim(ref int counter, int end)
+    {
+        while (true)
+        {
+            int next = Volatile.Read(ref counter);
+            if (next >= end)
+                return -1;
+            if (Interlocked.CompareExchange(ref counter, next + 1, next) == next)
+                return next;
+        }
+    }
+
+    private static void WaitUntilAtLeast(ref int counter, int target)
+    {
+        if (Volatile.Read(ref counter) >= target)
+            return;
+        var spinner = new SpinWait();
+        while (Volatile.Read(ref counter) < target)
+            spinner.SpinOnce(sleep1Threshold: -1);
+    }
 
     private static void Run<T>(void* state, int member, int threads) where T : unmanaged, INumber<T>
     {
         ref Job<T> job = ref *(Job<T>*)state;
-        ref readonly GemmPlan<T> plan = ref job.Plan;
+        GemmPlan<T> plan = job.Plan;
         int mr = plan.Mr, nr = plan.Nr;
-        int rowStart = 0, rowEnd = job.M, columnStart = 0, columnEnd = job.N;
-        bool shareB = threads > 1 && job.SplitRows;
-        if (threads > 1)
-        {
-            if (job.SplitRows)
-            {
-                var (first, end) = Share((job.M + mr - 1) / mr, member, threads);
-                rowStart = first * mr;
-                rowEnd = Math.Min(end * mr, job.M);
-            }
-            else
-            {
-                var (first, end) = Share((job.N + nr - 1) / nr, member, threads);
-                columnStart = first * nr;
-                columnEnd = Math.Min(end * nr, job.N);
-                if (columnStart >= columnEnd)
-                    return;
-            }
-        }
-
+        threads = job.Threads;
         nint lda = job.TransposeA ? job.M : job.K;
         nint ldb = job.TransposeB ? job.K : job.N;
         nint ldc = job.N;
-        int mcMax = Math.Min(plan.Mc, RoundUp(Math.Max(rowEnd - rowStart, 1), mr));
+
+        // Row blocks hold whole register tiles, as evenly as possible, a multiple of the thread count.
+        int rowTiles = Ceiling(job.M, mr);
+        int rowBlocks = Math.Min(rowTiles, RoundUp(Ceiling(rowTiles * mr, plan.Mc), threads));
+        int mcMax = Ceiling(rowTiles, rowBlocks) * mr;
         int kcMax = Math.Min(plan.Kc, job.K);
         T* packedA = GemmBuffers.PackedA<T>((nint)mcMax * kcMax);
-        T* privateB = shareB ? null : GemmBuffers.PackedB<T>((nint)kcMax * Math.Min(plan.Nc, RoundUp(columnEnd - columnStart, nr)));
-        int slice = 0;
 
-        for (int jc = columnStart; jc < columnEnd; jc += plan.Nc)
+        int slice = 0, panelsBefore = 0, itemsBefore = 0;
+        int panelsThrough0 = 0, panelsThrough1 = 0, itemsBefore0 = 0, itemsBefore1 = 0;
+        for (int jc = 0; jc < job.N; jc += plan.Nc)
         {
-            int nc = Math.Min(plan.Nc, columnEnd - jc);
-            int panels = (nc + nr - 1) / nr;
+            int nc = Math.Min(plan.Nc, job.N - jc);
+            int panels = Ceiling(nc, nr);
+            // Too few row blocks to go round: cut the columns into chunks as well.
+            int columnChunks = threads == 1 ? 1 : Math.Min(panels, Ceiling(2 * threads, rowBlocks));
+            int items = rowBlocks * columnChunks;
             for (int pc = 0; pc < job.K; pc += plan.Kc, slice++)
             {
                 int kc = Math.Min(plan.Kc, job.K - pc);
-                T* packedB;
-                if (shareB)
+                int parity = slice & 1;
+                T* packedB = job.PackedB + parity * job.PackedBSize;
+                ref int panelsPacked = ref job.PanelsPacked[parity];
+                ref int itemsDone = ref job.ItemsDone[parity];
+                ref int panelsThrough = ref parity == 0 ? ref panelsThrough0 : ref panelsThrough1;
+                ref int itemsSameParityBefore = ref parity == 0 ? ref itemsBefore0 : ref itemsBefore1;
+
+                // This buffer last held slice - 2: every item of that slice must be done before it is rewritten.
+                WaitUntilAtLeast(ref itemsDone, itemsSameParityBefore);
+                for (int q; (q = Claim(ref job.PanelsClaimed, panelsBefore + panels)) >= 0;)
                 {
-                    packedB = job.SharedB + (slice & 1) * job.SharedBSize;
-                    var (first, end) = Share(panels, member, threads);
-                    GemmPacking.PackB(job.B, ldb, job.TransposeB, pc, kc, jc, nc, nr, first, end, packedB);
-                    GemmWorkers.Barrier(threads);
+                    q -= panelsBefore;
+                    GemmPacking.PackB(job.B, ldb, job.TransposeB, pc, kc, jc, nc, nr, q, q + 1, packedB);
+                    Interlocked.Increment(ref panelsPacked);
                 }
-                else
-                {
-                    packedB = privateB;
-                    GemmPacking.PackB(job.B, ldb, job.TransposeB, pc, kc, jc, nc, nr, 0, panels, packedB);
-                }
+                panelsThrough += panels;
+                panelsBefore += panels;
+                WaitUntilAtLeast(ref panelsPacked, panelsThrough);
+                // Slice s adds onto the C tiles that slice s - 1 writes: let that slice finish first.
+                WaitUntilAtLeast(ref job.ItemsDone[1 - parity], parity == 0 ? itemsBefore1 : itemsBefore0);
+
                 bool addToC = job.Accumulate || pc > 0;
-                for (int ic = rowStart; ic < rowEnd; ic += plan.Mc)
+                int packedRowBlock = -1;
+                for (int item; (item = Claim(ref job.ItemsClaimed, itemsBefore + items)) >= 0;)
                 {
-                    int mc = Math.Min(plan.Mc, rowEnd - ic);
-                    GemmPacking.PackA(job.A, lda, job.TransposeA, ic, mc, pc, kc, mr, packedA);
-                    MacroKernel(in plan, mc, nc, kc, packedA, packedB, job.C + ic * ldc + jc, ldc, addToC);
+                    item -= itemsBefore;
+                    int rowBlock = item / columnChunks, chunk = item % columnChunks;
+                    int ic = (int)((long)rowTiles * rowBlock / rowBlocks) * mr;
+                    int mc = Math.Min((int)((long)rowTiles * (rowBlock + 1) / rowBlocks) * mr, job.M) - ic;
+                    int firstPanel = (int)((long)panels * chunk / columnChunks);
+                    int endPanel = (int)((long)panels * (chunk + 1) / columnChunks);
+                    if (rowBlock != packedRowBlock)
+                    {
+                        GemmPacking.PackA(job.A, lda, job.TransposeA, ic, mc, pc, kc, mr, packedA);
+                        packedRowBlock = rowBlock;
+                    }
+                    int jr = firstPanel * nr;
+                    MacroKernel(in plan, mc, Math.Min(endPanel * nr, nc) - jr, kc, packedA, packedB + (nint)jr * kc,
+                        job.C + ic * ldc + jc + jr, ldc, addToC);
+                    Interlocked.Increment(ref itemsDone);
                 }
+                itemsSameParityBefore += items;
+                itemsBefore += items;
             }
         }
+        // The job (on the caller's stack) is finished only when every claimed item is done.
+        WaitUntilAtLeast(ref job.ItemsDone[0], itemsBefore0);
+        WaitUntilAtLeast(ref job.ItemsDone[1], itemsBefore1);
     }
 
     // C[mc, nc] (+)= packedA[mc, kc] · packedB[kc, nc], one register tile at a time.

@@ -9,7 +9,7 @@ namespace Backprop.Kernels;
 
 internal static unsafe partial class GemmMicroKernel
 {
-    // C[12, 2·W] (+)= Apanel[kc, 12] · Bpanel[kc, 2·W]; W = Vector512<T>.Count.
+    // C[14, 2·W] (+)= Apanel[kc, 14] · Bpanel[kc, 2·W]; W = Vector512<T>.Count.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Vector512Kernel<T>(nint kc, T* a, T* b, T* c, nint ldc, bool addToC) where T : unmanaged
     {
@@ -26,6 +26,8 @@ internal static unsafe partial class GemmMicroKernel
         Vector512<T> c9_0 = default, c9_1 = default;
         Vector512<T> c10_0 = default, c10_1 = default;
         Vector512<T> c11_0 = default, c11_1 = default;
+        Vector512<T> c12_0 = default, c12_1 = default;
+        Vector512<T> c13_0 = default, c13_1 = default;
         // NOTE: C is touched once per Kc slice; start fetching its lines while the k loop runs.
         if (Sse.IsSupported)
         {
@@ -41,6 +43,8 @@ internal static unsafe partial class GemmMicroKernel
             Sse.Prefetch0(c + 9*ldc); Sse.Prefetch0((byte*)(c + 9*ldc) + 64 * 2 - 1);
             Sse.Prefetch0(c + 10*ldc); Sse.Prefetch0((byte*)(c + 10*ldc) + 64 * 2 - 1);
             Sse.Prefetch0(c + 11*ldc); Sse.Prefetch0((byte*)(c + 11*ldc) + 64 * 2 - 1);
+            Sse.Prefetch0(c + 12*ldc); Sse.Prefetch0((byte*)(c + 12*ldc) + 64 * 2 - 1);
+            Sse.Prefetch0(c + 13*ldc); Sse.Prefetch0((byte*)(c + 13*ldc) + 64 * 2 - 1);
         }
         for (; kc > 0; kc--)
         {
@@ -82,7 +86,13 @@ internal static unsafe partial class GemmMicroKernel
             Vector512<T> a11 = Vector512.Create(a[11]);
             c11_0 = Fma(a11, b0, c11_0);
             c11_1 = Fma(a11, b1, c11_1);
-            a += 12;
+            Vector512<T> a12 = Vector512.Create(a[12]);
+            c12_0 = Fma(a12, b0, c12_0);
+            c12_1 = Fma(a12, b1, c12_1);
+            Vector512<T> a13 = Vector512.Create(a[13]);
+            c13_0 = Fma(a13, b0, c13_0);
+            c13_1 = Fma(a13, b1, c13_1);
+            a += 14;
             b += 2*w;
         }
         if (addToC)
@@ -111,6 +121,10 @@ internal static unsafe partial class GemmMicroKernel
             c10_1 += Vector512.Load(c + 10*ldc + 1*w);
             c11_0 += Vector512.Load(c + 11*ldc + 0*w);
             c11_1 += Vector512.Load(c + 11*ldc + 1*w);
+            c12_0 += Vector512.Load(c + 12*ldc + 0*w);
+            c12_1 += Vector512.Load(c + 12*ldc + 1*w);
+            c13_0 += Vector512.Load(c + 13*ldc + 0*w);
+            c13_1 += Vector512.Load(c + 13*ldc + 1*w);
         }
         c0_0.Store(c + 0*ldc + 0*w);
         c0_1.Store(c + 0*ldc + 1*w);
@@ -136,6 +150,10 @@ internal static unsafe partial class GemmMicroKernel
         c10_1.Store(c + 10*ldc + 1*w);
         c11_0.Store(c + 11*ldc + 0*w);
         c11_1.Store(c + 11*ldc + 1*w);
+        c12_0.Store(c + 12*ldc + 0*w);
+        c12_1.Store(c + 12*ldc + 1*w);
+        c13_0.Store(c + 13*ldc + 0*w);
+        c13_1.Store(c + 13*ldc + 1*w);
     }
 
     // C[6, 2·W] (+)= Apanel[kc, 6] · Bpanel[kc, 2·W]; W = Vector256<T>.Count.

@@ -3,7 +3,7 @@ namespace Backprop.Kernels;
 /// <summary>
 /// A small persistent team of background threads for large products. The calling thread is member 0
 /// and works too. Nothing here allocates per call: a job is a function pointer plus a pointer to the
-/// caller's state, which lives on the caller's stack until every member has finished.
+/// caller's state, which lives on the caller's stack until no worker is inside the job any more.
 /// </summary>
 internal static unsafe class GemmWorkers
 {
@@ -11,7 +11,10 @@ internal static unsafe class GemmWorkers
     // to back, and a futex wake-up costs more than a small product.
     private const long SpinNanoseconds = 50_000;
 
-    public static readonly int MaxThreads = Math.Clamp(Environment.ProcessorCount, 1, 16);
+    // BACKPROP_GEMM_THREADS caps the team, e.g. at 1 while other work shares the cores.
+    public static readonly int MaxThreads = Math.Clamp(
+        int.TryParse(Environment.GetEnvironmentVariable("BACKPROP_GEMM_THREADS"), out int cap) ? cap : Environment.ProcessorCount,
+        1, Math.Min(Environment.ProcessorCount, 16));
 
     private static readonly object StartLock = new();
     private static Worker[]? workers;
@@ -19,15 +22,15 @@ internal static unsafe class GemmWorkers
     private static delegate*<void*, int, int, void> body;
     private static void* state;
     private static int threads;
-    private static int remaining;
-
-    // Barrier shared by the members of the running job.
-    private static int arrived;
-    private static int generation;
+    // A worker may wake late, after the caller has finished the job alone; it joins only while the job is
+    // open, and the caller does not return (and free the state on its stack) while any worker is inside.
+    private static int open;
+    private static int inside;
 
     /// <summary>
-    /// Runs body(state, member, threadCount) on members 0 .. threadCount-1 and returns when all are done.
-    /// Returns false without running anything when the team is already busy with another caller's job.
+    /// Offers body(state, member, threadCount) to workers 1 .. threadCount-1, runs it as member 0, and returns
+    /// once no worker is still inside it. The body must not depend on every member showing up: a descheduled
+    /// worker may join late or never. Returns false without running anything when the team is busy.
     /// </summary>
     public static bool TryRun(delegate*<void*, int, int, void> work, void* workState, int threadCount)
     {
@@ -39,15 +42,15 @@ internal static unsafe class GemmWorkers
             body = work;
             state = workState;
             threads = threadCount;
-            arrived = 0;
-            Volatile.Write(ref remaining, threadCount - 1);
+            Interlocked.Exchange(ref open, 1);
             for (int w = 0; w < threadCount - 1; w++)
                 team[w].Post();
 
             work(workState, 0, threadCount);
 
+            Interlocked.Exchange(ref open, 0);
             var spinner = new SpinWait();
-            while (Volatile.Read(ref remaining) != 0)
+            while (Volatile.Read(ref inside) != 0)
                 spinner.SpinOnce(sleep1Threshold: -1);
             return true;
         }
@@ -55,21 +58,6 @@ internal static unsafe class GemmWorkers
         {
             Volatile.Write(ref busy, 0);
         }
-    }
-
-    /// <summary>Waits until every member of the running job has reached this point.</summary>
-    public static void Barrier(int threadCount)
-    {
-        int seen = Volatile.Read(ref generation);
-        if (Interlocked.Increment(ref arrived) == threadCount)
-        {
-            arrived = 0;
-            Volatile.Write(ref generation, seen + 1);
-            return;
-        }
-        var spinner = new SpinWait();
-        while (Volatile.Read(ref generation) == seen)
-            spinner.SpinOnce(sleep1Threshold: -1);
     }
 
     private static Worker[] Start()
@@ -130,8 +118,10 @@ internal static unsafe class GemmWorkers
                     started = System.Diagnostics.Stopwatch.GetTimestamp();
                 }
                 done = Volatile.Read(ref posted);
-                body(state, member, threads);
-                Interlocked.Decrement(ref remaining);
+                Interlocked.Increment(ref inside);
+                if (Volatile.Read(ref open) != 0)
+                    body(state, member, threads);
+                Interlocked.Decrement(ref inside);
             }
         }
     }

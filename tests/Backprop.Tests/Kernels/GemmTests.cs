@@ -7,12 +7,12 @@ namespace Backprop.Tests.Kernels;
 public sealed class GemmTests
 {
     // (m, n, k): single elements, odd sizes either side of the register tiles (12×32, 6×16, 4×4) and the
-    // cache blocks (Mc 192, Kc 256, Nc 4096), long thin shapes, and the MLP shapes.
+    // cache blocks (Mc 140 or 144, Kc 128 to 512, Nc 4096), long thin shapes, and the MLP shapes.
     public static readonly TheoryData<int, int, int> AwkwardSizes = new()
     {
         { 1, 1, 1 }, { 1, 2, 3 }, { 2, 7, 17 }, { 7, 17, 31 }, { 17, 31, 33 }, { 31, 33, 7 }, { 33, 1, 255 },
         { 1, 1000, 3 }, { 1000, 3, 2 }, { 3, 1000, 1 }, { 257, 7, 129 }, { 255, 131, 33 }, { 129, 65, 300 },
-        { 13, 4100, 3 }, { 32, 10, 256 }, { 33, 256, 520 }, { 200, 70, 260 },
+        { 13, 4100, 3 }, { 32, 10, 256 }, { 33, 256, 520 }, { 150, 70, 260 },
     };
 
     public static readonly TheoryData<int, int, int, int> KernelsAndThreads = Variants();
@@ -44,6 +44,20 @@ public sealed class GemmTests
                 GemmReference.Multiply);
             Check<double>(m, n, 70, transposeA, transposeB, accumulate,
                 (a, b, c, m, n, k, ta, tb, acc) => Gemm.MultiplyPacked<double>(a, b, c, m, n, k, ta, tb, acc, (GemmKernelKind)kind, threads),
+                GemmReference.Multiply);
+        }
+    }
+
+    [Fact]
+    public void Two_threads_over_several_depth_slices_match_the_reference()
+    {
+        foreach (var (transposeA, transposeB, accumulate) in Forms())
+        {
+            Check<float>(40, 70, 1100, transposeA, transposeB, accumulate,
+                (a, b, c, m, n, k, ta, tb, acc) => Gemm.MultiplyPacked<float>(a, b, c, m, n, k, ta, tb, acc, GemmKernelKind.Vector512, 2),
+                GemmReference.Multiply);
+            Check<double>(40, 70, 600, transposeA, transposeB, accumulate,
+                (a, b, c, m, n, k, ta, tb, acc) => Gemm.MultiplyPacked<double>(a, b, c, m, n, k, ta, tb, acc, GemmKernelKind.Vector512, 2),
                 GemmReference.Multiply);
         }
     }
