@@ -27,6 +27,7 @@ internal static class TrainRun
             Seed = settings.Seed,
             Schedule = settings.CreateSchedule(),
             ClipNorm = settings.ClipNorm,
+            PrepareInPlace = true, // the raw data is not needed after training: don't hold two copies
         };
 
         var history = new List<EpochMetrics>();
@@ -75,7 +76,7 @@ internal static class TrainRun
             result = Trainer.Fit(model, train, data.Test, optimizer, options, callbacks, firstEpoch);
         }
 
-        var final = model.Evaluate(data.Test);
+        var final = result.FinalTest!;
         if (outputs.PlotPath is { } plotPath) TrainingPlot.Draw(plotPath, allEpochs, classification);
         if (outputs.ModelPath is { } path)
             TrainedModelFile.Save(path, model, new Dictionary<string, string>

@@ -40,19 +40,20 @@ public sealed class TrainedModel
 
     internal DenseNetworkEngine<float> Engine => engine ??= new DenseNetworkEngine<float>(Network, EvaluationBatch);
 
-    /// <summary>A copy of <paramref name="data"/> with standardised features and, for regression, scaled targets:
-    /// what the network trains on.</summary>
-    public DataSet Prepare(DataSet data)
+    /// <summary><paramref name="data"/> with standardised features and, for regression, scaled targets: what the
+    /// network trains on. A copy, unless <paramref name="inPlace"/> (then the features and targets of
+    /// <paramref name="data"/> itself are overwritten).</summary>
+    public DataSet Prepare(DataSet data, bool inPlace = false)
     {
         CheckFeatures(data);
-        var features = (float[])data.Features.Clone();
+        var features = inPlace ? data.Features : (float[])data.Features.Clone();
         Normalizer?.Apply(features, data.Rows);
         if (Task == TaskKind.Classification)
             return data.Labels is null
                 ? DataSet.Unlabelled(features, data.Rows, data.FeatureNames, data.InputShape)
                 : DataSet.Classification(features, data.Rows, data.FeatureNames, data.InputShape, data.Labels, ClassNames!);
         if (data.Targets is null) return DataSet.Unlabelled(features, data.Rows, data.FeatureNames, data.InputShape);
-        var targets = new float[data.Rows];
+        var targets = inPlace ? data.Targets : new float[data.Rows];
         for (int i = 0; i < targets.Length; i++) targets[i] = (data.Targets[i] - TargetMean) / TargetScale;
         return DataSet.Regression(features, data.Rows, data.FeatureNames, data.InputShape, targets);
     }

@@ -14,10 +14,15 @@ public sealed record TrainingOptions
 
     /// <summary>Clip gradients to this global L2 norm before each step; null for no clipping.</summary>
     public double? ClipNorm { get; init; }
+
+    /// <summary>Standardise the given data sets in place rather than in copies: for callers that no longer need
+    /// the raw values, it saves a second copy of the data set in memory.</summary>
+    public bool PrepareInPlace { get; init; }
 }
 
 /// <summary>The outcome of <see cref="Trainer.Fit"/>.</summary>
-public sealed record TrainingResult(IReadOnlyList<EpochMetrics> Epochs, double TrainSeconds, long SamplesSeen)
+/// <param name="FinalTest">The model's metrics on the test set after the last epoch (null without a test set).</param>
+public sealed record TrainingResult(IReadOnlyList<EpochMetrics> Epochs, double TrainSeconds, long SamplesSeen, Evaluation? FinalTest)
 {
     public double SamplesPerSecond => TrainSeconds > 0 ? SamplesSeen / TrainSeconds : 0;
 }
@@ -32,8 +37,10 @@ public static class Trainer
         TrainingOptions options, IReadOnlyList<ITrainingCallback>? callbacks = null, int firstEpoch = 1)
     {
         callbacks ??= [];
-        var preparedTrain = model.Prepare(train);
-        var preparedTest = test is null ? null : model.Prepare(test);
+        // Regression metrics are reported in the target's own units: keep the raw test targets.
+        var testTargets = test?.Targets is { } targets && options.PrepareInPlace ? (float[])targets.Clone() : test?.Targets;
+        var preparedTrain = model.Prepare(train, options.PrepareInPlace);
+        var preparedTest = test is null ? null : model.Prepare(test, options.PrepareInPlace);
         var engine = new DenseNetworkEngine<float>(model.Network, options.BatchSize);
         var loader = new BatchLoader(preparedTrain, options.BatchSize, options.Seed);
         var parameters = model.Network.Parameters().ToArray();
@@ -42,6 +49,7 @@ public static class Trainer
         double lossUnit = classification ? 1.0 : (double)model.TargetScale * model.TargetScale;
 
         var history = new List<EpochMetrics>();
+        Evaluation? evaluation = null;
         double trainSeconds = 0;
         long samplesSeen = 0;
         for (int epoch = firstEpoch; epoch <= options.Epochs; epoch++)
@@ -70,7 +78,7 @@ public static class Trainer
             trainSeconds += clock.Elapsed.TotalSeconds;
             samplesSeen += epochSamples;
 
-            var evaluation = preparedTest is null ? null : model.EvaluatePrepared(preparedTest, test!.Targets);
+            evaluation = preparedTest is null ? null : model.EvaluatePrepared(preparedTest, testTargets);
             var metrics = new EpochMetrics(epoch, lossSum * lossUnit / Math.Max(epochSamples, 1), evaluation?.Loss,
                 evaluation?.Accuracy, evaluation?.Rmse, evaluation?.R2, optimizer.LearningRate, clock.Elapsed.TotalSeconds);
             history.Add(metrics);
@@ -78,6 +86,7 @@ public static class Trainer
             foreach (var callback in callbacks) keepGoing &= callback.OnEpochEnd(metrics);
             if (!keepGoing) break;
         }
-        return new TrainingResult(history, trainSeconds, samplesSeen);
+        if (evaluation is null && preparedTest is not null) evaluation = model.EvaluatePrepared(preparedTest, testTargets);
+        return new TrainingResult(history, trainSeconds, samplesSeen, evaluation);
     }
 }
