@@ -1,3 +1,4 @@
+using Backprop.Nn;
 using FsCheck.Xunit;
 
 namespace Backprop.Tests.Ops;
@@ -114,10 +115,10 @@ public sealed class GradientPropertyTests
         var binary = Tensor.FromArray(Enumerable.Range(0, batch * classes).Select(_ => (double)random.Next(2)).ToArray(), batch, classes);
         Func<Tensor<double>> loss = (which % 4) switch
         {
-            0 => () => Nn.Loss.CrossEntropy(logits, targets),
-            1 => () => Nn.Loss.BinaryCrossEntropy(logits, binary),
-            2 => () => Nn.Loss.SquaredError(logits, real),
-            _ => () => Nn.Loss.Mse(logits, real),
+            0 => () => Loss.CrossEntropy(logits, targets),
+            1 => () => Loss.BinaryCrossEntropy(logits, binary),
+            2 => () => Loss.SquaredError(logits, real),
+            _ => () => Loss.Mse(logits, real),
         };
         Assert.True(FiniteDifferences.MaxRelativeError(loss, logits) < Tolerance);
     }

@@ -1,3 +1,4 @@
+using Backprop.Nn;
 namespace Backprop.Tests.Ops;
 
 /// <summary>No overflow, no NaN at ±1000, in float32 and float64, forward and backward.</summary>
@@ -39,7 +40,7 @@ public sealed class NumericalStabilityTests
     public void Cross_entropy_and_log_softmax_are_finite_for_huge_logits()
     {
         var logits = Tensor.FromArray(new[] { 1000f, -1000f, 0f, -1000f, 1000f, 999f }, 2, 3).RequireGrad();
-        var loss = Nn.Loss.CrossEntropy(logits, [1, 1]);
+        var loss = Loss.CrossEntropy(logits, [1, 1]);
         loss.Backward();
         Assert.Equal((2000f + 0.31326166f) / 2, loss.Item(), 2); // row 0: 2000 nats; row 1: log(1 + e⁻¹)
         Assert.All(logits.Grad!.ToArray(), v => Assert.True(float.IsFinite(v)));
@@ -50,7 +51,7 @@ public sealed class NumericalStabilityTests
     public void Binary_cross_entropy_from_logits_is_finite_for_huge_logits()
     {
         var logits = Tensor.From(new[] { 1000.0, -1000.0 }).RequireGrad();
-        var loss = Nn.Loss.BinaryCrossEntropy(logits, Tensor.From(new[] { 0.0, 1.0 }));
+        var loss = Loss.BinaryCrossEntropy(logits, Tensor.From(new[] { 0.0, 1.0 }));
         loss.Backward();
         Assert.Equal(1000.0, loss.Item(), 9);
         Assert.Equal(new[] { 0.5, -0.5 }, logits.Grad!.ToArray());
