@@ -67,8 +67,17 @@ internal static class TrainingPlot
         string title = classification ? "Training: loss and test accuracy per epoch" : "Training: loss per epoch";
         plot.Title(dataDescription is null ? title : $"{title} ({Path.GetFileName(dataDescription.TrimEnd('/', '\\'))})");
         plot.ShowLegend(Alignment.MiddleRight);
+        if (SansSerif.Value is { } font) plot.Font.Set(font);
         return plot;
     }
+
+    // NOTE: SkiaSharp's fontconfig-free build takes the first font file it finds as the default, often a serif one;
+    // ask for a common sans-serif family by name and keep the default when none is installed.
+    private static readonly Lazy<string?> SansSerif = new(() =>
+    {
+        var installed = new HashSet<string>(SkiaSharp.SKFontManager.Default.GetFontFamilies(), StringComparer.OrdinalIgnoreCase);
+        return new[] { "DejaVu Sans", "Liberation Sans", "Arial", "Helvetica", "Noto Sans", "Segoe UI" }.FirstOrDefault(installed.Contains);
+    });
 
     private static void Style(ScottPlot.Plottables.Scatter scatter, Color color, string label, LinePattern pattern)
     {
