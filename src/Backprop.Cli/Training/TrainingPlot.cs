@@ -40,16 +40,16 @@ internal static class TrainingPlot
         double[] epochNumbers = epochs.Select(e => (double)e.Epoch).ToArray();
 
         var trainLoss = plot.Add.Scatter(epochNumbers, epochs.Select(e => e.TrainLoss).ToArray());
-        Style(trainLoss, Colors.C0, "train loss", LinePattern.Solid);
+        Style(trainLoss, Colors.C0, "train loss", MarkerShape.FilledCircle);
 
         var tested = epochs.Where(e => e.TestLoss is not null).ToArray();
         if (tested.Length > 0)
         {
             var testLoss = plot.Add.Scatter(tested.Select(e => (double)e.Epoch).ToArray(), tested.Select(e => e.TestLoss!.Value).ToArray());
-            Style(testLoss, Colors.C1, "test loss", LinePattern.Solid);
+            Style(testLoss, Colors.C1, "test loss", MarkerShape.FilledCircle);
         }
 
-        string lossName = classification ? "loss (cross-entropy)" : "loss (mean squared error, standardised target)";
+        string lossName = classification ? "loss (cross-entropy)" : "loss (mean squared error, target units)";
         plot.Axes.Left.Label.Text = lossName;
         plot.Axes.Bottom.Label.Text = "epoch";
         // NOTE: epochs are whole numbers; without this a short run gets ticks at 1.5, 2.5, ...
@@ -59,32 +59,30 @@ internal static class TrainingPlot
         if (classification && accuracies.Length > 0)
         {
             var accuracy = plot.Add.Scatter(accuracies.Select(e => (double)e.Epoch).ToArray(), accuracies.Select(e => e.TestAccuracy!.Value * 100).ToArray());
-            Style(accuracy, Colors.C2, "test accuracy (%)", LinePattern.Dashed);
+            Style(accuracy, Colors.C2, "test accuracy (%)", MarkerShape.FilledSquare);
             accuracy.Axes.YAxis = plot.Axes.Right;
             plot.Axes.Right.Label.Text = "test accuracy (%)";
+            // The right-hand scale takes its curve's colour, so it is plain which curve it measures.
+            plot.Axes.Right.Label.ForeColor = Colors.C2;
+            plot.Axes.Right.TickLabelStyle.ForeColor = Colors.C2;
         }
 
         string title = classification ? "Training: loss and test accuracy per epoch" : "Training: loss per epoch";
         plot.Title(dataDescription is null ? title : $"{title} ({Path.GetFileName(dataDescription.TrimEnd('/', '\\'))})");
         plot.ShowLegend(Alignment.MiddleRight);
-        if (SansSerif.Value is { } font) plot.Font.Set(font);
+        PlotFont.Register();
+        plot.Font.Set(PlotFont.Name);
         return plot;
     }
 
-    // NOTE: SkiaSharp's fontconfig-free build takes the first font file it finds as the default, often a serif one;
-    // ask for a common sans-serif family by name and keep the default when none is installed.
-    private static readonly Lazy<string?> SansSerif = new(() =>
-    {
-        var installed = new HashSet<string>(SkiaSharp.SKFontManager.Default.GetFontFamilies(), StringComparer.OrdinalIgnoreCase);
-        return new[] { "DejaVu Sans", "Liberation Sans", "Arial", "Helvetica", "Noto Sans", "Segoe UI" }.FirstOrDefault(installed.Contains);
-    });
-
-    private static void Style(ScottPlot.Plottables.Scatter scatter, Color color, string label, LinePattern pattern)
+    // NOTE: solid lines only: Skia's SVG backend cannot draw dash patterns (it prints
+    // "Unsupported path effect" on stderr and draws them solid), so curves differ by colour and marker.
+    private static void Style(ScottPlot.Plottables.Scatter scatter, Color color, string label, MarkerShape marker)
     {
         scatter.LegendText = label;
         scatter.Color = color;
         scatter.LineWidth = 2;
         scatter.MarkerSize = 5;
-        scatter.LinePattern = pattern;
+        scatter.MarkerShape = marker;
     }
 }

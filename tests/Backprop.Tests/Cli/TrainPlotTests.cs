@@ -47,3 +47,16 @@ public sealed class TrainPlotTests(TrainedModels models) : IClassFixture<Trained
         Assert.StartsWith("error: --plot", Assert.Single(result.ErrorLines));
     }
 }
+
+public sealed class PlotFontTests
+{
+    [Fact]
+    public void The_plot_font_is_embedded_so_plots_have_text_on_a_machine_without_fonts()
+    {
+        using var typeface = new Backprop.Cli.Training.PlotFont().CreateTypeface(Backprop.Cli.Training.PlotFont.Name, bold: false, italic: false);
+
+        Assert.NotNull(typeface);
+        Assert.Equal("DejaVu Sans", typeface.FamilyName);
+        Assert.True(typeface.GlyphCount > 500);
+    }
+}
