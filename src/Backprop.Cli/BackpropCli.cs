@@ -24,6 +24,8 @@ internal static class BackpropCli
         ExplainCommand.Create(console),
         GradcheckCommand.Create(console),
         TrainCommand.Create(console),
+        EvalCommand.Create(console),
+        PredictCommand.Create(console),
     ];
 
     public static RootCommand CreateRoot(CliConsole console)

@@ -56,7 +56,7 @@ internal static class TrainCommand
             if (!(decay >= 0 && double.IsFinite(decay))) throw new UsageException($"--weight-decay: {decay} must be zero or positive");
             if (parse.GetValue(clipNorm) is { } clip && !(clip > 0 && double.IsFinite(clip))) throw new UsageException($"--clip-norm: {clip} must be a positive number");
             if (parse.GetValue(patience) is { } wait && wait < 1) throw new UsageException($"--patience: {wait} must be at least 1");
-            if (parse.GetValue(plot) is { } plotPath && !TrainingPlot.IsSupported(plotPath)) throw new UsageException($"--plot: {plotPath}: the file name must end in .png or .svg");
+            if (parse.GetValue(plot) is { } plotPath) TrainingPlot.Validate(plotPath);
 
             var settings = new TrainSettings
             {

@@ -40,18 +40,58 @@ internal static class DataSources
         return new(all, testSet, path);
     }
 
-    /// <summary>Data for `eval`/`predict`: an IDX folder's t10k split, or a CSV read with the model's columns and labels.</summary>
+    /// <summary>Data for `eval`/`predict`: an IDX folder's t10k split, or a CSV read with the model's columns and labels.
+    /// Without <paramref name="target"/>, a CSV's target is its one column that is not one of the model's features
+    /// (so a model trained with `--target` on a middle column needs no flag here); with no such column the data is
+    /// unlabelled when <paramref name="targetOptional"/>, else the loader's default (the last column) applies.</summary>
     public static DataSet LoadForModel(string path, Backprop.Training.TrainedModel model, string? target, bool targetOptional)
     {
-        if (Directory.Exists(path)) return IdxLoader.LoadTestSplit(path, model.ClassNames);
-        if (!File.Exists(path)) throw new UsageException($"{path}: no such file or folder");
-        return CsvLoader.Load(path, new CsvLoadOptions
+        DataSet data;
+        if (Directory.Exists(path))
         {
-            Target = target,
-            Task = model.Task,
-            ClassNames = model.ClassNames,
-            FeatureNames = model.FeatureNames,
-            TargetOptional = targetOptional,
-        });
+            if (model.Task != TaskKind.Classification)
+                throw new UsageException($"{path}: an IDX folder holds classification data, but the model is a regression model");
+            data = IdxLoader.LoadTestSplit(path, model.ClassNames);
+        }
+        else
+        {
+            if (!File.Exists(path)) throw new UsageException($"{path}: no such file or folder");
+            data = CsvLoader.Load(path, new CsvLoadOptions
+            {
+                Target = target ?? SoleNonFeatureColumn(path, model.FeatureNames),
+                Task = model.Task,
+                ClassNames = model.ClassNames,
+                FeatureNames = model.FeatureNames,
+                TargetOptional = targetOptional,
+            });
+        }
+        // NOTE: an IDX folder is not matched by column names, so its image size must be checked here.
+        if (data.FeatureCount != model.FeatureNames.Length)
+            throw new UsageException($"{path}: the data has {data.FeatureCount} features per sample, the model takes {model.FeatureNames.Length}");
+        return data;
+    }
+
+    /// <summary>The one header column that the model does not take as a feature, or null (none, several, or an
+    /// unreadable header: the loader then reports the problem with its line and column).</summary>
+    private static string? SoleNonFeatureColumn(string path, IReadOnlyList<string> featureNames)
+    {
+        try
+        {
+            using var csv = Sylvan.Data.Csv.CsvDataReader.Create(path, new Sylvan.Data.Csv.CsvDataReaderOptions { HasHeaders = true, Delimiter = ',' });
+            var features = new HashSet<string>(featureNames, StringComparer.Ordinal);
+            var others = new List<string>();
+            for (int i = 0; i < csv.FieldCount; i++)
+            {
+                // The name as CsvLoader reads it: a stray BOM dropped, a blank name known by its 1-based index.
+                string name = i == 0 ? csv.GetName(i).TrimStart('\uFEFF') : csv.GetName(i);
+                if (string.IsNullOrWhiteSpace(name)) name = (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                if (!features.Contains(name)) others.Add(name);
+            }
+            return others.Count == 1 ? others[0] : null;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or Sylvan.Data.Csv.CsvMissingHeadersException or Sylvan.Data.Csv.CsvFormatException)
+        {
+            return null;
+        }
     }
 }

@@ -77,7 +77,7 @@ internal static class TrainRun
         }
 
         var final = result.FinalTest!;
-        if (outputs.PlotPath is { } plotPath) TrainingPlot.Draw(plotPath, allEpochs, classification);
+        if (outputs.PlotPath is { } plotPath) TrainingPlot.Draw(plotPath, allEpochs, classification, data.Description);
         if (outputs.ModelPath is { } path)
             TrainedModelFile.Save(path, model, new Dictionary<string, string>
             {

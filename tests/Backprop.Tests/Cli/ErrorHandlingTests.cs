@@ -19,8 +19,8 @@ public sealed class ErrorHandlingTests
         {
             var result = CliRunner.Run(command, "--model", path);
 
-            Assert.Equal(2, result.ExitCode);
-            Assert.Equal("", result.Output);
+            Assert.Equal(2, result.Code);
+            Assert.Equal("", result.Out);
             string line = Assert.Single(result.ErrorLines);
             Assert.StartsWith($"error: {path}: ", line);
             Assert.Contains(location.StartsWith("model.json") ? location[("model.json: ".Length)..] : $"{location}", line);
@@ -34,7 +34,7 @@ public sealed class ErrorHandlingTests
     {
         var result = CliRunner.Run("explain", "--model", "/nonexistent/model.json");
 
-        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(2, result.Code);
         Assert.StartsWith("error: /nonexistent/model.json: cannot read the file", Assert.Single(result.ErrorLines));
     }
 
@@ -49,8 +49,8 @@ public sealed class ErrorHandlingTests
     {
         var result = CliRunner.Run(args);
 
-        Assert.Equal(2, result.ExitCode);
-        Assert.Equal("", result.Output);
+        Assert.Equal(2, result.Code);
+        Assert.Equal("", result.Out);
         Assert.StartsWith("error: ", Assert.Single(result.ErrorLines));
     }
 
@@ -63,7 +63,7 @@ public sealed class ErrorHandlingTests
 
         var result = CliRunner.Run("explain", "--model", path, "--verbose");
 
-        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(2, result.Code);
         Assert.StartsWith("error: ", result.ErrorLines[0]);
         Assert.Contains("ModelFileException", result.Error);
         Assert.Contains(" at ", result.Error);
@@ -74,7 +74,7 @@ public sealed class ErrorHandlingTests
     {
         var result = CliRunner.Run("explain", "--help");
 
-        Assert.Equal(0, result.ExitCode);
-        Assert.Contains("--steps", result.Output);
+        Assert.Equal(0, result.Code);
+        Assert.Contains("--steps", result.Out);
     }
 }

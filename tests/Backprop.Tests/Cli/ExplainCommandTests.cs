@@ -12,9 +12,9 @@ public sealed class ExplainCommandTests
     {
         var result = CliRunner.Run("explain", "--format", "json");
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(0, result.Code);
         Assert.Equal("", result.Error);
-        var actual = JsonDocument.Parse(result.Output).RootElement;
+        var actual = JsonDocument.Parse(result.Out).RootElement;
         var expected = Expected();
         Assert.Equal(["forward", "gradients", "updated"], actual.EnumerateObject().Select(p => p.Name));
         Assert.Equal(["layers", "prediction", "loss"], actual.GetProperty("forward").EnumerateObject().Select(p => p.Name));
@@ -31,13 +31,13 @@ public sealed class ExplainCommandTests
         var builtIn = CliRunner.Run("explain", "--format", "json");
         var fromFile = CliRunner.Run("explain", "--model", TestFiles.Path("../../examples/notebook.json"), "--format", "json");
 
-        Assert.Equal(builtIn.Output, fromFile.Output);
+        Assert.Equal(builtIn.Out, fromFile.Out);
     }
 
     [Fact]
     public void Explain_json_writes_shortest_round_trip_numbers()
     {
-        string output = CliRunner.Run("explain", "--format", "json").Output;
+        string output = CliRunner.Run("explain", "--format", "json").Out;
 
         Assert.Contains("0.9999926440963977", output);
         Assert.Contains("-0.002061946462793834", output);
@@ -49,8 +49,8 @@ public sealed class ExplainCommandTests
     {
         var result = CliRunner.Run("explain", "--format", "json", "--steps", "2");
 
-        Assert.Equal(0, result.ExitCode);
-        var steps = JsonDocument.Parse(result.Output).RootElement.GetProperty("steps");
+        Assert.Equal(0, result.Code);
+        var steps = JsonDocument.Parse(result.Out).RootElement.GetProperty("steps");
         Assert.Equal(2, steps.GetArrayLength());
         AssertClose(Expected().GetProperty("updated"), steps[0].GetProperty("updated"), "steps[0].updated");
         // Step 2's forward pass runs on step 1's updated parameters: z[0][0] = w'·x + b'.
@@ -70,8 +70,8 @@ public sealed class ExplainCommandTests
 
         var result = CliRunner.Run("explain", "--model", path, "--format", "json");
 
-        Assert.Equal(0, result.ExitCode);
-        var forward = JsonDocument.Parse(result.Output).RootElement.GetProperty("forward");
+        Assert.Equal(0, result.Code);
+        var forward = JsonDocument.Parse(result.Out).RootElement.GetProperty("forward");
         Assert.Equal(2, forward.GetProperty("prediction").GetArrayLength());
         Assert.Equal(2, forward.GetProperty("layers")[0].GetProperty("z")[1].GetArrayLength());
         Assert.Equal(11.9, forward.GetProperty("layers")[0].GetProperty("z")[0][0].GetDouble(), 1e-14);
@@ -82,9 +82,9 @@ public sealed class ExplainCommandTests
     {
         var result = CliRunner.Run("explain");
 
-        Assert.Equal(0, result.ExitCode);
-        Assert.StartsWith("Backprop explain: one SGD step of a 3 → 2 → 1 network", result.Output);
-        Assert.Contains("0.9999926440963977", result.Output);
+        Assert.Equal(0, result.Code);
+        Assert.StartsWith("Backprop explain: one SGD step of a 3 → 2 → 1 network", result.Out);
+        Assert.Contains("0.9999926440963977", result.Out);
     }
 
     [Theory]
@@ -94,8 +94,8 @@ public sealed class ExplainCommandTests
     {
         var result = CliRunner.Run("explain", "--format", format);
 
-        Assert.Equal(0, result.ExitCode);
-        Assert.StartsWith(start, result.Output);
+        Assert.Equal(0, result.Code);
+        Assert.StartsWith(start, result.Out);
     }
 
     /// <summary>Same structure, numbers within 1e-12 relative.</summary>

@@ -11,8 +11,8 @@ public sealed class GradcheckCommandTests
     {
         var result = CliRunner.Run("gradcheck", "--model", NotebookFile, "--format", "json");
 
-        Assert.Equal(0, result.ExitCode);
-        var json = JsonDocument.Parse(result.Output).RootElement;
+        Assert.Equal(0, result.Code);
+        var json = JsonDocument.Parse(result.Out).RootElement;
         Assert.Equal(["max_relative_error", "parameters"], json.EnumerateObject().Select(p => p.Name));
         Assert.True(json.GetProperty("max_relative_error").GetDouble() < 1e-6);
         var parameters = json.GetProperty("parameters").EnumerateArray().ToArray();
@@ -26,9 +26,9 @@ public sealed class GradcheckCommandTests
     {
         var result = CliRunner.Run("gradcheck", "--model", NotebookFile);
 
-        Assert.Equal(0, result.ExitCode);
-        Assert.Contains("layers[1].bias", result.Output);
-        Assert.Contains(": passed", result.Output);
+        Assert.Equal(0, result.Code);
+        Assert.Contains("layers[1].bias", result.Out);
+        Assert.Contains(": passed", result.Out);
     }
 
     [Fact]
@@ -36,7 +36,7 @@ public sealed class GradcheckCommandTests
     {
         var result = CliRunner.Run("gradcheck");
 
-        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(2, result.Code);
         Assert.Equal("error: Option '--model' is required.", result.ErrorLines.Single());
     }
 }

@@ -1,0 +1,124 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Backprop.Cli.Training;
+using Backprop.Data;
+using Backprop.IO;
+using Backprop.Training;
+using Spectre.Console;
+
+namespace Backprop.Cli.Commands;
+
+/// <summary>`backprop eval`: a saved model's metrics on labelled data; in text, also the confusion matrix and
+/// per-class precision and recall.</summary>
+internal static class EvalCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var model = new Option<string>("--model") { Description = "A model saved by `backprop train --out`", HelpName = "MODEL", Required = true };
+        var data = new Option<string>("--data") { Description = "A CSV file, or an IDX folder (its t10k files are used)", HelpName = "PATH", Required = true };
+        var target = new Option<string?>("--target")
+        {
+            Description = "The CSV target column (default: the one column that is not a model feature, else the last)",
+            HelpName = "COLUMN",
+        };
+        var format = new Option<string>("--format") { Description = "text (metrics and tables) or json (one object)", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json");
+
+        var command = new Command("eval", "Evaluate a saved model on labelled data") { model, data, target, format };
+        command.SetAction(parse =>
+        {
+            string modelPath = parse.GetValue(model)!, dataPath = parse.GetValue(data)!;
+            var trained = ModelFiles.Load(modelPath);
+            var dataSet = DataSources.LoadForModel(dataPath, trained, parse.GetValue(target), targetOptional: false);
+            var evaluation = trained.Evaluate(dataSet);
+            if (parse.GetValue(format) == "json")
+                console.Out.WriteLine(Json(evaluation, trained.Task).ToJsonString());
+            else
+                WriteText(console.Ansi(), modelPath, dataPath, trained, evaluation);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary>The contract's object: accuracy/loss/samples, or rmse/mae/r2/samples.</summary>
+    public static JsonObject Json(Evaluation evaluation, TaskKind task) => task == TaskKind.Classification
+        ? new JsonObject { ["accuracy"] = evaluation.Accuracy, ["loss"] = evaluation.Loss, ["samples"] = evaluation.Samples }
+        : new JsonObject
+        {
+            ["rmse"] = evaluation.Rmse,
+            ["mae"] = evaluation.Mae,
+            // JSON has no NaN: R² is undefined for a constant target.
+            ["r2"] = evaluation.R2 is { } r2 && double.IsFinite(r2) ? r2 : null,
+            ["samples"] = evaluation.Samples,
+        };
+
+    private static void WriteText(IAnsiConsole ansi, string modelPath, string dataPath, TrainedModel model, Evaluation evaluation)
+    {
+        if (model.Task != TaskKind.Classification)
+        {
+            ansi.WriteLine($"{modelPath} on {dataPath}: {evaluation.Samples} samples, regression");
+            ansi.WriteLine(Invariant($"RMSE {evaluation.Rmse:G6}  MAE {evaluation.Mae:G6}  R² {(evaluation.R2 is { } r2 && double.IsFinite(r2) ? r2.ToString("F4", CultureInfo.InvariantCulture) : "undefined (constant target)")}"));
+            return;
+        }
+
+        string[] classes = model.ClassNames!;
+        ansi.WriteLine($"{modelPath} on {dataPath}: {evaluation.Samples} samples, {classes.Length} classes");
+        ansi.WriteLine(Invariant($"accuracy {evaluation.Accuracy:P2} ({Correct(evaluation)}/{evaluation.Samples})  loss {evaluation.Loss:F4}"));
+        ansi.WriteLine();
+        ansi.Write(ConfusionTable(classes, evaluation.ConfusionMatrix!));
+        ansi.WriteLine();
+        ansi.Write(PerClassTable(classes, evaluation));
+    }
+
+    /// <summary>Rows are the true labels, columns the predictions; the diagonal counts the right answers.</summary>
+    private static Table ConfusionTable(string[] classes, int[,] confusion)
+    {
+        var table = new Table().Title("confusion matrix (rows: true label, columns: predicted)");
+        table.AddColumn(new TableColumn("true \\ predicted"));
+        foreach (var label in classes) table.AddColumn(new TableColumn(Markup.Escape(label)).RightAligned());
+        for (int actual = 0; actual < classes.Length; actual++)
+        {
+            var cells = new List<string> { Markup.Escape(classes[actual]) };
+            for (int predicted = 0; predicted < classes.Length; predicted++)
+            {
+                string count = confusion[actual, predicted].ToString(CultureInfo.InvariantCulture);
+                cells.Add(predicted == actual ? $"[bold green]{count}[/]" : confusion[actual, predicted] == 0 ? $"[dim]{count}[/]" : $"[red]{count}[/]");
+            }
+            table.AddRow(cells.ToArray());
+        }
+        return table;
+    }
+
+    private static Table PerClassTable(string[] classes, Evaluation evaluation)
+    {
+        var precision = evaluation.Precision();
+        var recall = evaluation.Recall();
+        var confusion = evaluation.ConfusionMatrix!;
+        var table = new Table().Title("per class");
+        table.AddColumn("label");
+        table.AddColumn(new TableColumn("precision").RightAligned());
+        table.AddColumn(new TableColumn("recall").RightAligned());
+        table.AddColumn(new TableColumn("samples").RightAligned());
+        for (int c = 0; c < classes.Length; c++)
+        {
+            int support = 0;
+            for (int predicted = 0; predicted < classes.Length; predicted++) support += confusion[c, predicted];
+            table.AddRow(Markup.Escape(classes[c]), Ratio(precision[c]), Ratio(recall[c]), support.ToString(CultureInfo.InvariantCulture));
+        }
+        return table;
+    }
+
+    // NaN: the class was never predicted (precision) or never present (recall).
+    private static string Ratio(double value) => double.IsNaN(value) ? "–" : value.ToString("F4", CultureInfo.InvariantCulture);
+
+    private static int Correct(Evaluation evaluation)
+    {
+        var confusion = evaluation.ConfusionMatrix!;
+        int correct = 0;
+        for (int c = 0; c < confusion.GetLength(0); c++) correct += confusion[c, c];
+        return correct;
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,111 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Backprop.Cli.Training;
+using Backprop.Data;
+using Backprop.IO;
+using Backprop.Training;
+
+namespace Backprop.Cli.Commands;
+
+/// <summary>`backprop predict`: one CSV row per input sample: the prediction and, for classification, each class's
+/// probability.</summary>
+internal static class PredictCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var model = new Option<string>("--model") { Description = "A model saved by `backprop train --out`", HelpName = "MODEL", Required = true };
+        var data = new Option<string>("--data")
+        {
+            Description = "A CSV file (the target column may be absent), or an IDX folder (its t10k files are used)",
+            HelpName = "PATH",
+            Required = true,
+        };
+        var target = new Option<string?>("--target")
+        {
+            Description = "The CSV target column, if present (default: the one column that is not a model feature)",
+            HelpName = "COLUMN",
+        };
+        var output = new Option<string?>("--out") { Description = "Write the CSV here (atomically) instead of to stdout", HelpName = "FILE.csv" };
+
+        var command = new Command("predict", "Predict with a saved model; writes CSV") { model, data, target, output };
+        command.SetAction(parse =>
+        {
+            string? outPath = parse.GetValue(output);
+            if (outPath is not null && Directory.Exists(outPath)) throw new UsageException($"--out: {outPath} is a folder");
+            var trained = ModelFiles.Load(parse.GetValue(model)!);
+            var dataSet = DataSources.LoadForModel(parse.GetValue(data)!, trained, parse.GetValue(target), targetOptional: true);
+            // NOTE: everything is computed before the file is opened, so a failure leaves an existing file as it was.
+            var rows = Predict(trained, dataSet);
+            if (outPath is null)
+            {
+                Write(console.Out, rows);
+            }
+            else
+            {
+                AtomicFile.Write(outPath, stream =>
+                {
+                    using var writer = new StreamWriter(stream, new UTF8Encoding(false), bufferSize: 1 << 16, leaveOpen: true);
+                    Write(writer, rows);
+                });
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary>The header and the rows, as unquoted fields.</summary>
+    private static IEnumerable<string[]> Predict(TrainedModel model, DataSet data)
+    {
+        if (model.Task != TaskKind.Classification)
+        {
+            var values = model.PredictValues(data);
+            return values.Select(value => new[] { Number(value) }).Prepend(["prediction"]).ToArray();
+        }
+        string[] classes = model.ClassNames!;
+        var probabilities = model.PredictProbabilities(data); // (rows, classes)
+        var rows = new List<string[]>(data.Rows + 1) { classes.Select(label => "p_" + label).Prepend("prediction").ToArray() };
+        for (int row = 0; row < data.Rows; row++)
+        {
+            var p = probabilities.AsSpan(row * classes.Length, classes.Length);
+            var fields = new string[classes.Length + 1];
+            fields[0] = classes[Evaluation.ArgMax(p)];
+            for (int c = 0; c < classes.Length; c++) fields[c + 1] = Number(p[c]);
+            rows.Add(fields);
+        }
+        return rows;
+    }
+
+    private static void Write(TextWriter writer, IEnumerable<string[]> rows)
+    {
+        var line = new StringBuilder();
+        foreach (var fields in rows)
+        {
+            line.Clear();
+            for (int i = 0; i < fields.Length; i++)
+            {
+                if (i > 0) line.Append(',');
+                AppendField(line, fields[i]);
+            }
+            line.Append('\n');
+            writer.Write(line);
+        }
+        writer.Flush();
+    }
+
+    /// <summary>RFC 4180: a field holding a comma, a quote, a line break or edge spaces is quoted, its quotes doubled.
+    /// Labels come from training data and may hold any of these.</summary>
+    internal static void AppendField(StringBuilder line, string field)
+    {
+        bool quote = field.AsSpan().IndexOfAny(",\"\r\n") >= 0 || (field.Length > 0 && (char.IsWhiteSpace(field[0]) || char.IsWhiteSpace(field[^1])));
+        if (!quote)
+        {
+            line.Append(field);
+            return;
+        }
+        line.Append('"').Append(field.Replace("\"", "\"\"")).Append('"');
+    }
+
+    // Shortest round-trip form: reading the text back gives the same float.
+    private static string Number(float value) => value.ToString("R", CultureInfo.InvariantCulture);
+}

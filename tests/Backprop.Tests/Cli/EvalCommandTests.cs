@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+
+namespace Backprop.Tests.Cli;
+
+public sealed class EvalCommandTests(TrainedModels models) : IClassFixture<TrainedModels>
+{
+    [Fact]
+    public void Eval_json_reproduces_the_test_accuracy_and_loss_that_train_reported()
+    {
+        var trained = JsonNode.Parse(models.TrainJson)!.AsObject();
+        var result = CliRunner.Succeed("eval", "--model", models.ClassifierPath, "--data", models.TestCsv, "--format", "json");
+
+        var report = JsonNode.Parse(result.Out)!.AsObject();
+        Assert.Equal(["accuracy", "loss", "samples"], report.Select(pair => pair.Key).Order());
+        Assert.Equal((double)trained["test_accuracy"]!, (double)report["accuracy"]!);
+        Assert.Equal((double)trained["test_loss"]!, (double)report["loss"]!, 1e-6);
+        Assert.Equal(models.TestRows, (int)report["samples"]!);
+    }
+
+    [Fact]
+    public void Eval_text_shows_the_accuracy_the_confusion_matrix_and_per_class_precision_and_recall()
+    {
+        var result = CliRunner.Succeed("eval", "--model", models.ClassifierPath, "--data", models.TestCsv);
+
+        Assert.Contains("accuracy", result.Out);
+        Assert.Contains("confusion matrix", result.Out);
+        Assert.Contains("precision", result.Out);
+        Assert.Contains("recall", result.Out);
+        foreach (var label in TrainedModels.Labels) Assert.Contains(label, result.Out);
+        Assert.DoesNotContain('\u001b', result.Out); // no colour codes outside a terminal
+    }
+
+    [Fact]
+    public void Eval_of_a_regression_model_prints_rmse_mae_r2_and_samples()
+    {
+        var result = CliRunner.Succeed("eval", "--model", models.RegressorPath, "--data", models.RegressionCsv, "--format", "json");
+
+        var report = JsonNode.Parse(result.Out)!.AsObject();
+        Assert.Equal(["mae", "r2", "rmse", "samples"], report.Select(pair => pair.Key).Order());
+        Assert.True((double)report["rmse"]! >= 0);
+        Assert.True((double)report["mae"]! <= (double)report["rmse"]!);
+        Assert.Equal(80, (int)report["samples"]!);
+    }
+
+    [Fact]
+    public void Eval_with_a_label_the_model_never_saw_exits_2_with_one_error_line_naming_the_line()
+    {
+        string data = models.Write("unseen.csv", "x,label,y\n0.1,setosa,0.2\n4.0,daisy,-2.0\n");
+
+        var result = CliRunner.Run("eval", "--model", models.ClassifierPath, "--data", data);
+
+        Assert.Equal(2, result.Code);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.StartsWith("error: ", line);
+        Assert.Contains("unseen.csv:3", line);
+        Assert.Contains("daisy", line);
+    }
+
+    [Fact]
+    public void Eval_of_a_corrupt_model_file_exits_2()
+    {
+        string corrupt = models.Write("corrupt.bp", "\u0010\0\0\0\0\0\0\0{\"a\": 1");
+
+        var result = CliRunner.Run("eval", "--model", corrupt, "--data", models.TestCsv);
+
+        Assert.Equal(2, result.Code);
+        Assert.StartsWith("error: ", Assert.Single(result.ErrorLines));
+    }
+
+    [Fact]
+    public void Eval_of_a_missing_model_file_exits_2()
+    {
+        var result = CliRunner.Run("eval", "--model", Path.Combine(models.Folder, "absent.bp"), "--data", models.TestCsv);
+
+        Assert.Equal(2, result.Code);
+        Assert.Contains("absent.bp", Assert.Single(result.ErrorLines));
+    }
+
+    [Fact]
+    public void Eval_of_data_without_the_models_features_exits_2()
+    {
+        var result = CliRunner.Run("eval", "--model", models.ClassifierPath, "--data", models.RegressionCsv);
+
+        Assert.Equal(2, result.Code);
+        Assert.StartsWith("error: ", Assert.Single(result.ErrorLines));
+    }
+}

@@ -1,0 +1,94 @@
+using System.Globalization;
+using Sylvan.Data.Csv;
+
+namespace Backprop.Tests.Cli;
+
+public sealed class PredictCommandTests(TrainedModels models) : IClassFixture<TrainedModels>
+{
+    private static readonly string[] ExpectedHeader = ["prediction", .. TrainedModels.Labels.Select(label => "p_" + label)];
+
+    [Fact]
+    public void Predict_writes_the_prediction_and_one_probability_per_class_for_every_input_row()
+    {
+        var result = CliRunner.Succeed("predict", "--model", models.ClassifierPath, "--data", models.TestCsv);
+
+        var (header, rows) = ReadCsv(result.Out);
+        Assert.Equal(ExpectedHeader, header);
+        Assert.Equal(models.TestRows, rows.Count);
+        foreach (var row in rows)
+        {
+            var probabilities = row[1..].Select(field => double.Parse(field, CultureInfo.InvariantCulture)).ToArray();
+            Assert.Equal(1.0, probabilities.Sum(), 1e-5);
+            Assert.All(probabilities, p => Assert.InRange(p, 0, 1));
+            int best = Array.IndexOf(probabilities, probabilities.Max());
+            Assert.Equal(TrainedModels.Labels[best], row[0]);
+        }
+    }
+
+    [Fact]
+    public void Predict_quotes_the_header_fields_whose_labels_hold_commas_and_quotes()
+    {
+        var result = CliRunner.Succeed("predict", "--model", models.ClassifierPath, "--data", models.TestCsv);
+
+        Assert.StartsWith("prediction,p_setosa,\"p_vers,icolor\",\"p_vir\"\"ginica\"\n", result.Out);
+    }
+
+    [Fact]
+    public void Predict_on_a_csv_without_the_target_column_gives_the_same_predictions()
+    {
+        var labelled = CliRunner.Succeed("predict", "--model", models.ClassifierPath, "--data", models.TestCsv);
+        var unlabelled = CliRunner.Succeed("predict", "--model", models.ClassifierPath, "--data", models.UnlabelledCsv);
+
+        Assert.Equal(labelled.Out, unlabelled.Out);
+    }
+
+    [Fact]
+    public void Predict_out_writes_the_same_csv_as_stdout_and_leaves_no_temporary_file()
+    {
+        string folder = Directory.CreateDirectory(Path.Combine(models.Folder, "predict-out")).FullName;
+        string output = Path.Combine(folder, "predictions.csv");
+
+        var result = CliRunner.Succeed("predict", "--model", models.ClassifierPath, "--data", models.TestCsv, "--out", output);
+
+        Assert.Equal("", result.Out);
+        Assert.Equal(CliRunner.Succeed("predict", "--model", models.ClassifierPath, "--data", models.TestCsv).Out, File.ReadAllText(output));
+        Assert.Equal([output], Directory.GetFiles(folder));
+    }
+
+    [Fact]
+    public void Predict_out_with_bad_input_leaves_an_existing_file_byte_identical()
+    {
+        string folder = Directory.CreateDirectory(Path.Combine(models.Folder, "predict-keep")).FullName;
+        string output = Path.Combine(folder, "predictions.csv");
+        byte[] original = "prediction\nkeep me\n"u8.ToArray();
+        File.WriteAllBytes(output, original);
+        string bad = models.Write("bad-feature.csv", "x,label,y\n0.1,setosa,0.2\nabc,setosa,0.3\n");
+
+        var result = CliRunner.Run("predict", "--model", models.ClassifierPath, "--data", bad, "--out", output);
+
+        Assert.Equal(2, result.Code);
+        Assert.Contains("bad-feature.csv:3", Assert.Single(result.ErrorLines));
+        Assert.Equal(original, File.ReadAllBytes(output));
+        Assert.Equal([output], Directory.GetFiles(folder));
+    }
+
+    [Fact]
+    public void Predict_with_a_regression_model_writes_one_value_column()
+    {
+        var result = CliRunner.Succeed("predict", "--model", models.RegressorPath, "--data", models.RegressionCsv);
+
+        var (header, rows) = ReadCsv(result.Out);
+        Assert.Equal(["prediction"], header);
+        Assert.Equal(80, rows.Count);
+        Assert.All(rows, row => Assert.True(float.IsFinite(float.Parse(Assert.Single(row), CultureInfo.InvariantCulture))));
+    }
+
+    private static (string[] Header, List<string[]> Rows) ReadCsv(string text)
+    {
+        using var csv = CsvDataReader.Create(new StringReader(text), new CsvDataReaderOptions { HasHeaders = true });
+        var header = Enumerable.Range(0, csv.FieldCount).Select(csv.GetName).ToArray();
+        var rows = new List<string[]>();
+        while (csv.Read()) rows.Add(Enumerable.Range(0, csv.RowFieldCount).Select(csv.GetString).ToArray());
+        return (header, rows);
+    }
+}
