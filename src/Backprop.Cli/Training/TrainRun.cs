@@ -16,7 +16,7 @@ internal static class TrainRun
         var train = data.Train;
         var task = train.Task ?? TaskKind.Classification;
         bool classification = task == TaskKind.Classification;
-        if (outputs.ModelPath is { } modelPath && Directory.Exists(modelPath)) throw new UsageException($"--out: {modelPath} is a folder");
+        if (outputs.ModelPath is { } modelPath) CheckOutputPath(modelPath);
 
         var model = CreateModel(settings, train);
         var optimizer = settings.CreateOptimizer(model.Network.Parameters());
@@ -103,6 +103,14 @@ internal static class TrainRun
             if (outputs.ModelPath is { } saved) writeLine($"model saved to {saved}");
         }
         return ExitCodes.Success;
+    }
+
+    /// <summary>Refuses an --out the model could not be written to, before training spends its time.</summary>
+    private static void CheckOutputPath(string modelPath)
+    {
+        if (Directory.Exists(modelPath)) throw new UsageException($"--out: {modelPath} is a folder");
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(modelPath));
+        if (folder is not null && !Directory.Exists(folder)) throw new UsageException($"--out: {modelPath}: the folder {folder} does not exist");
     }
 
     private static TrainedModel CreateModel(TrainSettings settings, DataSet train)
