@@ -70,7 +70,11 @@ public static class Trainer
             trainSeconds += clock.Elapsed.TotalSeconds;
             samplesSeen += epochSamples;
 
+            // NOTE: the loss is checked before each step, so the epoch's last step could still have overflowed the
+            // weights; catch that here, before callbacks checkpoint them or the caller saves them.
+            if (FirstNonFinite(parameters) is { } broken) throw new TrainingDivergedException(epoch, broken);
             var evaluation = preparedTest is null ? null : model.EvaluatePrepared(preparedTest, test!.Targets);
+            if (evaluation is not null && !double.IsFinite(evaluation.Loss)) throw new TrainingDivergedException(epoch, $"the test loss became {evaluation.Loss}");
             var metrics = new EpochMetrics(epoch, lossSum * lossUnit / Math.Max(epochSamples, 1), evaluation?.Loss,
                 evaluation?.Accuracy, evaluation?.Rmse, evaluation?.R2, optimizer.LearningRate, clock.Elapsed.TotalSeconds);
             history.Add(metrics);
@@ -79,5 +83,13 @@ public static class Trainer
             if (!keepGoing) break;
         }
         return new TrainingResult(history, trainSeconds, samplesSeen);
+    }
+
+    private static string? FirstNonFinite(Tensor<float>[] parameters)
+    {
+        for (int p = 0; p < parameters.Length; p++)
+            foreach (float value in parameters[p].Data)
+                if (!float.IsFinite(value)) return $"parameter {p} holds {value}";
+        return null;
     }
 }
