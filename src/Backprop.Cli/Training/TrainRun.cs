@@ -31,11 +31,19 @@ internal static class TrainRun
 
         var history = new List<EpochMetrics>();
         int firstEpoch = 1;
-        string fingerprint = settings.Fingerprint();
-        if (outputs.ResumeDirectory is { } resumeDirectory && CheckpointStore.RestoreNewest(resumeDirectory, model, optimizer, fingerprint) is { } restored)
+        var fingerprint = settings.ResumeFingerprint();
+        if (outputs.ResumeDirectory is { } resumeDirectory
+            && CheckpointStore.RestoreNewest(resumeDirectory, model, optimizer, fingerprint, settings.Epochs) is { } restored)
         {
             firstEpoch = restored.Epoch + 1;
             history = restored.History;
+        }
+        EarlyStopping? earlyStopping = settings.Patience is { } patience ? new EarlyStopping(patience) : null;
+        if (earlyStopping is not null)
+        {
+            // NOTE: replay the restored epochs, so a resumed run stops where the uninterrupted one would have.
+            foreach (var earlier in history)
+                if (!earlyStopping.OnEpochEnd(earlier)) firstEpoch = settings.Epochs + 1;
         }
 
         var callbacks = new List<ITrainingCallback>();
@@ -50,7 +58,6 @@ internal static class TrainRun
             foreach (var earlier in history) writeLine(ProgressDisplay.Summary(earlier, settings.Epochs, classification) + "  (from checkpoint)");
             callbacks.Add(progress);
         }
-        EarlyStopping? earlyStopping = settings.Patience is { } patience ? new EarlyStopping(patience) : null;
         if (earlyStopping is not null) callbacks.Add(earlyStopping);
         var checkpointDirectory = outputs.CheckpointDirectory ?? outputs.ResumeDirectory;
         var allEpochs = new List<EpochMetrics>(history);
