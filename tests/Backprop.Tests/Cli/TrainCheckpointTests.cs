@@ -137,6 +137,33 @@ public sealed class TrainCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void With_a_constant_schedule_a_run_can_be_extended_exactly()
+    {
+        string[] constant = ["--schedule", "constant"];
+        var (_, _, dirA) = FullRun(constant);
+        var longer = Train([.. constant, "--out", In("six.bp")]);
+        longer[Array.IndexOf(longer, "--epochs") + 1] = "6";
+        Assert.Equal(0, Run(longer).Code);
+
+        var extended = Train([.. constant, "--resume", dirA, "--out", In("extended.bp")]);
+        extended[Array.IndexOf(extended, "--epochs") + 1] = "6";
+        var result = Run(extended);
+
+        Assert.True(result.Code == 0, result.Err);
+        Assert.Equal(6, result.Json["epochs"]!.AsArray().Count);
+        AssertSameWeights(In("six.bp"), In("extended.bp"));
+    }
+
+    [Fact]
+    public void Resuming_with_fewer_epochs_than_the_checkpoint_holds_is_refused()
+    {
+        var (_, _, dirA) = FullRun("--schedule", "constant");
+        var args = Train("--schedule", "constant", "--resume", dirA);
+        args[Array.IndexOf(args, "--epochs") + 1] = "2";
+        AssertFails(Run(args), 2, "epoch 4", "--epochs 2");
+    }
+
+    [Fact]
     public void Resuming_from_a_missing_folder_is_bad_input()
     {
         var resumed = Run(Train("--resume", In("nowhere")));

@@ -105,8 +105,15 @@ public sealed class TrainDataTests : IDisposable
     [Fact]
     public void Patience_stops_early_and_a_resumed_run_stops_at_the_same_epoch()
     {
-        string data = folder.Write("kinds.csv", StringLabelCsv(rows: 80));
-        string[] args = ["train", "--data", data, "--layers", "4", "--epochs", "40", "--lr", "0.5", "--patience", "2", "--seed", "5", "--format", "json"];
+        // a noisy label (one row in four flipped) and a high rate: the test loss soon stops improving
+        var random = new Random(4);
+        string data = folder.Write("noisy.csv", "a,b,y\n" + string.Concat(Enumerable.Range(0, 80).Select(i =>
+        {
+            double a = random.NextDouble() * 2 - 1, b = random.NextDouble() * 2 - 1;
+            bool positive = (a + b > 0) ^ (i % 4 == 0);
+            return FormattableString.Invariant($"{a},{b},{(positive ? "yes" : "no")}\n");
+        })));
+        string[] args = ["train", "--data", data, "--layers", "8", "--epochs", "40", "--lr", "0.1", "--batch-size", "8", "--patience", "2", "--seed", "5", "--format", "json"];
         var full = Run([.. args, "--checkpoint", In("ck"), "--out", In("a.bp")]);
         Assert.True(full.Code == 0, full.Err);
         int stoppedAt = full.Json["epochs"]!.AsArray().Count;
