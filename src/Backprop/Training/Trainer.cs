@@ -34,8 +34,11 @@ public static class Trainer
         callbacks ??= [];
         var preparedTrain = model.Prepare(train);
         var preparedTest = test is null ? null : model.Prepare(test);
-        var engine = new DenseNetworkEngine<float>(model.Network, options.BatchSize);
-        var loader = new BatchLoader(preparedTrain, options.BatchSize, options.Seed);
+        // NOTE: a batch never holds more than the whole set, so a larger --batch-size trains identically; clamping it
+        // keeps the buffers (batch × width) from overflowing or exhausting memory.
+        int batchSize = Math.Clamp(options.BatchSize, 1, Math.Max(1, train.Rows));
+        var engine = new DenseNetworkEngine<float>(model.Network, batchSize);
+        var loader = new BatchLoader(preparedTrain, batchSize, options.Seed);
         var parameters = model.Network.Parameters().ToArray();
         bool classification = model.Task == TaskKind.Classification;
         // Regression trains on scaled targets; report losses in the target's own units.
