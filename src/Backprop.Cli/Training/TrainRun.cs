@@ -17,6 +17,8 @@ internal static class TrainRun
         var task = train.Task ?? TaskKind.Classification;
         bool classification = task == TaskKind.Classification;
         if (outputs.ModelPath is { } modelPath) CheckOutputPath(modelPath);
+        if (outputs.CheckpointDirectory is { } checkpointFolder && File.Exists(checkpointFolder))
+            throw new UsageException($"--checkpoint: {checkpointFolder} is a file, not a folder");
 
         var model = CreateModel(settings, train);
         var optimizer = settings.CreateOptimizer(model.Network.Parameters());

@@ -136,6 +136,28 @@ public sealed class TrainBadInputTests : IDisposable
         AssertRejected(Run(["train", "--out", model, .. flag]), mentioned);
 
     [Fact]
+    public void Checkpoint_naming_a_file_is_rejected_before_training()
+    {
+        string data = Csv("a,y\n1,0\n2,1\n3,0\n4,1\n");
+        var result = TrainOn(data, "--checkpoint", data);
+        AssertRejected(result, "--checkpoint");
+    }
+
+    [Fact]
+    public void A_string_target_forced_to_regression_is_rejected() =>
+        AssertRejected(TrainOn(Csv("a,y\n1,x\n2,y\n3,x\n"), "--task", "regression"), "data.csv:2", "'y'");
+
+    [Fact]
+    public void A_batch_size_beyond_the_data_trains_as_one_batch()
+    {
+        string data = Csv("a,y\n1,0\n2,1\n3,0\n4,1\n5,1\n");
+        var huge = Run("train", "--data", data, "--epochs", "2", "--layers", "4", "--batch-size", "1000000000", "--format", "json");
+        var exact = Run("train", "--data", data, "--epochs", "2", "--layers", "4", "--batch-size", "4", "--format", "json");
+        Assert.True(huge.Code == 0, huge.Err);
+        Assert.Equal((double)exact.Json["test_loss"]!, (double)huge.Json["test_loss"]!);
+    }
+
+    [Fact]
     public void Out_naming_a_folder_is_rejected()
     {
         string data = Csv("a,y\n1,0\n2,1\n3,0\n4,1\n");
