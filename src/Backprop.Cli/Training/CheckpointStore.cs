@@ -1,6 +1,10 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Backprop.Data;
 using Backprop.IO;
 using Backprop.Optim;
 using Backprop.Training;
@@ -92,6 +96,25 @@ internal static class CheckpointStore
         return null;
     }
 
+    /// <summary>The fingerprint key for <see cref="DataDigest"/>.</summary>
+    public const string DataContentKey = "data content";
+
+    /// <summary>A SHA-256 of the loaded train and test sets (features, labels or targets, names), so that a resume
+    /// notices data that changed under the same path.</summary>
+    public static string DataDigest(DataSet train, DataSet test)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var set in new[] { train, test })
+        {
+            hash.AppendData(BitConverter.GetBytes(set.Rows));
+            hash.AppendData(MemoryMarshal.AsBytes(set.Features.AsSpan()));
+            if (set.Labels is { } labels) hash.AppendData(MemoryMarshal.AsBytes(labels.AsSpan()));
+            if (set.Targets is { } targets) hash.AppendData(MemoryMarshal.AsBytes(targets.AsSpan()));
+            hash.AppendData(Encoding.UTF8.GetBytes(string.Join("\n", set.FeatureNames.Concat(set.ClassNames ?? []))));
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
     /// <summary>Refuses a checkpoint written with other settings, naming the first flag that differs.</summary>
     private static void CheckSettings(string file, SavedModel saved, IReadOnlyList<KeyValuePair<string, string>> fingerprint)
     {
@@ -105,6 +128,8 @@ internal static class CheckpointStore
         foreach (var (flag, value) in fingerprint)
         {
             if (stored.TryGetValue(flag, out var before) && before == value) continue;
+            if (flag == DataContentKey)
+                throw new UsageException($"--resume: {file} was written for other data: the training or test rows have changed since; resume with the same data, seed and flags");
             string why = flag == "--epochs"
                 ? "; the learning-rate schedule spreads over all the epochs, so a run of another length differs from the first epoch on (start a new run, or use --schedule constant to be able to extend one)"
                 : "";

@@ -33,7 +33,8 @@ internal static class TrainRun
 
         var history = new List<EpochMetrics>();
         int firstEpoch = 1;
-        var fingerprint = settings.ResumeFingerprint();
+        IReadOnlyList<KeyValuePair<string, string>> fingerprint = outputs.ResumeDirectory is null && outputs.CheckpointDirectory is null ? []
+            : [.. settings.ResumeFingerprint(), new(CheckpointStore.DataContentKey, CheckpointStore.DataDigest(train, data.Test))];
         if (outputs.ResumeDirectory is { } resumeDirectory
             && CheckpointStore.RestoreNewest(resumeDirectory, model, optimizer, fingerprint, settings.Epochs) is { } restored)
         {

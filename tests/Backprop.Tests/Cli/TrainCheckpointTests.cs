@@ -125,6 +125,14 @@ public sealed class TrainCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void Resuming_after_the_data_changed_under_the_same_path_is_refused()
+    {
+        var (_, _, dirA) = FullRun();
+        File.WriteAllText(data, StringLabelCsv(rows: 160, seed: 99));
+        AssertFails(Run(Train("--resume", dirA)), 2, "--resume", "other data");
+    }
+
+    [Fact]
     public void Resuming_with_more_epochs_is_refused_and_says_why()
     {
         var (_, _, dirA) = FullRun();
