@@ -20,6 +20,9 @@ internal static class DataSources
         {
             if (testPath is not null) throw new UsageException("--test is for CSV data; an IDX folder brings its own t10k test files");
             var (train, test) = IdxLoader.LoadFolder(path);
+            // NOTE: CSV targets get this check in TargetEncoder; IDX labels are read as they are.
+            if (train.ClassCount < 2)
+                throw new DataFormatException(path, $"the labels hold only one class ('{train.ClassNames![0]}'); classification needs at least two");
             return new(train, test, path);
         }
         if (!File.Exists(path)) throw new UsageException($"{path}: no such file or folder");

@@ -106,6 +106,23 @@ public sealed class TrainBadInputTests : IDisposable
     public void An_idx_folder_missing_a_file_is_rejected() =>
         AssertIdxRejected(idx => File.Delete(Path.Combine(idx.Path, "t10k-labels-idx1-ubyte")), "t10k-labels");
 
+    [Fact]
+    public void An_idx_folder_with_a_single_class_is_rejected() =>
+        AssertIdxRejected(idx => IdxWriter.WriteFolder(idx, gzip: false, trainLabels: [7, 7, 7, 7, 7], testLabels: [7, 7, 7]), "one class");
+
+    [Fact]
+    public void A_good_idx_folder_trains()
+    {
+        string path = IdxFolder(_ => { });
+        try
+        {
+            var result = Run("train", "--data", path, "--epochs", "2", "--layers", "4", "--format", "json");
+            Assert.True(result.Code == 0, result.Err);
+            Assert.Equal(3, (int)result.Json["test_samples"]!);
+        }
+        finally { Directory.Delete(path, recursive: true); }
+    }
+
     public static TheoryData<string[], string> NonsenseFlags => new()
     {
         { ["--epochs", "0"], "--epochs" },
