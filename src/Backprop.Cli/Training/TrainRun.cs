@@ -127,6 +127,7 @@ internal static class TrainRun
     {
         bool classification = train.Task != TaskKind.Regression;
         int outputs = classification ? train.ClassCount : 1;
+        CheckSize(train.FeatureCount, settings.Layers, outputs);
         var network = NetworkBuilder.Mlp<float>(train.FeatureCount, settings.Layers, outputs, settings.Activation, new Random(unchecked((int)settings.Seed)));
         var normalizer = Standardizer.Fit(train);
         if (!classification)
@@ -138,6 +139,23 @@ internal static class TrainRun
                 (float)mean, deviation > 0 ? (float)deviation : 1f);
         }
         return new TrainedModel(network, TaskKind.Classification, train.FeatureNames, train.InputShape, train.ClassNames, normalizer);
+    }
+
+    /// <summary>Parameters a network may have: a billion floats is 4 GB of weights, and as much again per optimizer buffer.</summary>
+    private const long MaxParameters = 1_000_000_000;
+
+    /// <summary>Refuses --layers whose weights could not be allocated (one matrix past an array's length overflowed: exit 1).</summary>
+    private static void CheckSize(int inputs, int[] hidden, int outputs)
+    {
+        long total = 0;
+        int fanIn = inputs;
+        foreach (int width in hidden.Append(outputs))
+        {
+            total += (long)fanIn * width + width;
+            fanIn = width;
+        }
+        if (total > MaxParameters)
+            throw new UsageException($"--layers: {string.Join(",", hidden)} gives a network of {total:N0} parameters, more than the {MaxParameters:N0} this version trains");
     }
 
     private static string Describe(TrainSettings settings, DataSources.TrainingData data, TrainedModel model, TaskKind task)

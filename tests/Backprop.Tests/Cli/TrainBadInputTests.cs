@@ -136,6 +136,7 @@ public sealed class TrainBadInputTests : IDisposable
         { ["--test-split", "0"], "--test-split" },
         { ["--layers", "3,,4"], "--layers" },
         { ["--layers", "3,x"], "--layers" },
+        { ["--layers", "1000000,1000000"], "parameters" },
         { ["--activation", "swish"], "swish" },
         { ["--optimizer", "foo"], "foo" },
         { ["--task", "clustering"], "clustering" },
