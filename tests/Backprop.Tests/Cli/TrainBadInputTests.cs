@@ -176,6 +176,15 @@ public sealed class TrainBadInputTests : IDisposable
     }
 
     [Fact]
+    public void Verbose_adds_the_stack_trace_after_the_error_line()
+    {
+        var result = Run("train", "--data", Path.Combine(folder.Path, "missing.csv"), "--verbose");
+        Assert.Equal(2, result.Code);
+        Assert.StartsWith("error: ", result.Err);
+        Assert.Contains("   at ", result.Err);
+    }
+
+    [Fact]
     public void Out_naming_a_folder_is_rejected()
     {
         string data = Csv("a,y\n1,0\n2,1\n3,0\n4,1\n");
