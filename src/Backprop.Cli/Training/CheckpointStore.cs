@@ -1,5 +1,10 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using Backprop.Data;
 using Backprop.IO;
 using Backprop.Optim;
 using Backprop.Training;
@@ -16,14 +21,18 @@ internal static class CheckpointStore
     private const string EpochKey = "checkpoint_epoch", FingerprintKey = "checkpoint_settings", HistoryKey = "checkpoint_history";
     private const string OptimizerPrefix = "optimizer.";
 
-    public static void Write(string directory, int epoch, TrainedModel model, Optimizer<float> optimizer, IReadOnlyList<EpochMetrics> history, string fingerprint)
+    // NOTE: R² is NaN for a constant test target; plain JSON has no NaN, so name it rather than fail the checkpoint.
+    private static readonly JsonSerializerOptions HistoryJson = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    public static void Write(string directory, int epoch, TrainedModel model, Optimizer<float> optimizer, IReadOnlyList<EpochMetrics> history,
+        IReadOnlyList<KeyValuePair<string, string>> fingerprint)
     {
         Directory.CreateDirectory(directory);
         var saved = TrainedModelFile.ToSaved(model, new Dictionary<string, string>
         {
             [EpochKey] = epoch.ToString(CultureInfo.InvariantCulture),
-            [FingerprintKey] = fingerprint,
-            [HistoryKey] = JsonSerializer.Serialize(history),
+            [FingerprintKey] = JsonSerializer.Serialize(fingerprint.ToDictionary(StringComparer.Ordinal)),
+            [HistoryKey] = JsonSerializer.Serialize(history, HistoryJson),
         });
         var parameters = new Dictionary<string, SafeTensor>(saved.Parameters, StringComparer.Ordinal);
         foreach (var (name, values) in optimizer.ExportState()) parameters[OptimizerPrefix + name] = SafeTensor.FromFloats(values);
@@ -31,11 +40,16 @@ internal static class CheckpointStore
     }
 
     /// <summary>Restores the newest readable checkpoint into <paramref name="model"/> and <paramref name="optimizer"/>;
-    /// returns its epoch and history, or null when the folder holds none. Damaged files are skipped.</summary>
-    public static (int Epoch, List<EpochMetrics> History)? RestoreNewest(string directory, TrainedModel model, Optimizer<float> optimizer, string fingerprint)
+    /// returns its epoch and history, or null when the folder holds none. Damaged files are skipped, but a folder
+    /// whose every checkpoint is damaged is an error rather than a silent fresh start.</summary>
+    /// <exception cref="UsageException">the folder is missing, the checkpoint was written with other settings or
+    /// lies beyond <paramref name="epochs"/>, or no checkpoint is readable.</exception>
+    public static (int Epoch, List<EpochMetrics> History)? RestoreNewest(string directory, TrainedModel model, Optimizer<float> optimizer,
+        IReadOnlyList<KeyValuePair<string, string>> fingerprint, int epochs)
     {
         if (!Directory.Exists(directory)) throw new UsageException($"--resume: {directory}: no such folder");
-        var files = Directory.GetFiles(directory, Prefix + "*" + Extension).OrderDescending(StringComparer.Ordinal);
+        var files = Directory.GetFiles(directory, Prefix + "*" + Extension).OrderDescending(StringComparer.Ordinal).ToArray();
+        string? firstProblem = null;
         foreach (var file in files)
         {
             SavedModel saved;
@@ -45,27 +59,100 @@ internal static class CheckpointStore
                 saved = ModelFile.Load(file);
                 stored = TrainedModelFile.FromSaved(saved, file);
             }
-            catch (ModelFormatException)
+            catch (ModelFormatException exception)
             {
-                continue; // a checkpoint cut short by a crash: fall back to the one before
+                firstProblem ??= exception.Message;
+                continue; // a checkpoint cut short by a crash or a full disk: fall back to the one before
             }
-            if (!saved.Metadata.TryGetValue(FingerprintKey, out var storedFingerprint) || storedFingerprint != fingerprint)
-                throw new UsageException($"--resume: {file} was written with different settings; resume with the same data, seed and flags");
-            int epoch = int.Parse(saved.Metadata[EpochKey], CultureInfo.InvariantCulture);
-            var history = JsonSerializer.Deserialize<List<EpochMetrics>>(saved.Metadata[HistoryKey]) ?? [];
+            CheckSettings(file, saved, fingerprint);
+            if (!TryReadProgress(saved, out int epoch, out var history))
+            {
+                firstProblem ??= $"{file}: the epoch or history in its metadata is missing or unreadable";
+                continue;
+            }
+            if (epoch > epochs)
+                throw new UsageException($"--resume: {file} is from epoch {epoch}, beyond --epochs {epochs}; an uninterrupted run of {epochs} epochs never reached it");
+
             var targets = model.Network.Parameters().ToArray();
             var sources = stored.Network.Parameters().ToArray();
-            if (targets.Length != sources.Length) throw new UsageException($"--resume: {file} holds a different architecture");
-            for (int i = 0; i < targets.Length; i++)
-            {
-                if (!targets[i].Shape.SequenceEqual(sources[i].Shape)) throw new UsageException($"--resume: {file} holds a different architecture");
-                sources[i].Data.CopyTo(targets[i].Data);
-            }
+            if (targets.Length != sources.Length || targets.Zip(sources).Any(pair => !pair.First.Shape.SequenceEqual(pair.Second.Shape)))
+                throw new UsageException($"--resume: {file} holds a different architecture");
             var state = saved.Parameters.Where(pair => pair.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal))
                 .ToDictionary(pair => pair.Key[OptimizerPrefix.Length..], pair => pair.Value.ToFloats());
-            optimizer.ImportState(state);
+            try
+            {
+                optimizer.ImportState(state); // validates everything before changing anything
+            }
+            catch (ArgumentException exception)
+            {
+                firstProblem ??= $"{file}: {exception.Message}";
+                continue;
+            }
+            for (int i = 0; i < targets.Length; i++) sources[i].Data.CopyTo(targets[i].Data);
             return (epoch, history);
         }
+        if (firstProblem is not null)
+            throw new UsageException($"--resume: {directory} holds no readable checkpoint (newest problem: {firstProblem}); remove the damaged files to start afresh");
         return null;
+    }
+
+    /// <summary>The fingerprint key for <see cref="DataDigest"/>.</summary>
+    public const string DataContentKey = "data content";
+
+    /// <summary>A SHA-256 of the loaded train and test sets (features, labels or targets, names), so that a resume
+    /// notices data that changed under the same path.</summary>
+    public static string DataDigest(DataSet train, DataSet test)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var set in new[] { train, test })
+        {
+            hash.AppendData(BitConverter.GetBytes(set.Rows));
+            hash.AppendData(MemoryMarshal.AsBytes(set.Features.AsSpan()));
+            if (set.Labels is { } labels) hash.AppendData(MemoryMarshal.AsBytes(labels.AsSpan()));
+            if (set.Targets is { } targets) hash.AppendData(MemoryMarshal.AsBytes(targets.AsSpan()));
+            hash.AppendData(Encoding.UTF8.GetBytes(string.Join("\n", set.FeatureNames.Concat(set.ClassNames ?? []))));
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>Refuses a checkpoint written with other settings, naming the first flag that differs.</summary>
+    private static void CheckSettings(string file, SavedModel saved, IReadOnlyList<KeyValuePair<string, string>> fingerprint)
+    {
+        Dictionary<string, string>? stored = null;
+        try
+        {
+            if (saved.Metadata.TryGetValue(FingerprintKey, out var text)) stored = JsonSerializer.Deserialize<Dictionary<string, string>>(text);
+        }
+        catch (JsonException) { }
+        if (stored is null) throw new UsageException($"--resume: {file} does not record the settings it was written with, so it cannot be continued exactly");
+        foreach (var (flag, value) in fingerprint)
+        {
+            if (stored.TryGetValue(flag, out var before) && before == value) continue;
+            if (flag == DataContentKey)
+                throw new UsageException($"--resume: {file} was written for other data: the training or test rows have changed since; resume with the same data, seed and flags");
+            string why = flag == "--epochs"
+                ? "; the learning-rate schedule spreads over all the epochs, so a run of another length differs from the first epoch on (start a new run, or use --schedule constant to be able to extend one)"
+                : "";
+            throw new UsageException($"--resume: {file} was written with {flag} {before ?? "(unset)"}, this run has {flag} {value}; resume with the same data, seed and flags{why}");
+        }
+        if (stored.Keys.FirstOrDefault(flag => !fingerprint.Any(pair => pair.Key == flag)) is { } extra)
+            throw new UsageException($"--resume: {file} was written with {extra} {stored[extra]}, which this run does not have; resume with the same data, seed and flags");
+    }
+
+    private static bool TryReadProgress(SavedModel saved, out int epoch, out List<EpochMetrics> history)
+    {
+        history = [];
+        epoch = 0;
+        if (!saved.Metadata.TryGetValue(EpochKey, out var epochText) || !saved.Metadata.TryGetValue(HistoryKey, out var historyText)) return false;
+        if (!int.TryParse(epochText, NumberStyles.None, CultureInfo.InvariantCulture, out epoch) || epoch < 1) return false;
+        try
+        {
+            history = JsonSerializer.Deserialize<List<EpochMetrics>>(historyText, HistoryJson) ?? [];
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+        return history.Count == epoch && history.Select((metrics, index) => metrics.Epoch == index + 1).All(ok => ok);
     }
 }

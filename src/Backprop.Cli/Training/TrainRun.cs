@@ -16,7 +16,9 @@ internal static class TrainRun
         var train = data.Train;
         var task = train.Task ?? TaskKind.Classification;
         bool classification = task == TaskKind.Classification;
-        if (outputs.ModelPath is { } modelPath && Directory.Exists(modelPath)) throw new UsageException($"--out: {modelPath} is a folder");
+        if (outputs.ModelPath is { } modelPath) CheckOutputPath(modelPath);
+        if (outputs.CheckpointDirectory is { } checkpointFolder && File.Exists(checkpointFolder))
+            throw new UsageException($"--checkpoint: {checkpointFolder} is a file, not a folder");
 
         var model = CreateModel(settings, train);
         var optimizer = settings.CreateOptimizer(model.Network.Parameters());
@@ -32,11 +34,20 @@ internal static class TrainRun
 
         var history = new List<EpochMetrics>();
         int firstEpoch = 1;
-        string fingerprint = settings.Fingerprint();
-        if (outputs.ResumeDirectory is { } resumeDirectory && CheckpointStore.RestoreNewest(resumeDirectory, model, optimizer, fingerprint) is { } restored)
+        IReadOnlyList<KeyValuePair<string, string>> fingerprint = outputs.ResumeDirectory is null && outputs.CheckpointDirectory is null ? []
+            : [.. settings.ResumeFingerprint(), new(CheckpointStore.DataContentKey, CheckpointStore.DataDigest(train, data.Test))];
+        if (outputs.ResumeDirectory is { } resumeDirectory
+            && CheckpointStore.RestoreNewest(resumeDirectory, model, optimizer, fingerprint, settings.Epochs) is { } restored)
         {
             firstEpoch = restored.Epoch + 1;
             history = restored.History;
+        }
+        EarlyStopping? earlyStopping = settings.Patience is { } patience ? new EarlyStopping(patience) : null;
+        if (earlyStopping is not null)
+        {
+            // NOTE: replay the restored epochs, so a resumed run stops where the uninterrupted one would have.
+            foreach (var earlier in history)
+                if (!earlyStopping.OnEpochEnd(earlier)) firstEpoch = settings.Epochs + 1;
         }
 
         var callbacks = new List<ITrainingCallback>();
@@ -51,7 +62,6 @@ internal static class TrainRun
             foreach (var earlier in history) writeLine(ProgressDisplay.Summary(earlier, settings.Epochs, classification) + "  (from checkpoint)");
             callbacks.Add(progress);
         }
-        EarlyStopping? earlyStopping = settings.Patience is { } patience ? new EarlyStopping(patience) : null;
         if (earlyStopping is not null) callbacks.Add(earlyStopping);
         var checkpointDirectory = outputs.CheckpointDirectory ?? outputs.ResumeDirectory;
         var allEpochs = new List<EpochMetrics>(history);
@@ -106,10 +116,19 @@ internal static class TrainRun
         return ExitCodes.Success;
     }
 
+    /// <summary>Refuses an --out the model could not be written to, before training spends its time.</summary>
+    private static void CheckOutputPath(string modelPath)
+    {
+        if (Directory.Exists(modelPath)) throw new UsageException($"--out: {modelPath} is a folder");
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(modelPath));
+        if (folder is not null && !Directory.Exists(folder)) throw new UsageException($"--out: {modelPath}: the folder {folder} does not exist");
+    }
+
     private static TrainedModel CreateModel(TrainSettings settings, DataSet train)
     {
         bool classification = train.Task != TaskKind.Regression;
         int outputs = classification ? train.ClassCount : 1;
+        CheckSize(train.FeatureCount, settings.Layers, outputs);
         var network = NetworkBuilder.Mlp<float>(train.FeatureCount, settings.Layers, outputs, settings.Activation, new Random(unchecked((int)settings.Seed)));
         var normalizer = Standardizer.Fit(train);
         if (!classification)
@@ -121,6 +140,23 @@ internal static class TrainRun
                 (float)mean, deviation > 0 ? (float)deviation : 1f);
         }
         return new TrainedModel(network, TaskKind.Classification, train.FeatureNames, train.InputShape, train.ClassNames, normalizer);
+    }
+
+    /// <summary>Parameters a network may have: a billion floats is 4 GB of weights, and as much again per optimizer buffer.</summary>
+    private const long MaxParameters = 1_000_000_000;
+
+    /// <summary>Refuses --layers whose weights could not be allocated (one matrix past an array's length overflowed: exit 1).</summary>
+    private static void CheckSize(int inputs, int[] hidden, int outputs)
+    {
+        long total = 0;
+        int fanIn = inputs;
+        foreach (int width in hidden.Append(outputs))
+        {
+            total += (long)fanIn * width + width;
+            fanIn = width;
+        }
+        if (total > MaxParameters)
+            throw new UsageException($"--layers: {string.Join(",", hidden)} gives a network of {total:N0} parameters, more than the {MaxParameters:N0} this version trains");
     }
 
     private static string Describe(TrainSettings settings, DataSources.TrainingData data, TrainedModel model, TaskKind task)

@@ -66,8 +66,34 @@ internal sealed record TrainSettings
         _ => throw new UsageException($"--schedule: unknown schedule '{Schedule}'"),
     };
 
-    /// <summary>The settings that must match for `--resume` to continue a run exactly.</summary>
-    public string Fingerprint() => string.Join("|", Data ?? "<digits>", Target, TestPath, TestSplit.ToString("R", CultureInfo.InvariantCulture),
-        Task, string.Join(",", Layers), Activation, Epochs, BatchSize, Optimizer, EffectiveLearningRate.ToString("R", CultureInfo.InvariantCulture),
-        WeightDecay.ToString("R", CultureInfo.InvariantCulture), Schedule, ClipNorm, Seed);
+    /// <summary>
+    /// The settings that must match for `--resume` to continue a run exactly, by flag. The data path is made
+    /// absolute so that a resume from another working folder still matches.
+    /// </summary>
+    /// <remarks>NOTE: --epochs matters only through the schedule (cosine and step spread over all epochs), so with
+    /// --schedule constant a run may be resumed with a larger --epochs and still match an uninterrupted one.
+    /// --patience is left out: it decides where to stop, not what an epoch computes.</remarks>
+    public IReadOnlyList<KeyValuePair<string, string>> ResumeFingerprint()
+    {
+        static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+        var settings = new List<KeyValuePair<string, string>>
+        {
+            new("--data", Data is null ? "<built-in digits>" : Path.GetFullPath(Data)),
+            new("--target", Target ?? "<last column>"),
+            new("--test", TestPath is null ? "<none>" : Path.GetFullPath(TestPath)),
+            new("--test-split", Number(TestSplit)),
+            new("--task", Task?.ToString().ToLowerInvariant() ?? "auto"),
+            new("--layers", string.Join(",", Layers)),
+            new("--activation", Activation.Name()),
+            new("--batch-size", BatchSize.ToString(CultureInfo.InvariantCulture)),
+            new("--optimizer", Optimizer),
+            new("--lr", Number(EffectiveLearningRate)),
+            new("--weight-decay", Number(WeightDecay)),
+            new("--schedule", Schedule),
+            new("--clip-norm", ClipNorm is { } clip ? Number(clip) : "<none>"),
+            new("--seed", Seed.ToString(CultureInfo.InvariantCulture)),
+        };
+        if (Schedule != "constant") settings.Add(new("--epochs", Epochs.ToString(CultureInfo.InvariantCulture)));
+        return settings;
+    }
 }

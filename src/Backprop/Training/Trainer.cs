@@ -41,8 +41,11 @@ public static class Trainer
         var testTargets = test?.Targets is { } targets && options.PrepareInPlace ? (float[])targets.Clone() : test?.Targets;
         var preparedTrain = model.Prepare(train, options.PrepareInPlace);
         var preparedTest = test is null ? null : model.Prepare(test, options.PrepareInPlace);
-        var engine = new DenseNetworkEngine<float>(model.Network, options.BatchSize);
-        var loader = new BatchLoader(preparedTrain, options.BatchSize, options.Seed);
+        // NOTE: a batch never holds more than the whole set, so a larger --batch-size trains identically; clamping it
+        // keeps the buffers (batch × width) from overflowing or exhausting memory.
+        int batchSize = Math.Clamp(options.BatchSize, 1, Math.Max(1, train.Rows));
+        var engine = new DenseNetworkEngine<float>(model.Network, batchSize);
+        var loader = new BatchLoader(preparedTrain, batchSize, options.Seed);
         var parameters = model.Network.Parameters().ToArray();
         bool classification = model.Task == TaskKind.Classification;
         // Regression trains on scaled targets; report losses in the target's own units.
@@ -78,7 +81,11 @@ public static class Trainer
             trainSeconds += clock.Elapsed.TotalSeconds;
             samplesSeen += epochSamples;
 
+            // NOTE: the loss is checked before each step, so the epoch's last step could still have overflowed the
+            // weights; catch that here, before callbacks checkpoint them or the caller saves them.
+            if (FirstNonFinite(parameters) is { } broken) throw new TrainingDivergedException(epoch, broken);
             evaluation = preparedTest is null ? null : model.EvaluatePrepared(preparedTest, testTargets);
+            if (evaluation is not null && !double.IsFinite(evaluation.Loss)) throw new TrainingDivergedException(epoch, $"the test loss became {evaluation.Loss}");
             var metrics = new EpochMetrics(epoch, lossSum * lossUnit / Math.Max(epochSamples, 1), evaluation?.Loss,
                 evaluation?.Accuracy, evaluation?.Rmse, evaluation?.R2, optimizer.LearningRate, clock.Elapsed.TotalSeconds);
             history.Add(metrics);
@@ -88,5 +95,13 @@ public static class Trainer
         }
         if (evaluation is null && preparedTest is not null) evaluation = model.EvaluatePrepared(preparedTest, testTargets);
         return new TrainingResult(history, trainSeconds, samplesSeen, evaluation);
+    }
+
+    private static string? FirstNonFinite(Tensor<float>[] parameters)
+    {
+        for (int p = 0; p < parameters.Length; p++)
+            foreach (float value in parameters[p].Data)
+                if (!float.IsFinite(value)) return $"parameter {p} holds {value}";
+        return null;
     }
 }

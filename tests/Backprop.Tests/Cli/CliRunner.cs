@@ -5,21 +5,9 @@ using Backprop.Tests.Data;
 
 namespace Backprop.Tests.Cli;
 
-/// <summary>One in-process run of `backprop`: its exit code, stdout and stderr.</summary>
-internal sealed record CliResult(int Code, string Out, string Error)
-{
-    public string[] ErrorLines => Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-}
-
 internal static class CliRunner
 {
-    public static CliResult Run(params string[] args)
-    {
-        var output = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
-        var error = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
-        int code = BackpropCli.Run(args, output, error);
-        return new CliResult(code, output.ToString(), error.ToString());
-    }
+    public static CliResult Run(params string[] args) => CliHarness.Run(args);
 
     public static CliResult Succeed(params string[] args)
     {

@@ -1,0 +1,202 @@
+using Backprop.Tests.Data;
+using static Backprop.Tests.Cli.CliHarness;
+
+namespace Backprop.Tests.Cli;
+
+/// <summary>Bad data and bad flags: exit 2, one `error: ` line naming the place, and an existing --out left alone.</summary>
+public sealed class TrainBadInputTests : IDisposable
+{
+    private static readonly byte[] GoodModel = "an existing model the failed run must not touch"u8.ToArray();
+    private readonly TempFolder folder = new();
+    private readonly string model;
+
+    public TrainBadInputTests()
+    {
+        model = folder.WriteBytes("existing.bp", GoodModel);
+    }
+
+    public void Dispose() => folder.Dispose();
+
+    private CliResult TrainOn(string data, params string[] extra) =>
+        Run(["train", "--data", data, "--epochs", "1", "--layers", "4", "--out", model, "--format", "json", .. extra]);
+
+    private void AssertRejected(CliResult result, params string[] messageParts)
+    {
+        AssertFails(result, 2, messageParts);
+        Assert.Equal(GoodModel, File.ReadAllBytes(model));
+        Assert.Equal(["existing.bp"], Listing(folder.Path).Where(name => !name.EndsWith(".csv", StringComparison.Ordinal)).ToArray());
+    }
+
+    private string Csv(string text) => folder.Write("data.csv", text);
+
+    [Fact]
+    public void A_ragged_row_names_its_line() =>
+        AssertRejected(TrainOn(Csv("a,b,y\n1,2,0\n3,4,1\n5,6\n7,8,1\n")), "data.csv:4", "2 fields");
+
+    [Fact]
+    public void A_non_numeric_feature_names_line_and_column() =>
+        AssertRejected(TrainOn(Csv("a,b,y\n1,2,0\n3,abc,1\n5,6,0\n")), "data.csv:3", "'b'", "abc");
+
+    [Theory]
+    [InlineData("NaN")]
+    [InlineData("Infinity")]
+    [InlineData("-inf")]
+    public void A_non_finite_feature_is_rejected(string value) =>
+        AssertRejected(TrainOn(Csv($"a,b,y\n1,2,0\n3,4,1\n5,{value},0\n7,8,1\n")), "data.csv:4", "'b'");
+
+    [Fact]
+    public void An_empty_file_is_rejected() => AssertRejected(TrainOn(Csv("")), "data.csv", "empty");
+
+    [Fact]
+    public void A_header_only_file_is_rejected() => AssertRejected(TrainOn(Csv("a,b,y\n")), "data.csv", "no data rows");
+
+    [Fact]
+    public void A_single_row_file_is_rejected() => AssertRejected(TrainOn(Csv("a,b,y\n1,2,0.5\n")), "data.csv");
+
+    [Fact]
+    public void A_single_class_target_is_rejected() =>
+        AssertRejected(TrainOn(Csv("a,b,y\n1,2,cat\n3,4,cat\n5,6,cat\n")), "data.csv", "one class");
+
+    [Fact]
+    public void A_missing_target_column_is_rejected() =>
+        AssertRejected(TrainOn(Csv("a,b,y\n1,2,0\n3,4,1\n"), "--target", "label"), "data.csv", "label");
+
+    [Fact]
+    public void Data_that_does_not_exist_is_rejected() =>
+        AssertRejected(TrainOn(Path.Combine(folder.Path, "missing.csv")), "missing.csv");
+
+    [Fact]
+    public void A_test_file_that_does_not_exist_is_rejected() =>
+        AssertRejected(TrainOn(Csv("a,y\n1,0\n2,1\n3,0\n4,1\n"), "--test", Path.Combine(folder.Path, "gone.csv")), "gone.csv");
+
+    private string IdxFolder(Action<TempFolder> corrupt)
+    {
+        var idx = new TempFolder();
+        IdxWriter.WriteFolder(idx, gzip: false);
+        corrupt(idx);
+        return idx.Path;
+    }
+
+    private void AssertIdxRejected(Action<TempFolder> corrupt, params string[] messageParts)
+    {
+        string path = IdxFolder(corrupt);
+        try { AssertRejected(TrainOn(path), messageParts); }
+        finally { Directory.Delete(path, recursive: true); }
+    }
+
+    [Fact]
+    public void An_idx_file_with_the_wrong_magic_is_rejected() =>
+        AssertIdxRejected(idx => IdxWriter.Put(idx, "train-images-idx3-ubyte", IdxWriter.Images(5, 2, 3, IdxWriter.Pixel, magic: 0x801), gzip: false),
+            "train-images-idx3-ubyte", "magic");
+
+    [Fact]
+    public void A_truncated_idx_file_is_rejected() =>
+        AssertIdxRejected(idx =>
+        {
+            var bytes = IdxWriter.Images(5, 2, 3, IdxWriter.Pixel);
+            IdxWriter.Put(idx, "train-images-idx3-ubyte", bytes[..(bytes.Length - 4)], gzip: false);
+        }, "train-images-idx3-ubyte", "truncated");
+
+    [Fact]
+    public void An_idx_label_count_that_disagrees_with_the_images_is_rejected() =>
+        AssertIdxRejected(idx => IdxWriter.Put(idx, "train-labels-idx1-ubyte", IdxWriter.Labels([3, 1, 4, 1]), gzip: false),
+            "train-labels-idx1-ubyte", "4 labels", "5 images");
+
+    [Fact]
+    public void An_idx_folder_missing_a_file_is_rejected() =>
+        AssertIdxRejected(idx => File.Delete(Path.Combine(idx.Path, "t10k-labels-idx1-ubyte")), "t10k-labels");
+
+    [Fact]
+    public void An_idx_folder_with_a_single_class_is_rejected() =>
+        AssertIdxRejected(idx => IdxWriter.WriteFolder(idx, gzip: false, trainLabels: [7, 7, 7, 7, 7], testLabels: [7, 7, 7]), "one class");
+
+    [Fact]
+    public void A_good_idx_folder_trains()
+    {
+        string path = IdxFolder(_ => { });
+        try
+        {
+            var result = Run("train", "--data", path, "--epochs", "2", "--layers", "4", "--format", "json");
+            Assert.True(result.Code == 0, result.Error);
+            Assert.Equal(3, (int)result.Json["test_samples"]!);
+        }
+        finally { Directory.Delete(path, recursive: true); }
+    }
+
+    public static TheoryData<string[], string> NonsenseFlags => new()
+    {
+        { ["--epochs", "0"], "--epochs" },
+        { ["--epochs", "abc"], "abc" },
+        { ["--epochs", "-3"], "--epochs" },
+        { ["--lr", "-1"], "--lr" },
+        { ["--lr", "0"], "--lr" },
+        { ["--lr", "NaN"], "--lr" },
+        { ["--batch-size", "0"], "--batch-size" },
+        { ["--test-split", "1.5"], "--test-split" },
+        { ["--test-split", "0"], "--test-split" },
+        { ["--layers", "3,,4"], "--layers" },
+        { ["--layers", "3,x"], "--layers" },
+        { ["--layers", "1000000,1000000"], "parameters" },
+        { ["--activation", "swish"], "swish" },
+        { ["--optimizer", "foo"], "foo" },
+        { ["--task", "clustering"], "clustering" },
+        { ["--format", "yaml"], "yaml" },
+        { ["--seed", "1.5"], "1.5" },
+        { ["--frobnicate"], "--frobnicate" },
+        { ["--weight-decay", "-0.1"], "--weight-decay" },
+        { ["--clip-norm", "0"], "--clip-norm" },
+        { ["--patience", "0"], "--patience" },
+    };
+
+    [Theory]
+    [MemberData(nameof(NonsenseFlags))]
+    public void A_nonsense_flag_value_is_bad_usage(string[] flag, string mentioned) =>
+        AssertRejected(Run(["train", "--out", model, .. flag]), mentioned);
+
+    [Fact]
+    public void Checkpoint_naming_a_file_is_rejected_before_training()
+    {
+        string data = Csv("a,y\n1,0\n2,1\n3,0\n4,1\n");
+        var result = TrainOn(data, "--checkpoint", data);
+        AssertRejected(result, "--checkpoint");
+    }
+
+    [Fact]
+    public void A_string_target_forced_to_regression_is_rejected() =>
+        AssertRejected(TrainOn(Csv("a,y\n1,x\n2,y\n3,x\n"), "--task", "regression"), "data.csv:2", "'y'");
+
+    [Fact]
+    public void A_batch_size_beyond_the_data_trains_as_one_batch()
+    {
+        string data = Csv("a,y\n1,0\n2,1\n3,0\n4,1\n5,1\n");
+        var huge = Run("train", "--data", data, "--epochs", "2", "--layers", "4", "--batch-size", "1000000000", "--format", "json");
+        var exact = Run("train", "--data", data, "--epochs", "2", "--layers", "4", "--batch-size", "4", "--format", "json");
+        Assert.True(huge.Code == 0, huge.Error);
+        Assert.Equal((double)exact.Json["test_loss"]!, (double)huge.Json["test_loss"]!);
+    }
+
+    [Fact]
+    public void Verbose_adds_the_stack_trace_after_the_error_line()
+    {
+        var result = Run("train", "--data", Path.Combine(folder.Path, "missing.csv"), "--verbose");
+        Assert.Equal(2, result.Code);
+        Assert.StartsWith("error: ", result.Error);
+        Assert.Contains("   at ", result.Error);
+    }
+
+    [Fact]
+    public void Out_naming_a_folder_is_rejected()
+    {
+        string data = Csv("a,y\n1,0\n2,1\n3,0\n4,1\n");
+        var result = Run("train", "--data", data, "--epochs", "1", "--out", folder.Path);
+        AssertFails(result, 2, "--out");
+    }
+
+    [Fact]
+    public void Out_in_a_folder_that_does_not_exist_is_rejected_before_training()
+    {
+        string data = Csv("a,y\n1,0\n2,1\n3,0\n4,1\n");
+        var result = Run("train", "--data", data, "--epochs", "1", "--out", Path.Combine(folder.Path, "no", "such", "m.bp"));
+        AssertFails(result, 2, "--out");
+    }
+}

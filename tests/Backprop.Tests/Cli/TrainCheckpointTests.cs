@@ -1,0 +1,191 @@
+using System.Text.Json.Nodes;
+using Backprop.IO;
+using Backprop.Tests.Data;
+using static Backprop.Tests.Cli.CliHarness;
+
+namespace Backprop.Tests.Cli;
+
+public sealed class TrainCheckpointTests : IDisposable
+{
+    private readonly TempFolder folder = new();
+    private readonly string data;
+
+    public TrainCheckpointTests() => data = folder.Write("kinds.csv", StringLabelCsv(rows: 160));
+
+    public void Dispose() => folder.Dispose();
+
+    private string In(string name) => Path.Combine(folder.Path, name);
+
+    private string[] Train(params string[] extra) =>
+        ["train", "--data", data, "--layers", "8", "--epochs", "4", "--batch-size", "16", "--seed", "3", "--format", "json", .. extra];
+
+    private static string CheckpointFile(int epoch) => $"checkpoint-epoch-{epoch:D4}.safetensors";
+
+    /// <summary>A run "interrupted" after <paramref name="epochs"/>: the first checkpoints of a full run, copied.</summary>
+    private string InterruptedCopy(string fullRun, string name, int epochs)
+    {
+        string target = In(name);
+        Directory.CreateDirectory(target);
+        for (int epoch = 1; epoch <= epochs; epoch++)
+            File.Copy(Path.Combine(fullRun, CheckpointFile(epoch)), Path.Combine(target, CheckpointFile(epoch)));
+        return target;
+    }
+
+    private static void AssertSameWeights(string expectedPath, string actualPath)
+    {
+        var expected = ModelFile.Load(expectedPath).Parameters;
+        var actual = ModelFile.Load(actualPath).Parameters;
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), actual.Keys.Order(StringComparer.Ordinal));
+        foreach (var (name, tensor) in expected)
+        {
+            var want = tensor.ToFloats();
+            var got = actual[name].ToFloats();
+            Assert.Equal(want.Length, got.Length);
+            for (int i = 0; i < want.Length; i++)
+                Assert.True(BitConverter.SingleToInt32Bits(want[i]) == BitConverter.SingleToInt32Bits(got[i]), $"{name}[{i}]: {want[i]:R} vs {got[i]:R}");
+        }
+    }
+
+    private (CliResult Result, string Model, string Checkpoints) FullRun(params string[] extra)
+    {
+        string model = In("a.bp"), checkpoints = In("dirA");
+        var result = Run(Train(["--checkpoint", checkpoints, "--out", model, .. extra]));
+        Assert.True(result.Code == 0, result.Error);
+        Assert.Equal(Enumerable.Range(1, 4).Select(CheckpointFile), Listing(checkpoints));
+        return (result, model, checkpoints);
+    }
+
+    [Fact]
+    public void Resuming_after_epoch_2_ends_with_the_uninterrupted_weights_bit_for_bit()
+    {
+        var (full, modelA, dirA) = FullRun();
+        string dirB = InterruptedCopy(dirA, "dirB", 2);
+        string modelB = In("b.bp");
+
+        var resumed = Run(Train("--resume", dirB, "--out", modelB));
+
+        Assert.True(resumed.Code == 0, resumed.Error);
+        AssertSameWeights(modelA, modelB);
+        Assert.True(JsonNode.DeepEquals(full.Json["epochs"], resumed.Json["epochs"]), $"{full.Out}\n{resumed.Out}");
+        Assert.Equal((double)full.Json["test_loss"]!, (double)resumed.Json["test_loss"]!);
+        Assert.Equal(Enumerable.Range(1, 4).Select(CheckpointFile), Listing(dirB));
+    }
+
+    [Fact]
+    public void Resuming_with_momentum_sgd_is_exact_too()
+    {
+        var (_, modelA, dirA) = FullRun("--optimizer", "momentum", "--schedule", "step");
+        string dirB = InterruptedCopy(dirA, "dirB", 1);
+        string modelB = In("b.bp");
+        var resumed = Run(Train("--optimizer", "momentum", "--schedule", "step", "--resume", dirB, "--out", modelB));
+        Assert.True(resumed.Code == 0, resumed.Error);
+        AssertSameWeights(modelA, modelB);
+    }
+
+    [Fact]
+    public void Resuming_a_finished_run_changes_nothing()
+    {
+        var (full, modelA, dirA) = FullRun();
+        string modelB = In("b.bp");
+        var resumed = Run(Train("--resume", dirA, "--out", modelB));
+        Assert.True(resumed.Code == 0, resumed.Error);
+        AssertSameWeights(modelA, modelB);
+        Assert.True(JsonNode.DeepEquals(full.Json["epochs"], resumed.Json["epochs"]));
+    }
+
+    [Fact]
+    public void A_truncated_newest_checkpoint_is_skipped_for_the_one_before()
+    {
+        var (_, modelA, dirA) = FullRun();
+        string dirB = InterruptedCopy(dirA, "dirB", 3);
+        string newest = Path.Combine(dirB, CheckpointFile(3));
+        var bytes = File.ReadAllBytes(newest);
+        File.WriteAllBytes(newest, bytes[..(bytes.Length / 2)]);
+        string modelB = In("b.bp");
+
+        var resumed = Run(Train("--resume", dirB, "--out", modelB));
+
+        Assert.True(resumed.Code == 0, resumed.Error);
+        AssertSameWeights(modelA, modelB);
+        // the damaged checkpoint was rewritten by the resumed run
+        AssertSameWeights(Path.Combine(dirA, CheckpointFile(3)), newest);
+    }
+
+    [Fact]
+    public void Resuming_with_a_different_learning_rate_is_refused_naming_the_flag()
+    {
+        var (_, _, dirA) = FullRun();
+        string dirB = InterruptedCopy(dirA, "dirB", 2);
+        var before = Listing(dirB);
+
+        var resumed = Run(Train("--resume", dirB, "--lr", "0.5"));
+
+        AssertFails(resumed, 2, "--resume", "--lr");
+        Assert.Equal(before, Listing(dirB));
+    }
+
+    [Fact]
+    public void Resuming_after_the_data_changed_under_the_same_path_is_refused()
+    {
+        var (_, _, dirA) = FullRun();
+        File.WriteAllText(data, StringLabelCsv(rows: 160, seed: 99));
+        AssertFails(Run(Train("--resume", dirA)), 2, "--resume", "other data");
+    }
+
+    [Fact]
+    public void Resuming_with_more_epochs_is_refused_and_says_why()
+    {
+        var (_, _, dirA) = FullRun();
+        var args = Train("--resume", dirA);
+        args[Array.IndexOf(args, "--epochs") + 1] = "6";
+
+        var resumed = Run(args);
+
+        AssertFails(resumed, 2, "--epochs", "schedule");
+    }
+
+    [Fact]
+    public void With_a_constant_schedule_a_run_can_be_extended_exactly()
+    {
+        string[] constant = ["--schedule", "constant"];
+        var (_, _, dirA) = FullRun(constant);
+        var longer = Train([.. constant, "--out", In("six.bp")]);
+        longer[Array.IndexOf(longer, "--epochs") + 1] = "6";
+        Assert.Equal(0, Run(longer).Code);
+
+        var extended = Train([.. constant, "--resume", dirA, "--out", In("extended.bp")]);
+        extended[Array.IndexOf(extended, "--epochs") + 1] = "6";
+        var result = Run(extended);
+
+        Assert.True(result.Code == 0, result.Error);
+        Assert.Equal(6, result.Json["epochs"]!.AsArray().Count);
+        AssertSameWeights(In("six.bp"), In("extended.bp"));
+    }
+
+    [Fact]
+    public void Resuming_with_fewer_epochs_than_the_checkpoint_holds_is_refused()
+    {
+        var (_, _, dirA) = FullRun("--schedule", "constant");
+        var args = Train("--schedule", "constant", "--resume", dirA);
+        args[Array.IndexOf(args, "--epochs") + 1] = "2";
+        AssertFails(Run(args), 2, "epoch 4", "--epochs 2");
+    }
+
+    [Fact]
+    public void Resuming_from_a_missing_folder_is_bad_input()
+    {
+        var resumed = Run(Train("--resume", In("nowhere")));
+        AssertFails(resumed, 2, "nowhere");
+    }
+
+    [Fact]
+    public void Resuming_from_a_folder_of_unrelated_files_is_bad_input()
+    {
+        string other = In("other");
+        Directory.CreateDirectory(other);
+        File.WriteAllText(Path.Combine(other, CheckpointFile(1)), "not a checkpoint at all");
+        // every checkpoint in the folder is damaged: no silent fresh start
+        var resumed = Run(Train("--resume", other));
+        AssertFails(resumed, 2, "--resume");
+    }
+}

@@ -1,0 +1,138 @@
+using Backprop.IO;
+using Backprop.Tests.Data;
+using static Backprop.Tests.Cli.CliHarness;
+
+namespace Backprop.Tests.Cli;
+
+/// <summary>End to end on hand-made CSVs: regression, string labels, a separate test file, and atomic --out.</summary>
+public sealed class TrainDataTests : IDisposable
+{
+    private readonly TempFolder folder = new();
+
+    public void Dispose() => folder.Dispose();
+
+    private string In(string name) => Path.Combine(folder.Path, name);
+
+    [Fact]
+    public void A_regression_csv_trains_and_saves_a_regression_model()
+    {
+        string data = folder.Write("reg.csv", RegressionCsv(rows: 200, scale: 50));
+        var result = Run("train", "--data", data, "--layers", "16", "--epochs", "30", "--lr", "0.01", "--out", In("m.bp"), "--format", "json");
+        Assert.True(result.Code == 0, result.Error);
+        Assert.InRange((double)result.Json["test_r2"]!, 0.8, 1.0);
+        var saved = TrainedModelFile.Load(In("m.bp"));
+        Assert.Equal(Backprop.Data.TaskKind.Regression, saved.Task);
+        Assert.Equal(["a", "b", "c"], saved.FeatureNames);
+        Assert.Equal(["m.bp", "reg.csv"], Listing(folder.Path));
+    }
+
+    [Fact]
+    public void A_string_label_csv_trains_in_text_mode_and_keeps_its_class_names()
+    {
+        string data = folder.Write("kinds.csv", StringLabelCsv());
+        var result = Run("train", "--data", data, "--layers", "8", "--epochs", "20", "--lr", "0.01", "--out", In("m.bp"));
+        Assert.True(result.Code == 0, result.Error);
+        Assert.Contains("test accuracy", result.Out);
+        Assert.Contains("model saved to", result.Out);
+        Assert.Equal("", result.Error);
+        var saved = TrainedModelFile.Load(In("m.bp"));
+        Assert.Equal(["east", "north", "south", "west"], saved.ClassNames!.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void A_separate_test_csv_is_used_for_evaluation()
+    {
+        string train = folder.Write("train.csv", StringLabelCsv(rows: 100, seed: 1));
+        string test = folder.Write("test.csv", StringLabelCsv(rows: 24, seed: 9));
+        var result = Run("train", "--data", train, "--test", test, "--layers", "8", "--epochs", "3", "--format", "json");
+        Assert.True(result.Code == 0, result.Error);
+        Assert.Equal(24, (int)result.Json["test_samples"]!);
+    }
+
+    [Fact]
+    public void A_test_csv_with_a_label_the_training_set_lacks_is_bad_input()
+    {
+        string train = folder.Write("train.csv", StringLabelCsv(rows: 40, classes: ["north", "east"]));
+        string test = folder.Write("test.csv", StringLabelCsv(rows: 12, classes: ["north", "east", "up"]));
+        var result = Run("train", "--data", train, "--test", test, "--epochs", "1", "--format", "json");
+        AssertFails(result, 2, "test.csv", "up");
+    }
+
+    [Fact]
+    public void A_test_csv_with_other_columns_is_bad_input()
+    {
+        string train = folder.Write("train.csv", StringLabelCsv(rows: 40));
+        string test = folder.Write("test.csv", "x,z,kind\n1,2,north\n");
+        var result = Run("train", "--data", train, "--test", test, "--epochs", "1", "--format", "json");
+        AssertFails(result, 2, "test.csv");
+    }
+
+    [Fact]
+    public void Data_too_small_to_hold_out_a_test_split_is_bad_input()
+    {
+        // one row per class: a stratified split leaves nothing to test on
+        string data = folder.Write("tiny.csv", "a,y\n1,cat\n2,dog\n3,emu\n");
+        var result = Run("train", "--data", data, "--epochs", "1", "--format", "json");
+        AssertFails(result, 2, "tiny.csv", "--test");
+    }
+
+    [Fact]
+    public void A_constant_regression_target_trains_and_checkpoints_without_r2()
+    {
+        // R² is undefined when the test targets do not vary: the report and the checkpoints must still be written.
+        string data = folder.Write("flat.csv", "a,y\n" + string.Concat(Enumerable.Range(0, 20).Select(i => $"{i},2.5\n")));
+        var result = Run("train", "--data", data, "--task", "regression", "--epochs", "2", "--layers", "4",
+            "--checkpoint", In("ck"), "--format", "json");
+        Assert.True(result.Code == 0, result.Error);
+        Assert.Null(result.Json["test_r2"]);
+        Assert.Equal(2, Listing(In("ck")).Length);
+        var resumed = Run("train", "--data", data, "--task", "regression", "--epochs", "2", "--layers", "4", "--resume", In("ck"), "--format", "json");
+        Assert.True(resumed.Code == 0, resumed.Error);
+    }
+
+    [Fact]
+    public void Out_replaces_an_existing_model_and_leaves_no_temporary_files()
+    {
+        string data = folder.Write("kinds.csv", StringLabelCsv(rows: 40));
+        File.WriteAllText(In("m.bp"), "old");
+        var result = Run("train", "--data", data, "--epochs", "1", "--layers", "4", "--out", In("m.bp"), "--checkpoint", In("ck"), "--format", "json");
+        Assert.True(result.Code == 0, result.Error);
+        Assert.Equal(["kinds.csv", "m.bp"], Listing(folder.Path));
+        Assert.Equal(["checkpoint-epoch-0001.safetensors"], Listing(In("ck")));
+        Assert.NotNull(TrainedModelFile.Load(In("m.bp")));
+    }
+
+    [Fact]
+    public void Patience_stops_early_and_a_resumed_run_stops_at_the_same_epoch()
+    {
+        // a noisy label (one row in four flipped) and a high rate: the test loss soon stops improving
+        var random = new Random(4);
+        string data = folder.Write("noisy.csv", "a,b,y\n" + string.Concat(Enumerable.Range(0, 80).Select(i =>
+        {
+            double a = random.NextDouble() * 2 - 1, b = random.NextDouble() * 2 - 1;
+            bool positive = (a + b > 0) ^ (i % 4 == 0);
+            return FormattableString.Invariant($"{a},{b},{(positive ? "yes" : "no")}\n");
+        })));
+        string[] args = ["train", "--data", data, "--layers", "8", "--epochs", "40", "--lr", "0.1", "--batch-size", "8", "--patience", "2", "--seed", "5", "--format", "json"];
+        var full = Run([.. args, "--checkpoint", In("ck"), "--out", In("a.bp")]);
+        Assert.True(full.Code == 0, full.Error);
+        int stoppedAt = full.Json["epochs"]!.AsArray().Count;
+        Assert.InRange(stoppedAt, 3, 39);
+        // interrupted one epoch before early stopping struck: the resumed run must remember the epoch without improvement
+        Directory.CreateDirectory(In("ck2"));
+        for (int epoch = 1; epoch < stoppedAt; epoch++)
+            File.Copy(Path.Combine(In("ck"), $"checkpoint-epoch-{epoch:D4}.safetensors"), Path.Combine(In("ck2"), $"checkpoint-epoch-{epoch:D4}.safetensors"));
+
+        var resumed = Run([.. args, "--resume", In("ck2"), "--out", In("b.bp")]);
+
+        Assert.True(resumed.Code == 0, resumed.Error);
+        Assert.Equal(stoppedAt, resumed.Json["epochs"]!.AsArray().Count);
+        Assert.Equal(File.ReadAllBytes(In("a.bp")), File.ReadAllBytes(In("b.bp")));
+
+        // resuming the finished run trains nothing more
+        var again = Run([.. args, "--resume", In("ck"), "--out", In("c.bp")]);
+        Assert.True(again.Code == 0, again.Error);
+        Assert.Equal(stoppedAt, again.Json["epochs"]!.AsArray().Count);
+        Assert.Equal(File.ReadAllBytes(In("a.bp")), File.ReadAllBytes(In("c.bp")));
+    }
+}

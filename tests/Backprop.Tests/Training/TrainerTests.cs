@@ -1,0 +1,60 @@
+using Backprop.Data;
+using Backprop.Nn;
+using Backprop.Optim;
+using Backprop.Training;
+
+namespace Backprop.Tests.Training;
+
+public sealed class TrainerTests
+{
+    private static (TrainedModel Model, DataSet Data) TinyRegression()
+    {
+        var features = new float[] { 0, 1, 2, 3, 4, 5, 6, 7 };
+        var targets = new float[] { 1, 3, 5, 7, 9, 11, 13, 15 };
+        var data = DataSet.Regression(features, 8, ["x"], [1], targets);
+        var network = NetworkBuilder.Mlp<float>(1, [3], 1, Activation.Tanh, new Random(1));
+        return (new TrainedModel(network, TaskKind.Regression, ["x"], [1], null, null), data);
+    }
+
+    /// <summary>Poisons a weight right after the epoch's last optimizer step, where no loss check can see it.</summary>
+    private sealed class PoisonAfterLastStep(Tensor<float> weight) : ITrainingCallback
+    {
+        public int EpochsReported { get; private set; }
+
+        public void OnBatchEnd(int epoch, int batch, int batchesPerEpoch, double runningLoss, double samplesPerSecond)
+        {
+            if (epoch == 2 && batch == batchesPerEpoch) weight.Data[0] = float.NaN;
+        }
+
+        public bool OnEpochEnd(EpochMetrics metrics)
+        {
+            EpochsReported++;
+            return true;
+        }
+    }
+
+    [Fact]
+    public void Weights_that_turn_non_finite_in_an_epochs_last_step_stop_training_before_the_epoch_is_reported()
+    {
+        var (model, data) = TinyRegression();
+        var optimizer = new Sgd<float>(model.Network.Parameters(), 0.01);
+        var poison = new PoisonAfterLastStep(model.Network.Parameters().First());
+
+        var diverged = Assert.Throws<TrainingDivergedException>(() =>
+            Trainer.Fit(model, data, data, optimizer, new TrainingOptions { Epochs = 3, BatchSize = 4 }, [poison]));
+
+        Assert.Equal(2, diverged.Epoch);
+        Assert.Contains("NaN", diverged.Message);
+        Assert.Equal(1, poison.EpochsReported);
+    }
+
+    [Fact]
+    public void A_finite_run_reports_every_epoch()
+    {
+        var (model, data) = TinyRegression();
+        var optimizer = new Sgd<float>(model.Network.Parameters(), 0.01);
+        var result = Trainer.Fit(model, data, data, optimizer, new TrainingOptions { Epochs = 3, BatchSize = 4 });
+        Assert.Equal([1, 2, 3], result.Epochs.Select(e => e.Epoch));
+        Assert.All(result.Epochs, e => Assert.True(double.IsFinite(e.TrainLoss) && double.IsFinite(e.TestLoss!.Value)));
+    }
+}
