@@ -43,8 +43,6 @@ internal static class TrainCommand
         };
         command.SetAction(parse =>
         {
-            if (parse.GetValue(arch) is not null)
-                throw new UsageException("--arch: layer stacks (conv2d, pooling, batchnorm, dropout) are not supported yet in this version; use --layers and --activation");
             double split = parse.GetValue(testSplit);
             if (!(split > 0 && split < 1)) throw new UsageException($"--test-split: {split} is not a fraction between 0 and 1");
             int epochCount = parse.GetValue(epochs);
@@ -67,6 +65,7 @@ internal static class TrainCommand
                 Task = parse.GetValue(task) switch { "classification" => TaskKind.Classification, "regression" => TaskKind.Regression, _ => null },
                 Layers = TrainSettings.ParseLayers(parse.GetValue(layers)!),
                 Activation = TrainSettings.ParseActivation(parse.GetValue(activation)!),
+                Architecture = parse.GetValue(arch) is { } archPath ? ArchitectureFile.Load(archPath) : null,
                 Epochs = epochCount,
                 BatchSize = batch,
                 Optimizer = parse.GetValue(optimizer)!,

@@ -128,8 +128,11 @@ internal static class TrainRun
     {
         bool classification = train.Task != TaskKind.Regression;
         int outputs = classification ? train.ClassCount : 1;
-        CheckSize(train.FeatureCount, settings.Layers, outputs);
-        var network = NetworkBuilder.Mlp<float>(train.FeatureCount, settings.Layers, outputs, settings.Activation, new Random(unchecked((int)settings.Seed)));
+        CheckSize(train.FeatureCount, settings.Architecture?.HiddenWidths ?? settings.Layers, outputs);
+        var random = new Random(unchecked((int)settings.Seed));
+        var network = settings.Architecture is { } architecture
+            ? architecture.Build(train.FeatureCount, outputs, random)
+            : NetworkBuilder.Mlp<float>(train.FeatureCount, settings.Layers, outputs, settings.Activation, random);
         var normalizer = Standardizer.Fit(train);
         if (!classification)
         {
@@ -161,10 +164,12 @@ internal static class TrainRun
 
     private static string Describe(TrainSettings settings, DataSources.TrainingData data, TrainedModel model, TaskKind task)
     {
-        string widths = string.Join("-", new[] { data.Train.FeatureCount }.Concat(settings.Layers).Append(model.OutputWidth));
+        var dense = model.Network.Layers.OfType<Linear<float>>().ToArray();
+        string widths = string.Join("-", dense.Select(layer => layer.InFeatures).Append(model.OutputWidth));
+        string activations = string.Join(", ", model.Network.Layers.OfType<ActivationLayer<float>>().Select(layer => layer.Activation.Name()).Distinct());
         string kind = task == TaskKind.Classification ? $"classification, {model.OutputWidth} classes" : "regression";
         return $"{data.Description}: {data.Train.Rows} train / {data.Test.Rows} test samples, {kind}; " +
-               $"MLP {widths} ({settings.Activation.Name()}), {settings.Optimizer} lr {settings.EffectiveLearningRate:G3}, batch {settings.BatchSize}, {settings.Epochs} epochs";
+               $"MLP {widths} ({(activations.Length == 0 ? "linear" : activations)}), {settings.Optimizer} lr {settings.EffectiveLearningRate:G3}, batch {settings.BatchSize}, {settings.Epochs} epochs";
     }
 
     /// <summary>Keeps the full history (including epochs restored from a checkpoint) and writes checkpoints.</summary>

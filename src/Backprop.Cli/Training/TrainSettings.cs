@@ -20,6 +20,9 @@ internal sealed record TrainSettings
     public TaskKind? Task { get; init; }
     public int[] Layers { get; init; } = [128, 64];
     public Activation Activation { get; init; } = Activation.Relu;
+
+    /// <summary>`--arch`: an explicit layer stack that replaces <see cref="Layers"/> and <see cref="Activation"/>.</summary>
+    public ArchitectureFile? Architecture { get; init; }
     public int Epochs { get; init; } = DefaultEpochs;
     public int BatchSize { get; init; } = DefaultBatchSize;
     public string Optimizer { get; init; } = "adam";
@@ -85,6 +88,7 @@ internal sealed record TrainSettings
             new("--task", Task?.ToString().ToLowerInvariant() ?? "auto"),
             new("--layers", string.Join(",", Layers)),
             new("--activation", Activation.Name()),
+            new("--arch", Architecture?.Text ?? "<none>"),
             new("--batch-size", BatchSize.ToString(CultureInfo.InvariantCulture)),
             new("--optimizer", Optimizer),
             new("--lr", Number(EffectiveLearningRate)),

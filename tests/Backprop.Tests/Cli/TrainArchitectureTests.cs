@@ -1,0 +1,49 @@
+using Backprop.IO;
+using Backprop.Tests.Data;
+
+namespace Backprop.Tests.Cli;
+
+/// <summary>`train --arch FILE.json`: explicit dense stacks, the final layer rule, and clear refusals.</summary>
+public sealed class TrainArchitectureTests : IDisposable
+{
+    private readonly TempFolder folder = new();
+
+    public void Dispose() => folder.Dispose();
+
+    private string Arch(string json) => folder.Write("arch.json", json);
+
+    [Fact]
+    public void A_dense_stack_is_built_in_order_and_gets_the_output_layer_added()
+    {
+        string model = Path.Combine(folder.Path, "m.bp");
+        var result = CliHarness.Run("train", "--epochs", "2", "--format", "json", "--out", model, "--arch",
+            Arch("""{"input_shape": [1, 8, 8], "layers": [{"type": "flatten"}, {"type": "dense", "units": 24}, {"type": "tanh"}, {"type": "dense", "units": 12}, {"type": "gelu"}]}"""));
+        Assert.Equal(0, result.Code);
+        var saved = ModelFile.Load(model);
+        Assert.Equal(["dense", "tanh", "dense", "gelu", "dense"], saved.Architecture.Select(layer => layer.Type));
+        Assert.Equal([24, 64], saved.Parameters["layers.0.weight"].Shape);
+        Assert.Equal([10, 12], saved.Parameters["layers.4.weight"].Shape);
+    }
+
+    [Fact]
+    public void A_stack_that_already_ends_in_the_output_width_gets_no_extra_layer()
+    {
+        string model = Path.Combine(folder.Path, "m.bp");
+        var result = CliHarness.Run("train", "--epochs", "1", "--format", "json", "--out", model, "--arch",
+            Arch("""{"layers": [{"type": "dense", "units": 16}, {"type": "relu"}, {"type": "dense", "units": 10}]}"""));
+        Assert.Equal(0, result.Code);
+        Assert.Equal(3, ModelFile.Load(model).Architecture.Count);
+    }
+
+    [Theory]
+    [InlineData("""{"layers": [{"type": "conv2d", "out_channels": 8, "kernel": 3}]}""", "layers[0].type")]
+    [InlineData("""{"layers": [{"type": "dense"}]}""", "layers[0].units")]
+    [InlineData("""{"layers": [{"type": "relu"}]}""", "layers[0].type")]
+    [InlineData("""{"layers": [{"type": "swish"}]}""", "unknown layer type 'swish'")]
+    [InlineData("""{"input_shape": [3, 5, 5], "layers": []}""", "input_shape")]
+    [InlineData("""{"layers": [""", "malformed JSON")]
+    public void A_bad_architecture_file_is_refused_with_the_field_named(string json, string expected)
+    {
+        CliHarness.AssertFails(CliHarness.Run("train", "--epochs", "1", "--arch", Arch(json)), 2, "arch.json", expected);
+    }
+}
