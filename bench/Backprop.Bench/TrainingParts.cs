@@ -86,14 +86,12 @@ internal static class TrainingParts
             for (int l = 0; l < layers; l++)
                 OptimizerKernels.SgdMomentum<float>(weights[l], dWeights[l], momenta[l], 0.9f, -1e-9f);
         }));
-        int cursor = 0;
-        parts.Add(($"gather {batch} rows", () =>
+        var dataSet = Backprop.Data.DataSet.Classification(data, rows, Enumerable.Range(0, widths[0]).Select(i => $"x{i}").ToArray(), [widths[0]],
+            Enumerable.Range(0, rows).Select(i => i % widths[^1]).ToArray(), Enumerable.Range(0, widths[^1]).Select(i => $"c{i}").ToArray());
+        var loader = new Backprop.Data.BatchLoader(dataSet, batch, 1);
+        parts.Add(($"gather {batch} rows (BatchLoader)", () =>
         {
-            for (int i = 0; i < batch; i++)
-            {
-                int row = order[cursor++ % rows];
-                Array.Copy(data, row * widths[0], input, i * widths[0], widths[0]);
-            }
+            if (!loader.Next(out _)) { loader.StartEpoch(loader.Epoch + 1); loader.Next(out _); }
         }));
 
         Console.WriteLine($"{name}: ms per epoch ({batches} batches), best of {repetitions}: wall, calling thread's CPU");
