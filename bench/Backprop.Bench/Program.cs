@@ -22,7 +22,7 @@ static int Help()
           train         training workloads (a) notebook step, (b)/(c) Fashion-MNIST MLP epochs: ours vs PyTorch
           train-parts   milliseconds per epoch of each piece of a (b)/(c) training step
           gemm-shapes   GFLOP/s of the MLP-training shapes (all transpose forms) and tiny products
-          bdn [args]    BenchmarkDotNet suites (GemmBenchmarks, ...); extra args go to BenchmarkDotNet
+          bdn [args]    BenchmarkDotNet suites (GemmBenchmarks, DenseKernelBenchmarks); extra args go to BenchmarkDotNet
         """);
     return 2;
 }
