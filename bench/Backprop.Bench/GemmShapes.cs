@@ -6,12 +6,14 @@ namespace Backprop.Bench;
 /// <summary>
 /// `gemm-shapes`: GFLOP/s of the products an MLP on 28×28 images trains with (forward X·W, backward
 /// dX = dY·Wᵀ and dW = Xᵀ·dY), a few square sizes, and the time of a tiny product.
-/// Options: a list of shapes like 512x512x512 or 256x128x128:TN (m x n x k : transposes) to time only those.
+/// Options: --cpu to time by the calling thread's CPU time (run with BACKPROP_GEMM_THREADS=1); a list of shapes like 512x512x512 or 256x128x128:TN (m x n x k : transposes) to time only those.
 /// </summary>
 internal static class GemmShapes
 {
     public static int Run(string[] args)
     {
+        bool cpu = args.Contains("--cpu");
+        args = args.Where(arg => arg != "--cpu").ToArray();
         var shapes = new List<(string Name, int M, int N, int K, bool TransposeA, bool TransposeB)>();
         foreach (string arg in args)
         {
@@ -39,7 +41,7 @@ internal static class GemmShapes
         Console.WriteLine($"{"shape",-32} {"m",5} {"n",5} {"k",5}  GFLOP/s (median of 5)");
         foreach (var (name, m, n, k, transposeA, transposeB) in shapes)
         {
-            double[] runs = GemmTiming.GigaflopsPerRepetition(m, n, k, transposeA, transposeB, 5, 0.1);
+            double[] runs = GemmTiming.GigaflopsPerRepetition(m, n, k, transposeA, transposeB, 5, 0.1, cpu);
             Console.WriteLine($"{name,-32} {m,5} {n,5} {k,5}  {GemmTiming.Median(runs),7:F1}");
         }
         if (args.Length == 0)

@@ -7,8 +7,11 @@ namespace Backprop.Bench;
 internal static class GemmTiming
 {
     public static double[] GigaflopsPerRepetition(int m, int n, int k, bool transposeA, bool transposeB,
-        int repetitions, double secondsPerRepetition = 0.2)
+        int repetitions, double secondsPerRepetition = 0.2, bool threadCpuTime = false)
     {
+        // NOTE: thread CPU time leaves out the time the OS gives to other processes, so on a shared machine
+        // it measures the kernel rather than the load; it is only meaningful single-threaded.
+        Func<double> clock = threadCpuTime ? GemmKernelProbe.ThreadSeconds : () => Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency;
         var random = new Random(1);
         float[] a = new float[m * k], b = new float[k * n], c = new float[m * n];
         for (int i = 0; i < a.Length; i++) a[i] = (float)random.NextDouble() - 0.5f;
@@ -27,10 +30,10 @@ internal static class GemmTiming
         var result = new double[repetitions];
         for (int r = 0; r < repetitions; r++)
         {
-            long start = Stopwatch.GetTimestamp();
+            double start = clock();
             for (int call = 0; call < perRepetition; call++)
                 Gemm.Multiply(a, b, c, m, n, k, transposeA, transposeB);
-            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            double seconds = clock() - start;
             result[r] = 2.0 * m * n * k * perRepetition / seconds / 1e9;
         }
         return result;

@@ -40,11 +40,12 @@ public static class Gemm
                 GemmSmall.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate);
             else
                 GemmDriver.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate,
-                    in GemmPlan<T>.Best, GemmWorkers.MaxThreads);
+                    in GemmPlan<T>.Best, (long)m * n * k >= GemmDriver.ParallelThreshold ? GemmWorkers.MaxThreads : 1);
         }
     }
 
-    /// <summary>The packed path with a chosen microkernel and thread count, so tests can reach every variant.</summary>
+    /// <summary>The packed path with a chosen microkernel and thread count (used even below the size where
+    /// <see cref="Multiply{T}"/> would stay on one thread), so tests can reach every variant.</summary>
     internal static unsafe void MultiplyPacked<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int n, int k,
         bool transposeA, bool transposeB, bool accumulate, GemmKernelKind kind, int maxThreads)
         where T : unmanaged, INumber<T>

@@ -50,6 +50,11 @@ internal static unsafe class GemmPacking
     // `rows` rows of storage become the columns of the packed panel.
     private static void Interleave<T>(T* source, nint ld, int rows, int count, int stride, T* target) where T : unmanaged
     {
+        if (typeof(T) == typeof(float) && Avx512F.IsSupported && count >= 16)
+        {
+            Interleave16((float*)source, ld, rows, count, stride, (float*)target);
+            return;
+        }
         int r = 0;
         if (typeof(T) == typeof(float) && Sse.IsSupported)
             for (; r + 4 <= rows; r += 4)
@@ -70,6 +75,77 @@ internal static unsafe class GemmPacking
             for (int p = 0; p < count; p++, to += stride)
                 *to = default;
         }
+    }
+
+    // Sixteen rows at a time, sixteen k steps at a time: a 16×16 transpose in registers per step, rows past
+    // `rows` read as zeros, and a masked store where the panel is narrower than 16 (the 14-row A panels).
+    // NOTE: four times fewer loads and stores than the 4×4 transposes, and no scalar rows left over for MR = 14.
+    private static void Interleave16(float* source, nint ld, int rows, int count, int stride, float* target)
+    {
+        int blocked = count & ~15;
+        for (int r0 = 0; r0 < stride; r0 += 16)
+        {
+            int lanes = Math.Min(16, stride - r0);
+            int valid = Math.Clamp(rows - r0, 0, lanes);
+            var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(lanes)).AsSingle();
+            float* from = source + r0 * ld;
+            float* to = target + r0;
+            for (int p = 0; p < blocked; p += 16, from += 16, to += 16 * stride)
+            {
+                Vector512<float> x0 = Row(from, ld, 0, valid), x1 = Row(from, ld, 1, valid), x2 = Row(from, ld, 2, valid), x3 = Row(from, ld, 3, valid);
+                Vector512<float> x4 = Row(from, ld, 4, valid), x5 = Row(from, ld, 5, valid), x6 = Row(from, ld, 6, valid), x7 = Row(from, ld, 7, valid);
+                Vector512<float> x8 = Row(from, ld, 8, valid), x9 = Row(from, ld, 9, valid), x10 = Row(from, ld, 10, valid), x11 = Row(from, ld, 11, valid);
+                Vector512<float> x12 = Row(from, ld, 12, valid), x13 = Row(from, ld, 13, valid), x14 = Row(from, ld, 14, valid), x15 = Row(from, ld, 15, valid);
+                // 32-bit interleave of row pairs, then 64-bit: u(4g+q) holds rows 4g..4g+3 of column 4L+q in 128-bit lane L.
+                var t0 = Avx512F.UnpackLow(x0, x1); var t1 = Avx512F.UnpackHigh(x0, x1);
+                var t2 = Avx512F.UnpackLow(x2, x3); var t3 = Avx512F.UnpackHigh(x2, x3);
+                var t4 = Avx512F.UnpackLow(x4, x5); var t5 = Avx512F.UnpackHigh(x4, x5);
+                var t6 = Avx512F.UnpackLow(x6, x7); var t7 = Avx512F.UnpackHigh(x6, x7);
+                var t8 = Avx512F.UnpackLow(x8, x9); var t9 = Avx512F.UnpackHigh(x8, x9);
+                var t10 = Avx512F.UnpackLow(x10, x11); var t11 = Avx512F.UnpackHigh(x10, x11);
+                var t12 = Avx512F.UnpackLow(x12, x13); var t13 = Avx512F.UnpackHigh(x12, x13);
+                var t14 = Avx512F.UnpackLow(x14, x15); var t15 = Avx512F.UnpackHigh(x14, x15);
+                Columns4(Low64(t0, t2), Low64(t4, t6), Low64(t8, t10), Low64(t12, t14), to, stride, mask, lanes);
+                Columns4(High64(t0, t2), High64(t4, t6), High64(t8, t10), High64(t12, t14), to + stride, stride, mask, lanes);
+                Columns4(Low64(t1, t3), Low64(t5, t7), Low64(t9, t11), Low64(t13, t15), to + 2 * stride, stride, mask, lanes);
+                Columns4(High64(t1, t3), High64(t5, t7), High64(t9, t11), High64(t13, t15), to + 3 * stride, stride, mask, lanes);
+            }
+        }
+        for (int p = blocked; p < count; p++)
+            for (int r = 0; r < stride; r++)
+                target[p * stride + r] = r < rows ? source[r * ld + p] : 0;
+    }
+
+    private static Vector512<float> Row(float* from, nint ld, int row, int valid)
+        => row < valid ? Vector512.Load(from + row * ld) : default;
+
+    private static Vector512<float> Low64(Vector512<float> x, Vector512<float> y)
+        => Avx512F.UnpackLow(x.AsDouble(), y.AsDouble()).AsSingle();
+
+    private static Vector512<float> High64(Vector512<float> x, Vector512<float> y)
+        => Avx512F.UnpackHigh(x.AsDouble(), y.AsDouble()).AsSingle();
+
+    // u0..u3 hold rows 0-3, 4-7, 8-11, 12-15 of columns q, q+4, q+8, q+12 (one per 128-bit lane): gather
+    // each column's four lanes and store columns q, q+4, q+8, q+12 at `to`, to + 4·stride, …
+    private static void Columns4(Vector512<float> u0, Vector512<float> u1, Vector512<float> u2, Vector512<float> u3,
+        float* to, int stride, Vector512<float> mask, int lanes)
+    {
+        var evenLow = Avx512F.Shuffle4x128(u0, u1, 0x88);  // lanes 0, 2 of u0, then of u1
+        var oddLow = Avx512F.Shuffle4x128(u0, u1, 0xDD);   // lanes 1, 3
+        var evenHigh = Avx512F.Shuffle4x128(u2, u3, 0x88);
+        var oddHigh = Avx512F.Shuffle4x128(u2, u3, 0xDD);
+        Store(Avx512F.Shuffle4x128(evenLow, evenHigh, 0x88), to, mask, lanes);              // lane 0: column q
+        Store(Avx512F.Shuffle4x128(oddLow, oddHigh, 0x88), to + 4 * stride, mask, lanes);   // lane 1: q + 4
+        Store(Avx512F.Shuffle4x128(evenLow, evenHigh, 0xDD), to + 8 * stride, mask, lanes); // lane 2: q + 8
+        Store(Avx512F.Shuffle4x128(oddLow, oddHigh, 0xDD), to + 12 * stride, mask, lanes);  // lane 3: q + 12
+    }
+
+    private static void Store(Vector512<float> column, float* to, Vector512<float> mask, int lanes)
+    {
+        if (lanes == 16)
+            Vector512.Store(column, to);
+        else
+            Avx512F.MaskStore(to, mask, column);
     }
 
     // Four rows at a time, four k steps at a time: a 4×4 transpose in registers per step.

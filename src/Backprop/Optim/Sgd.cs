@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using Backprop.Kernels;
 
 namespace Backprop.Optim;
 
@@ -35,6 +36,12 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
 
     protected override void Update(int index, long step, Span<T> parameter, ReadOnlySpan<T> gradient)
     {
+        if (WeightDecay == 0 && Momentum != 0 && !Nesterov && step > 1)
+        {
+            // The common case in one pass instead of two (same rounding): bₜ = μ·bₜ₋₁ + g, p ← p − lr·bₜ
+            OptimizerKernels.SgdMomentum(parameter, gradient, momentumBuffers[index], Cast(Momentum), Cast(-LearningRate));
+            return;
+        }
         ReadOnlySpan<T> direction = gradient;
         if (WeightDecay != 0)
         {

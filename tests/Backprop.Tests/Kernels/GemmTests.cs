@@ -63,6 +63,21 @@ public sealed class GemmTests
     }
 
     [Theory]
+    [InlineData(128, 256, 784)]
+    [InlineData(256, 784, 128)]
+    [InlineData(33, 100, 1030)]
+    public void Two_threads_give_the_same_bits_as_one(int m, int n, int k)
+    {
+        foreach (var (transposeA, transposeB, accumulate) in Forms())
+        {
+            float[] a = Random<float>(m * k, 1), b = Random<float>(k * n, 2), one = Random<float>(m * n, 3), two = (float[])one.Clone();
+            Gemm.MultiplyPacked<float>(a, b, one, m, n, k, transposeA, transposeB, accumulate, GemmPlan<float>.BestKind, 1);
+            Gemm.MultiplyPacked<float>(a, b, two, m, n, k, transposeA, transposeB, accumulate, GemmPlan<float>.BestKind, 2);
+            Assert.Equal(one, two);
+        }
+    }
+
+    [Theory]
     [InlineData(1, 1, 1)]
     [InlineData(3, 70, 129)]
     [InlineData(9, 33, 17)]
