@@ -22,8 +22,8 @@ internal static class TrainCommand
         var batchSize = new Option<int>("--batch-size") { Description = "Samples per gradient step", DefaultValueFactory = _ => TrainSettings.DefaultBatchSize, HelpName = "B" };
         var optimizer = new Option<string>("--optimizer") { Description = "The update rule", DefaultValueFactory = _ => "adam" };
         optimizer.AcceptOnlyFromAmong("sgd", "momentum", "adam", "adamw");
-        var lr = new Option<double?>("--lr") { Description = "Learning rate (default: 0.001 for adam/adamw, 0.05 for sgd/momentum)", HelpName = "X" };
-        var weightDecay = new Option<double>("--weight-decay") { Description = "L2 penalty (decoupled for adamw; default 0.01 there)", DefaultValueFactory = _ => 0.0, HelpName = "X" };
+        var lr = new Option<double?>("--lr") { Description = "Learning rate (default: 0.002 for adam/adamw, 0.05 for sgd/momentum)", HelpName = "X" };
+        var weightDecay = new Option<double?>("--weight-decay") { Description = "L2 penalty, decoupled for adamw (default: 0.01 for adam/adamw, 0 for sgd/momentum)", HelpName = "X" };
         var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule over the epochs", DefaultValueFactory = _ => "cosine" };
         schedule.AcceptOnlyFromAmong("cosine", "step", "constant");
         var clipNorm = new Option<double?>("--clip-norm") { Description = "Clip gradients to this global L2 norm", HelpName = "X" };
@@ -50,8 +50,8 @@ internal static class TrainCommand
             int batch = parse.GetValue(batchSize);
             if (batch < 1) throw new UsageException($"--batch-size: {batch} must be at least 1");
             if (parse.GetValue(lr) is { } rate && !(rate > 0 && double.IsFinite(rate))) throw new UsageException($"--lr: {rate} must be a positive number");
-            double decay = parse.GetValue(weightDecay);
-            if (!(decay >= 0 && double.IsFinite(decay))) throw new UsageException($"--weight-decay: {decay} must be zero or positive");
+            double? decay = parse.GetValue(weightDecay);
+            if (decay is { } d && !(d >= 0 && double.IsFinite(d))) throw new UsageException($"--weight-decay: {d} must be zero or positive");
             if (parse.GetValue(clipNorm) is { } clip && !(clip > 0 && double.IsFinite(clip))) throw new UsageException($"--clip-norm: {clip} must be a positive number");
             if (parse.GetValue(patience) is { } wait && wait < 1) throw new UsageException($"--patience: {wait} must be at least 1");
             if (parse.GetValue(plot) is { } plotPath) TrainingPlot.Validate(plotPath);
