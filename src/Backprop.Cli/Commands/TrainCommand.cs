@@ -20,10 +20,10 @@ internal static class TrainCommand
         var arch = new Option<string?>("--arch") { Description = "A JSON layer stack replacing --layers/--activation", HelpName = "FILE.json" };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training data", DefaultValueFactory = _ => TrainSettings.DefaultEpochs, HelpName = "N" };
         var batchSize = new Option<int>("--batch-size") { Description = "Samples per gradient step", DefaultValueFactory = _ => TrainSettings.DefaultBatchSize, HelpName = "B" };
-        var optimizer = new Option<string>("--optimizer") { Description = "The update rule", DefaultValueFactory = _ => "adam" };
+        var optimizer = new Option<string>("--optimizer") { Description = "The update rule", DefaultValueFactory = _ => TrainSettings.DefaultOptimizer };
         optimizer.AcceptOnlyFromAmong("sgd", "momentum", "adam", "adamw");
         var lr = new Option<double?>("--lr") { Description = "Learning rate (default: 0.002 for adam/adamw, 0.05 for sgd/momentum)", HelpName = "X" };
-        var weightDecay = new Option<double?>("--weight-decay") { Description = "L2 penalty, decoupled for adamw (default: 0.01 for adam/adamw, 0 for sgd/momentum)", HelpName = "X" };
+        var weightDecay = new Option<double?>("--weight-decay") { Description = "Weight decay: decoupled for adamw (default 0.01), an L2 term for the others (default 0)", HelpName = "X" };
         var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule over the epochs", DefaultValueFactory = _ => "cosine" };
         schedule.AcceptOnlyFromAmong("cosine", "step", "constant");
         var clipNorm = new Option<double?>("--clip-norm") { Description = "Clip gradients to this global L2 norm", HelpName = "X" };

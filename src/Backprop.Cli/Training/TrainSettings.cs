@@ -11,10 +11,12 @@ internal sealed record TrainSettings
     public const string DefaultLayers = "128,64";
     public const int DefaultEpochs = 30;
     public const int DefaultBatchSize = 32;
-    // Adam lr 0.002 with weight decay 0.01: best across iris, wine, breast cancer, digits, diabetes and
-    // friedman1 over 20 seeds (bench/tabular/RESULTS.md); the decay keeps small regression sets from overfitting.
+    // AdamW, lr 0.002, decoupled weight decay 0.01: on par with scikit-learn's MLP on small tabular sets
+    // (bench/tabular/RESULTS.md), ≥ 97 % on digits, and ~89.8 % on Fashion-MNIST in 15 epochs. Adam with the same
+    // decay as a coupled L2 term did slightly better on the tiny sets but cost Fashion-MNIST four points (86.0 %).
+    public const string DefaultOptimizer = "adamw";
     public const double DefaultLearningRate = 0.002;
-    public const double DefaultAdamWeightDecay = 0.01;
+    public const double DefaultAdamWWeightDecay = 0.01;
 
     public string? Data { get; init; }
     public string? Target { get; init; }
@@ -28,12 +30,12 @@ internal sealed record TrainSettings
     public ArchitectureFile? Architecture { get; init; }
     public int Epochs { get; init; } = DefaultEpochs;
     public int BatchSize { get; init; } = DefaultBatchSize;
-    public string Optimizer { get; init; } = "adam";
+    public string Optimizer { get; init; } = DefaultOptimizer;
     public double? LearningRate { get; init; }
-    /// <summary>`--weight-decay`; null means the optimizer's default (0.01 for adam and adamw, 0 for sgd and momentum).</summary>
+    /// <summary>`--weight-decay`; null means the optimizer's default (0.01 for adamw, 0 for the others).</summary>
     public double? WeightDecay { get; init; }
 
-    public double EffectiveWeightDecay => WeightDecay ?? (Optimizer is "adam" or "adamw" ? DefaultAdamWeightDecay : 0);
+    public double EffectiveWeightDecay => WeightDecay ?? (Optimizer == "adamw" ? DefaultAdamWWeightDecay : 0);
     public string Schedule { get; init; } = "cosine";
     public double? ClipNorm { get; init; }
     public int? Patience { get; init; }
