@@ -1,4 +1,5 @@
 using System.Numerics;
+using Backprop.Kernels;
 
 namespace Backprop.Optim;
 
@@ -38,17 +39,10 @@ public sealed class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIe
         T stepSize = Cast(LearningRate / biasCorrection1), biasCorrection2Sqrt = Cast(Math.Sqrt(biasCorrection2));
         T beta1 = Cast(Beta1), beta2 = Cast(Beta2), oneMinusBeta1 = Cast(1 - Beta1), oneMinusBeta2 = Cast(1 - Beta2);
         T epsilon = Cast(Epsilon), weightDecay = Cast(WeightDecay);
-        var m = firstMoments[index].AsSpan(0, parameter.Length);
-        var v = secondMoments[index].AsSpan(0, parameter.Length);
-        bool decays = WeightDecay != 0;
-        for (int i = 0; i < parameter.Length; i++)
-        {
-            T g = decays ? gradient[i] + weightDecay * parameter[i] : gradient[i]; // g + λ·p
-            m[i] = m[i] * beta1 + oneMinusBeta1 * g;                               // m ← β₁m + (1−β₁)g
-            v[i] = v[i] * beta2 + oneMinusBeta2 * g * g;                           // v ← β₂v + (1−β₂)g²
-            T denominator = T.Sqrt(v[i]) / biasCorrection2Sqrt + epsilon;          // √v̂ + ε
-            parameter[i] += -stepSize * (m[i] / denominator);                      // p ← p − lr·m̂/(√v̂ + ε)
-        }
+        var scalars = new AdamStep<T>(beta1, beta2, oneMinusBeta1, oneMinusBeta2, stepSize, biasCorrection2Sqrt, epsilon,
+            Coupled: WeightDecay != 0, L2: weightDecay, DecoupledDecay: T.One);
+        // g ← g + λ·p;  m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  p ← p − lr·m̂/(√v̂ + ε)
+        OptimizerKernels.Adam(parameter, gradient, firstMoments[index], secondMoments[index], scalars);
     }
 
     protected override IEnumerable<(string Name, T[][] Buffers)> StateBuffers() =>
