@@ -51,11 +51,14 @@ internal readonly unsafe struct GemmPlan<T> where T : unmanaged, INumber<T>
 
 /// <summary>
 /// The GotoBLAS/BLIS loop nest around the microkernel: for each Nc-wide column block and Kc-deep slice,
-/// pack B once (shared by all threads); then for each block of rows, pack A; then sweep the register
-/// tiles, B micro-panel outer so it stays in L1 while A micro-panels stream from L2.
-/// NOTE: threads claim work (B micro-panels to pack, then row blocks × column chunks to multiply) from
-/// shared counters instead of owning a fixed share, so a thread the OS has descheduled holds up nobody:
-/// the others take its share, and a worker that arrives late finds nothing left and leaves.
+/// pack B; then for each block of rows, pack A; then sweep the register tiles, B micro-panel outer so it
+/// stays in L1 while A micro-panels stream from L2.
+/// NOTE: with several threads, C is cut into one rectangle per thread (whole register tiles, over the whole
+/// depth) and each thread runs the loop nest on the rectangle it claims, packing into its own buffers: no
+/// thread waits for another between depth slices, and there is one fork and one join per call. Every C value
+/// sums the same Kc slices in the same register tile, so the bits do not depend on the thread count. The
+/// price is packing the operand that is not cut once per rectangle, so C is cut along the side that makes
+/// that the cheaper one. A worker that starts late finds its rectangle claimed by the caller and leaves.
 /// </summary>
 internal static unsafe class GemmDriver
 {
@@ -69,13 +72,9 @@ internal static unsafe class GemmDriver
         public int M, N, K;
         public bool TransposeA, TransposeB, Accumulate;
         public GemmPlan<T> Plan;
-        public int Threads;
-        public T* PackedB;       // two [Kc, Nc] buffers, alternating between consecutive slices
-        public nint PackedBSize;
-        // Monotonic counters over the whole job; slice s uses buffer s & 1.
-        public int PanelsClaimed, ItemsClaimed;
-        public fixed int PanelsPacked[2];
-        public fixed int ItemsDone[2];
+        public bool CutColumns;  // rectangles are column ranges over all rows, or row ranges over all columns
+        public int Rectangles;
+        public int RectanglesClaimed;
     }
 
     public static void Multiply<T>(T* a, T* b, T* c, int m, int n, int k, bool transposeA, bool transposeB,
@@ -85,16 +84,23 @@ internal static unsafe class GemmDriver
         {
             A = a, B = b, C = c, M = m, N = n, K = k,
             TransposeA = transposeA, TransposeB = transposeB, Accumulate = accumulate, Plan = plan,
+            CutColumns = CutColumns(m, n, transposeA, transposeB),
         };
         int threads = Math.Clamp(maxThreads, 1, GemmWorkers.MaxThreads);
-        job.Threads = threads;
-        job.PackedBSize = (nint)Math.Min(plan.Kc, k) * Math.Min(plan.Nc, RoundUp(n, plan.Nr));
-        job.PackedB = GemmBuffers.PackedB<T>(2 * job.PackedBSize);
-        if (threads > 1 && GemmWorkers.TryRun(&Run<T>, &job, threads))
+        int tiles = job.CutColumns ? Ceiling(n, plan.Nr) : Ceiling(m, plan.Mr);
+        // NOTE: one rectangle per thread: at n = 1024, two per thread (claimed dynamically, for balance when a
+        // thread is descheduled) ran 10 % slower on a quiet machine, from the extra packing.
+        job.Rectangles = Math.Min(tiles, threads);
+        if (threads > 1 && job.Rectangles > 1 && GemmWorkers.TryRun(&Run<T>, &job, threads))
             return;
-        job.Threads = 1;
+        job.Rectangles = 1;
         Run<T>(&job, 0, 1);
     }
+
+    // Cutting C's columns repacks all of A for every rectangle; cutting its rows, all of B. Pick the cheaper:
+    // an operand read along its rows packs by plain copies, one read across them by a slower transpose.
+    private static bool CutColumns(int m, int n, bool transposeA, bool transposeB)
+        => (long)m * (transposeA ? 1 : 2) <= (long)n * (transposeB ? 2 : 1);
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
@@ -113,92 +119,58 @@ internal static unsafe class GemmDriver
         }
     }
 
-    private static void WaitUntilAtLeast(ref int counter, int target)
-    {
-        if (Volatile.Read(ref counter) >= target)
-            return;
-        var spinner = new SpinWait();
-        while (Volatile.Read(ref counter) < target)
-            spinner.SpinOnce(sleep1Threshold: -1);
-    }
-
     private static void Run<T>(void* state, int member, int threads) where T : unmanaged, INumber<T>
     {
         ref Job<T> job = ref *(Job<T>*)state;
+        int tile = job.CutColumns ? job.Plan.Nr : job.Plan.Mr;
+        int length = job.CutColumns ? job.N : job.M;
+        int tiles = Ceiling(length, tile);
+        for (int r; (r = Claim(ref job.RectanglesClaimed, job.Rectangles)) >= 0;)
+        {
+            int start = (int)((long)tiles * r / job.Rectangles) * tile;
+            int end = Math.Min((int)((long)tiles * (r + 1) / job.Rectangles) * tile, length);
+            if (job.CutColumns)
+                Rectangle(ref job, 0, job.M, start, end);
+            else
+                Rectangle(ref job, start, end, 0, job.N);
+        }
+    }
+
+    // C[rowStart .. rowEnd, columnStart .. columnEnd] over the whole depth, with this thread's buffers.
+    private static void Rectangle<T>(ref Job<T> job, int rowStart, int rowEnd, int columnStart, int columnEnd)
+        where T : unmanaged, INumber<T>
+    {
         GemmPlan<T> plan = job.Plan;
         int mr = plan.Mr, nr = plan.Nr;
-        threads = job.Threads;
         nint lda = job.TransposeA ? job.M : job.K;
         nint ldb = job.TransposeB ? job.K : job.N;
         nint ldc = job.N;
 
-        // Row blocks hold whole register tiles, as evenly as possible, a multiple of the thread count.
-        int rowTiles = Ceiling(job.M, mr);
-        int rowBlocks = Math.Min(rowTiles, RoundUp(Ceiling(rowTiles * mr, plan.Mc), threads));
+        // Row blocks hold whole register tiles, as evenly as possible.
+        int rowTiles = Ceiling(rowEnd - rowStart, mr);
+        int rowBlocks = Ceiling(rowTiles * mr, plan.Mc);
         int mcMax = Ceiling(rowTiles, rowBlocks) * mr;
         int kcMax = Math.Min(plan.Kc, job.K);
         T* packedA = GemmBuffers.PackedA<T>((nint)mcMax * kcMax);
+        T* packedB = GemmBuffers.PackedB<T>((nint)kcMax * Math.Min(plan.Nc, RoundUp(columnEnd - columnStart, nr)));
 
-        int slice = 0, panelsBefore = 0, itemsBefore = 0;
-        int panelsThrough0 = 0, panelsThrough1 = 0, itemsBefore0 = 0, itemsBefore1 = 0;
-        for (int jc = 0; jc < job.N; jc += plan.Nc)
+        for (int jc = columnStart; jc < columnEnd; jc += plan.Nc)
         {
-            int nc = Math.Min(plan.Nc, job.N - jc);
-            int panels = Ceiling(nc, nr);
-            // Too few row blocks to go round: cut the columns into chunks as well.
-            int columnChunks = threads == 1 ? 1 : Math.Min(panels, Ceiling(2 * threads, rowBlocks));
-            int items = rowBlocks * columnChunks;
-            for (int pc = 0; pc < job.K; pc += plan.Kc, slice++)
+            int nc = Math.Min(plan.Nc, columnEnd - jc);
+            for (int pc = 0; pc < job.K; pc += plan.Kc)
             {
                 int kc = Math.Min(plan.Kc, job.K - pc);
-                int parity = slice & 1;
-                T* packedB = job.PackedB + parity * job.PackedBSize;
-                ref int panelsPacked = ref job.PanelsPacked[parity];
-                ref int itemsDone = ref job.ItemsDone[parity];
-                ref int panelsThrough = ref parity == 0 ? ref panelsThrough0 : ref panelsThrough1;
-                ref int itemsSameParityBefore = ref parity == 0 ? ref itemsBefore0 : ref itemsBefore1;
-
-                // This buffer last held slice - 2: every item of that slice must be done before it is rewritten.
-                WaitUntilAtLeast(ref itemsDone, itemsSameParityBefore);
-                for (int q; (q = Claim(ref job.PanelsClaimed, panelsBefore + panels)) >= 0;)
-                {
-                    q -= panelsBefore;
-                    GemmPacking.PackB(job.B, ldb, job.TransposeB, pc, kc, jc, nc, nr, q, q + 1, packedB);
-                    Interlocked.Increment(ref panelsPacked);
-                }
-                panelsThrough += panels;
-                panelsBefore += panels;
-                WaitUntilAtLeast(ref panelsPacked, panelsThrough);
-                // Slice s adds onto the C tiles that slice s - 1 writes: let that slice finish first.
-                WaitUntilAtLeast(ref job.ItemsDone[1 - parity], parity == 0 ? itemsBefore1 : itemsBefore0);
-
+                GemmPacking.PackB(job.B, ldb, job.TransposeB, pc, kc, jc, nc, nr, 0, Ceiling(nc, nr), packedB);
                 bool addToC = job.Accumulate || pc > 0;
-                int packedRowBlock = -1;
-                for (int item; (item = Claim(ref job.ItemsClaimed, itemsBefore + items)) >= 0;)
+                for (int rowBlock = 0; rowBlock < rowBlocks; rowBlock++)
                 {
-                    item -= itemsBefore;
-                    int rowBlock = item / columnChunks, chunk = item % columnChunks;
-                    int ic = (int)((long)rowTiles * rowBlock / rowBlocks) * mr;
-                    int mc = Math.Min((int)((long)rowTiles * (rowBlock + 1) / rowBlocks) * mr, job.M) - ic;
-                    int firstPanel = (int)((long)panels * chunk / columnChunks);
-                    int endPanel = (int)((long)panels * (chunk + 1) / columnChunks);
-                    if (rowBlock != packedRowBlock)
-                    {
-                        GemmPacking.PackA(job.A, lda, job.TransposeA, ic, mc, pc, kc, mr, packedA);
-                        packedRowBlock = rowBlock;
-                    }
-                    int jr = firstPanel * nr;
-                    MacroKernel(in plan, mc, Math.Min(endPanel * nr, nc) - jr, kc, packedA, packedB + (nint)jr * kc,
-                        job.C + ic * ldc + jc + jr, ldc, addToC);
-                    Interlocked.Increment(ref itemsDone);
+                    int ic = rowStart + (int)((long)rowTiles * rowBlock / rowBlocks) * mr;
+                    int mc = Math.Min(rowStart + (int)((long)rowTiles * (rowBlock + 1) / rowBlocks) * mr, rowEnd) - ic;
+                    GemmPacking.PackA(job.A, lda, job.TransposeA, ic, mc, pc, kc, mr, packedA);
+                    MacroKernel(in plan, mc, nc, kc, packedA, packedB, job.C + ic * ldc + jc, ldc, addToC);
                 }
-                itemsSameParityBefore += items;
-                itemsBefore += items;
             }
         }
-        // The job (on the caller's stack) is finished only when every claimed item is done.
-        WaitUntilAtLeast(ref job.ItemsDone[0], itemsBefore0);
-        WaitUntilAtLeast(ref job.ItemsDone[1], itemsBefore1);
     }
 
     // C[mc, nc] (+)= packedA[mc, kc] · packedB[kc, nc], one register tile at a time.
