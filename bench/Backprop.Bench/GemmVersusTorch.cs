@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
 
 namespace Backprop.Bench;
 
@@ -15,10 +13,9 @@ internal static class GemmVersusTorch
 
     public static int Run(string[] args)
     {
-        int repetitions = int.Parse(Option(args, "--reps") ?? "7");
-        int[] sizes = (Option(args, "--sizes") ?? "1024,2048").Split(',').Select(int.Parse).ToArray();
+        int repetitions = int.Parse(TorchProcess.Option(args, "--reps") ?? "7");
+        int[] sizes = (TorchProcess.Option(args, "--sizes") ?? "1024,2048").Split(',').Select(int.Parse).ToArray();
         bool withTorch = !args.Contains("--no-torch");
-        string script = FindScript();
 
         Console.WriteLine($"float32 GEMM, C[n,n] = A·B, {repetitions} alternating repetitions; peak {PeakGigaflops} GFLOP/s");
         Console.WriteLine("medians; the \"best\" rows are the best repetition, the least disturbed where the machine is shared");
@@ -31,7 +28,7 @@ internal static class GemmVersusTorch
             {
                 ours.AddRange(GemmTiming.GigaflopsPerRepetition(n, n, n, false, false, 1, 0.3));
                 if (withTorch)
-                    torch.AddRange(TorchGigaflops(script, n, 1));
+                    torch.AddRange(TorchGigaflops(n, 1));
             }
             double oursMedian = GemmTiming.Median(ours), torchMedian = GemmTiming.Median(torch);
             Console.WriteLine($"{n,6} {oursMedian,13:F1} {100 * oursMedian / PeakGigaflops,6:F1}% {torchMedian,9:F1} " +
@@ -46,44 +43,7 @@ internal static class GemmVersusTorch
         return 0;
     }
 
-    private static double[] TorchGigaflops(string script, int n, int repetitions)
-    {
-        var start = new ProcessStartInfo(Python(), [script, n.ToString(), repetitions.ToString()])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["OPENBLAS_CORETYPE"] = "SkylakeX";
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start python3");
-        string output = process.StandardOutput.ReadToEnd();
-        string errors = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{script} failed ({process.ExitCode}): {errors}");
-        using var json = JsonDocument.Parse(output);
-        return json.RootElement.GetProperty("gflops").EnumerateArray().Select(value => value.GetDouble()).ToArray();
-    }
-
-    // NOTE: a pyenv or venv python3 earlier on PATH may lack the distribution's python3-torch;
-    // BACKPROP_PYTHON overrides, else the system interpreter is preferred.
-    private static string Python()
-        => Environment.GetEnvironmentVariable("BACKPROP_PYTHON")
-            ?? (File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
-
-    private static string FindScript()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            string candidate = Path.Combine(directory.FullName, "bench", "torch_gemm.py");
-            if (File.Exists(candidate))
-                return candidate;
-        }
-        throw new FileNotFoundException("bench/torch_gemm.py not found above " + AppContext.BaseDirectory);
-    }
-
-    private static string? Option(string[] args, string name)
-    {
-        int index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
-    }
+    private static double[] TorchGigaflops(int n, int repetitions) =>
+        TorchProcess.Run("torch_gemm.py", n.ToString(), repetitions.ToString())
+            .GetProperty("gflops").EnumerateArray().Select(value => value.GetDouble()).ToArray();
 }

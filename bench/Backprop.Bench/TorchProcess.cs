@@ -7,8 +7,10 @@ namespace Backprop.Bench;
 /// comparisons need (2 threads are set by the scripts; OpenBLAS told its CPU kind).</summary>
 internal static class TorchProcess
 {
-    // NOTE: Debian's interpreter explicitly: python3-torch and python3-numpy live there, not in other pythons on PATH.
-    private const string Python = "/usr/bin/python3";
+    // NOTE: a pyenv or venv python3 earlier on PATH may lack Debian's python3-torch and python3-numpy, so the
+    // system interpreter is preferred; BACKPROP_PYTHON overrides.
+    private static readonly string Python = Environment.GetEnvironmentVariable("BACKPROP_PYTHON")
+        ?? (File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
 
     public static JsonElement Run(string scriptName, params string[] arguments)
     {
