@@ -1,4 +1,3 @@
-
 namespace Backprop.Bench;
 
 /// <summary>
