@@ -104,7 +104,7 @@ public static class ExplainEngine
                     break;
                 case LossKind.CrossEntropy:
                     int targetClass = (int)target[0];
-                    double logSumExp = Tensor<double>.LogSumExp(prediction);
+                    double logSumExp = Kernels.Reductions.LogSumExp<double>(prediction);
                     terms[0] = logSumExp - prediction[targetClass];
                     softmax = prediction.Select(logit => Math.Exp(logit - logSumExp)).ToArray();
                     for (int j = 0; j < outputs; j++) gradient[j] = (softmax[j] - (j == targetClass ? 1 : 0)) / denominator;

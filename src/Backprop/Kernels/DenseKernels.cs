@@ -8,7 +8,7 @@ namespace Backprop.Kernels;
 
 /// <summary>
 /// The fused pieces of a dense layer's training step, over contiguous row-major buffers. No autograd,
-/// no allocation: the <see cref="Training.DenseNetworkEngine{T}"/> calls these with buffers it owns.
+/// no allocation: the training engine calls these with buffers it owns.
 /// <see cref="DenseKernelsReference"/> holds the plain loops the vectorised ones are tested against.
 /// </summary>
 public static class DenseKernels
@@ -143,7 +143,7 @@ public static class DenseKernels
     {
         T total = T.Zero;
         for (int row = 0; row < batch; row++)
-            total += Tensor<T>.LogSumExp(logits.Slice(row * classes, classes)) - logits[row * classes + labels[row]];
+            total += Reductions.LogSumExp(logits.Slice(row * classes, classes)) - logits[row * classes + labels[row]];
         return total;
     }
 

@@ -19,7 +19,7 @@ public sealed partial class Tensor<T>
         {
             var x = Data.Slice(r * classes, classes);
             var y = output.Data.Slice(r * classes, classes);
-            T logSumExp = LogSumExp(x);
+            T logSumExp = Reductions.LogSumExp(x);
             TensorPrimitives.Subtract(x, logSumExp, y);
         }
         if (!ShouldRecord(input)) return output;
@@ -56,7 +56,7 @@ public sealed partial class Tensor<T>
         for (int r = 0; r < rows; r++)
         {
             var x = logits.Data.Slice(r * classes, classes);
-            T logSumExp = LogSumExp(x);
+            T logSumExp = Reductions.LogSumExp(x);
             total += logSumExp - x[targetCopy[r]];
             var p = probabilities.AsSpan(r * classes, classes);
             TensorPrimitives.Subtract(x, logSumExp, p);
@@ -110,14 +110,5 @@ public sealed partial class Tensor<T>
                 for (int i = 0; i < x.Length; i++) dt[i] -= scale * x[i];
             }
         });
-    }
-
-    internal static T LogSumExp(ReadOnlySpan<T> x)
-    {
-        T max = TensorPrimitives.Max<T>(x);
-        if (T.IsInfinity(max)) return max;
-        T sum = T.Zero;
-        for (int i = 0; i < x.Length; i++) sum += T.Exp(x[i] - max);
-        return max + T.Log(sum);
     }
 }
