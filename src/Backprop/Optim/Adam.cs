@@ -32,18 +32,10 @@ public sealed class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIe
 
     public double Epsilon { get; }
 
-    protected override void Update(int index, long step, Span<T> parameter, ReadOnlySpan<T> gradient)
-    {
-        // NOTE: the bias corrections are computed in double, as torch does with Python floats.
-        double biasCorrection1 = 1 - Math.Pow(Beta1, step), biasCorrection2 = 1 - Math.Pow(Beta2, step);
-        T stepSize = Cast(LearningRate / biasCorrection1), biasCorrection2Sqrt = Cast(Math.Sqrt(biasCorrection2));
-        T beta1 = Cast(Beta1), beta2 = Cast(Beta2), oneMinusBeta1 = Cast(1 - Beta1), oneMinusBeta2 = Cast(1 - Beta2);
-        T epsilon = Cast(Epsilon), weightDecay = Cast(WeightDecay);
-        var scalars = new AdamStep<T>(beta1, beta2, oneMinusBeta1, oneMinusBeta2, stepSize, biasCorrection2Sqrt, epsilon,
-            Coupled: WeightDecay != 0, L2: weightDecay, DecoupledDecay: T.One);
+    protected override void Update(int index, long step, Span<T> parameter, ReadOnlySpan<T> gradient) =>
         // g ← g + λ·p;  m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  p ← p − lr·m̂/(√v̂ + ε)
-        OptimizerKernels.Adam(parameter, gradient, firstMoments[index], secondMoments[index], scalars);
-    }
+        OptimizerKernels.Adam(parameter, gradient, firstMoments[index], secondMoments[index],
+            AdamHyperparameters.Scalars<T>(step, LearningRate, Beta1, Beta2, Epsilon, l2: WeightDecay, decoupledDecay: 1));
 
     protected override IEnumerable<(string Name, T[][] Buffers)> StateBuffers() =>
         [("exp_avg", firstMoments), ("exp_avg_sq", secondMoments)];

@@ -33,24 +33,16 @@ public sealed class AdamW<T> : Optimizer<T> where T : unmanaged, IFloatingPointI
 
     public double Epsilon { get; }
 
-    protected override void Update(int index, long step, Span<T> parameter, ReadOnlySpan<T> gradient)
-    {
-        // NOTE: the bias corrections are computed in double, as torch does with Python floats.
-        double biasCorrection1 = 1 - Math.Pow(Beta1, step), biasCorrection2 = 1 - Math.Pow(Beta2, step);
-        T stepSize = Cast(LearningRate / biasCorrection1), biasCorrection2Sqrt = Cast(Math.Sqrt(biasCorrection2));
-        T beta1 = Cast(Beta1), beta2 = Cast(Beta2), oneMinusBeta1 = Cast(1 - Beta1), oneMinusBeta2 = Cast(1 - Beta2);
-        T epsilon = Cast(Epsilon), decay = Cast(1 - LearningRate * WeightDecay);
-        var scalars = new AdamStep<T>(beta1, beta2, oneMinusBeta1, oneMinusBeta2, stepSize, biasCorrection2Sqrt, epsilon,
-            Coupled: false, L2: T.Zero, DecoupledDecay: decay);
+    protected override void Update(int index, long step, Span<T> parameter, ReadOnlySpan<T> gradient) =>
         // p ← p·(1 − lr·λ);  m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  p ← p − lr·m̂/(√v̂ + ε)
-        OptimizerKernels.Adam(parameter, gradient, firstMoments[index], secondMoments[index], scalars);
-    }
+        OptimizerKernels.Adam(parameter, gradient, firstMoments[index], secondMoments[index],
+            AdamHyperparameters.Scalars<T>(step, LearningRate, Beta1, Beta2, Epsilon, l2: 0, decoupledDecay: 1 - LearningRate * WeightDecay));
 
     protected override IEnumerable<(string Name, T[][] Buffers)> StateBuffers() =>
         [("exp_avg", firstMoments), ("exp_avg_sq", secondMoments)];
 }
 
-/// <summary>The checks Adam and AdamW share (torch's: 0 ≤ β &lt; 1, ε ≥ 0).</summary>
+/// <summary>What Adam and AdamW share: the hyperparameter checks (torch's: 0 ≤ β &lt; 1, ε ≥ 0) and the step scalars.</summary>
 internal static class AdamHyperparameters
 {
     public static (double Beta1, double Beta2, double Epsilon) Validate(double beta1, double beta2, double epsilon)
@@ -59,5 +51,19 @@ internal static class AdamHyperparameters
         if (!(beta2 >= 0 && beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "must lie in [0, 1)");
         if (!double.IsFinite(epsilon) || epsilon < 0) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "must be finite and ≥ 0");
         return (beta1, beta2, epsilon);
+    }
+
+    /// <summary>The scalars of step <paramref name="step"/> (1-based) for the fused kernel. NOTE: the bias corrections
+    /// are computed in double, as torch does with Python floats.</summary>
+    /// <param name="l2">Adam's weight decay, added to the gradient (0 for none).</param>
+    /// <param name="decoupledDecay">AdamW's factor 1 − lr·λ applied to the parameter (1 for none).</param>
+    public static AdamStep<T> Scalars<T>(long step, double learningRate, double beta1, double beta2, double epsilon,
+        double l2, double decoupledDecay) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double biasCorrection1 = 1 - Math.Pow(beta1, step), biasCorrection2 = 1 - Math.Pow(beta2, step);
+        static T Cast(double value) => T.CreateTruncating(value);
+        return new AdamStep<T>(Cast(beta1), Cast(beta2), Cast(1 - beta1), Cast(1 - beta2),
+            StepSize: Cast(learningRate / biasCorrection1), BiasCorrection2Sqrt: Cast(Math.Sqrt(biasCorrection2)),
+            Epsilon: Cast(epsilon), Coupled: l2 != 0, L2: Cast(l2), DecoupledDecay: Cast(decoupledDecay));
     }
 }
