@@ -44,7 +44,8 @@ public static class Trainer
         // NOTE: a batch never holds more than the whole set, so a larger --batch-size trains identically; clamping it
         // keeps the buffers (batch × width) from overflowing or exhausting memory.
         int batchSize = Math.Clamp(options.BatchSize, 1, Math.Max(1, train.Rows));
-        var engine = new DenseNetworkEngine<float>(model.Network, batchSize);
+        // NOTE: the model's own engine, which evaluation uses too: one set of activation buffers, not two.
+        var engine = model.Engine;
         var loader = new BatchLoader(preparedTrain, batchSize, options.Seed);
         var parameters = model.Network.Parameters().ToArray();
         bool classification = model.Task == TaskKind.Classification;
