@@ -26,6 +26,7 @@ internal static class BackpropCli
         TrainCommand.Create(console),
         EvalCommand.Create(console),
         PredictCommand.Create(console),
+        ExportCommand.Create(console),
     ];
 
     public static RootCommand CreateRoot(CliConsole console)
