@@ -37,6 +37,20 @@ internal static class CheckpointStore
         var parameters = new Dictionary<string, SafeTensor>(saved.Parameters, StringComparer.Ordinal);
         foreach (var (name, values) in optimizer.ExportState()) parameters[OptimizerPrefix + name] = SafeTensor.FromFloats(values);
         ModelFile.Save(Path.Combine(directory, $"{Prefix}{epoch:D4}{Extension}"), saved with { Parameters = parameters });
+        RemoveLaterEpochs(directory, epoch);
+    }
+
+    // NOTE: checkpoints past this epoch come from an earlier run into the same folder (or are damaged ones
+    // `--resume` skipped); left in place, they would shadow this run's own newest checkpoint on the next resume.
+    // They go only after this epoch's checkpoint is safely written.
+    private static void RemoveLaterEpochs(string directory, int epoch)
+    {
+        foreach (var file in Directory.GetFiles(directory, Prefix + "*" + Extension))
+        {
+            string number = Path.GetFileName(file)[Prefix.Length..^Extension.Length];
+            if (number.Length == 4 && int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out int other) && other > epoch)
+                File.Delete(file);
+        }
     }
 
     /// <summary>Restores the newest readable checkpoint into <paramref name="model"/> and <paramref name="optimizer"/>;

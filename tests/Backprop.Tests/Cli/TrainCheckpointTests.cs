@@ -188,4 +188,27 @@ public sealed class TrainCheckpointTests : IDisposable
         var resumed = Run(Train("--resume", other));
         AssertFails(resumed, 2, "--resume");
     }
+
+    [Fact]
+    public void A_fresh_run_into_an_old_checkpoint_folder_removes_the_old_runs_later_epochs_so_resume_finds_its_own()
+    {
+        // An earlier, longer run with other settings left epochs 1-6 in the folder.
+        string reused = In("reused");
+        var longer = Train("--checkpoint", reused, "--lr", "0.5");
+        longer[Array.IndexOf(longer, "--epochs") + 1] = "6";
+        Assert.Equal(0, Run(longer).Code);
+        string[] constant = ["--schedule", "constant"]; // so that a 2-epoch run can be extended to 4 exactly
+        var (_, modelA, _) = FullRun(constant);
+
+        // The new run stops after epoch 2: its checkpoints 1-2 replace the old ones, and 3-6 must go.
+        var interrupted = Train([.. constant, "--checkpoint", reused]);
+        interrupted[Array.IndexOf(interrupted, "--epochs") + 1] = "2";
+        Assert.Equal(0, Run(interrupted).Code);
+        Assert.Equal(Enumerable.Range(1, 2).Select(CheckpointFile), Listing(reused));
+
+        string modelB = In("b.bp");
+        var resumed = Run(Train([.. constant, "--resume", reused, "--out", modelB]));
+        Assert.True(resumed.Code == 0, resumed.Error);
+        AssertSameWeights(modelA, modelB);
+    }
 }
