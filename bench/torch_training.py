@@ -5,8 +5,11 @@ Workloads (same as the C# side):
   notebook  the seed notebook's 3-2-1 network, one SGD step (lr 0.1, squared error), float64; seconds per step
   mlp       one epoch of MLP training on Fashion-MNIST, SGD momentum 0.9 lr 0.05, softmax cross-entropy,
             float32; argv: hidden widths (e.g. 256,128) and batch size; seconds per epoch
+  cnn       one epoch of a small CNN on Fashion-MNIST (conv 1→16 3×3 pad 1, ReLU, max-pool 2, conv 16→32 3×3
+            pad 1, ReLU, max-pool 2, dense 1568→10), same optimizer and loss; argv: batch size
 
 usage: torch_training.py notebook REPS | torch_training.py mlp WIDTHS BATCH REPS DATA_DIR
+       torch_training.py cnn BATCH REPS DATA_DIR
 Prints {"seconds": [...]} (one entry per repetition).
 """
 import gzip, json, sys, time
@@ -48,16 +51,33 @@ def read_idx(path):
     return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
 
 
-def mlp(widths, batch, reps, folder):
-    images = read_idx(f"{folder}/train-images-idx3-ubyte.gz").reshape(60000, -1).astype(np.float32) / 255
+def fashion(folder, shape):
+    images = read_idx(f"{folder}/train-images-idx3-ubyte.gz").reshape(60000, *shape).astype(np.float32) / 255
     labels = read_idx(f"{folder}/train-labels-idx1-ubyte.gz").astype(np.int64)
-    x_all, y_all = torch.from_numpy(images), torch.from_numpy(labels)
+    return torch.from_numpy(images), torch.from_numpy(labels)
+
+
+def mlp(widths, batch, reps, folder):
+    x_all, y_all = fashion(folder, [-1])
     torch.manual_seed(0)
     layers, width = [], x_all.shape[1]
     for hidden in widths:
         layers += [torch.nn.Linear(width, hidden), torch.nn.ReLU()]
         width = hidden
-    model = torch.nn.Sequential(*layers, torch.nn.Linear(width, 10))
+    return epochs(torch.nn.Sequential(*layers, torch.nn.Linear(width, 10)), x_all, y_all, batch, reps)
+
+
+def cnn(batch, reps, folder):
+    x_all, y_all = fashion(folder, [1, 28, 28])
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 16, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(16, 32, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(), torch.nn.Linear(32 * 7 * 7, 10))
+    return epochs(model, x_all, y_all, batch, reps)
+
+
+def epochs(model, x_all, y_all, batch, reps):
     optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
     loss_fn = torch.nn.CrossEntropyLoss()
     seconds = []
@@ -77,6 +97,8 @@ def mlp(widths, batch, reps, folder):
 if __name__ == "__main__":
     if sys.argv[1] == "notebook":
         result = notebook(int(sys.argv[2]))
+    elif sys.argv[1] == "cnn":
+        result = cnn(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
     else:
         result = mlp([int(w) for w in sys.argv[2].split(",")], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
     print(json.dumps({"seconds": result, "torch": torch.__version__}))

@@ -12,7 +12,9 @@ namespace Backprop.Bench;
 ///   (a) the notebook's 3-2-1 network, one SGD step, float64
 ///   (b) MLP 784-256-128-10, batch 128, SGD momentum 0.9 lr 0.05, one Fashion-MNIST epoch
 ///   (c) MLP 784-32-10, batch 32, same optimizer, one epoch
-/// Options: --reps N (default 5), --only a|b|c, --data DIR (default /usr/share/datasets/fashion-mnist), --no-torch.
+///   (e) a small CNN (conv 16 and 32 channels, 3×3, each with ReLU and 2×2 max-pooling, dense 1568→10),
+///       batch 64, same optimizer, one epoch (not in the issue; run it with --only e)
+/// Options: --reps N (default 5), --only a|b|c|e (default abc), --data DIR (default /usr/share/datasets/fashion-mnist), --no-torch.
 /// </summary>
 internal static class TrainingVersusTorch
 {
@@ -24,11 +26,12 @@ internal static class TrainingVersusTorch
         bool withTorch = !args.Contains("--no-torch");
         Console.WriteLine($"{"workload",-46} {"Backprop",12} {"PyTorch",12} {"ratio",8}");
         if (only.Contains('a')) Report("(a) notebook 3-2-1, one SGD step, float64", "µs/step", 1e6, Notebook(repetitions, withTorch));
-        if (only.Contains('b') || only.Contains('c'))
+        if (only.Contains('b') || only.Contains('c') || only.Contains('e'))
         {
             var (train, _) = IdxLoader.LoadFolder(folder);
             if (only.Contains('b')) Report("(b) MLP 784-256-128-10, batch 128, one epoch", "s/epoch", 1, Mlp(train, [256, 128], 128, repetitions, folder, withTorch));
             if (only.Contains('c')) Report("(c) MLP 784-32-10, batch 32, one epoch", "s/epoch", 1, Mlp(train, [32], 32, repetitions, folder, withTorch));
+            if (only.Contains('e')) Report("(e) CNN 16-32 channels, batch 64, one epoch", "s/epoch", 1, Cnn(train, 64, repetitions, folder, withTorch));
         }
         return 0;
     }
@@ -76,6 +79,29 @@ internal static class TrainingVersusTorch
                 $"gen1/gen2 collections {GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2} (incl. data preparation), peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} MiB");
             if (withTorch)
                 torch.AddRange(TorchProcess.Run("torch_training.py", "mlp", string.Join(",", widths), batch.ToString(), "1", folder)
+                    .GetProperty("seconds").EnumerateArray().Select(s => s.GetDouble()));
+        }
+        return (ours, torch);
+    }
+
+    private static (List<double> Ours, List<double> Torch) Cnn(DataSet train, int batch, int repetitions, string folder, bool withTorch)
+    {
+        var random = new Random(0);
+        var network = new Sequential<float>(
+            new Conv2d<float>(1, 16, 3, random, padding: 1), new ActivationLayer<float>(Activation.Relu), new MaxPool2d<float>(2),
+            new Conv2d<float>(16, 32, 3, random, padding: 1), new ActivationLayer<float>(Activation.Relu), new MaxPool2d<float>(2),
+            new Flatten<float>(), new Linear<float>(32 * 7 * 7, 10, random));
+        var model = new TrainedModel(network, TaskKind.Classification, train.FeatureNames, [1, 28, 28], train.ClassNames, normalizer: null);
+        var optimizer = new Sgd<float>(network.Parameters(), 0.05, momentum: 0.9);
+        var ours = new List<double>();
+        var torch = new List<double>();
+        for (int r = 0; r < repetitions; r++)
+        {
+            var result = Trainer.Fit(model, train, null, optimizer, new TrainingOptions { Epochs = 1, BatchSize = batch, Seed = r, PrepareInPlace = true });
+            ours.Add(result.TrainSeconds);
+            Console.WriteLine($"    ours: {result.TrainSeconds:F3} s, {result.SamplesPerSecond:N0} samples/s, train loss {result.Epochs[0].TrainLoss:F4}");
+            if (withTorch)
+                torch.AddRange(TorchProcess.Run("torch_training.py", "cnn", batch.ToString(), "1", folder)
                     .GetProperty("seconds").EnumerateArray().Select(s => s.GetDouble()));
         }
         return (ours, torch);

@@ -4,16 +4,19 @@ using Backprop.Nn;
 namespace Backprop.Cli.Training;
 
 /// <summary>
-/// `train --arch FILE.json`: an explicit layer stack. This version builds dense stacks — `dense` (units),
-/// any activation by name, and `flatten` (a no-op on flat rows); convolution, pooling, batch norm and dropout
-/// are refused with a clear error rather than silently ignored.
+/// `train --arch FILE.json`: an explicit layer stack — `dense` (units), `conv2d` (out_channels, kernel, stride,
+/// padding), `maxpool2d` and `avgpool2d` (kernel, stride = kernel), `batchnorm`, `dropout` (p), `flatten`, and
+/// every activation by name — checked field by field, then built for the data's input shape with every layer's
+/// shape worked out in advance, so a mismatch is a clear error before training starts.
 /// </summary>
 internal sealed class ArchitectureFile
 {
-    private static readonly HashSet<string> NotYetSupported = ["conv2d", "maxpool2d", "avgpool2d", "batchnorm", "dropout"];
-
     private readonly string path;
-    private readonly List<(int? Units, Activation? Activation)> layers = [];
+    private readonly List<(LayerSpecText Spec, string Field)> layers = [];
+
+    /// <summary>One layer as written, validated but not yet sized.</summary>
+    private sealed record LayerSpecText(string Type, int? Units = null, int? OutChannels = null, int? Kernel = null,
+        int? Stride = null, int? Padding = null, double? P = null);
 
     private ArchitectureFile(string path, string text)
     {
@@ -27,7 +30,7 @@ internal sealed class ArchitectureFile
     public int[]? InputShape { get; private set; }
 
     /// <summary>The widths of the stack's dense layers, in order.</summary>
-    public int[] HiddenWidths => layers.Select(layer => layer.Units!.Value).ToArray();
+    public int[] HiddenWidths => layers.Where(layer => layer.Spec.Type == "dense").Select(layer => layer.Spec.Units!.Value).ToArray();
 
     public static ArchitectureFile Load(string path)
     {
@@ -48,8 +51,9 @@ internal sealed class ArchitectureFile
         if (root.ValueKind != JsonValueKind.Object) throw Error("", "expected an object with \"layers\"");
         if (root.TryGetProperty("input_shape", out var shape))
         {
-            if (shape.ValueKind != JsonValueKind.Array || shape.EnumerateArray().Any(d => d.ValueKind != JsonValueKind.Number || !d.TryGetInt32(out int v) || v <= 0))
-                throw Error("input_shape", "expected a list of positive integers");
+            if (shape.ValueKind != JsonValueKind.Array || shape.GetArrayLength() is not (1 or 3)
+                || shape.EnumerateArray().Any(d => d.ValueKind != JsonValueKind.Number || !d.TryGetInt32(out int v) || v <= 0))
+                throw Error("input_shape", "expected [features] or [channels, height, width], positive integers");
             InputShape = shape.EnumerateArray().Select(d => d.GetInt32()).ToArray();
         }
         if (!root.TryGetProperty("layers", out var list) || list.ValueKind != JsonValueKind.Array)
@@ -61,50 +65,108 @@ internal sealed class ArchitectureFile
             if (layer.ValueKind != JsonValueKind.Object || !layer.TryGetProperty("type", out var typeElement) || typeElement.ValueKind != JsonValueKind.String)
                 throw Error(field, "expected an object with a \"type\"");
             string type = typeElement.GetString()!;
-            if (type == "dense")
+            var spec = type switch
             {
-                if (!layer.TryGetProperty("units", out var units) || units.ValueKind != JsonValueKind.Number || !units.TryGetInt32(out int width) || width <= 0)
-                    throw Error($"{field}.units", "a dense layer needs a positive integer \"units\"");
-                layers.Add((width, null));
-            }
-            else if (ActivationNames.TryParse(type, out var activation))
-            {
-                if (layers.Count == 0 || layers[^1].Units is null)
-                    throw Error($"{field}.type", $"'{type}' must follow a dense layer (one activation per dense layer)");
-                layers[^1] = (layers[^1].Units, activation);
-            }
-            else if (type == "flatten")
-            {
-                continue;
-            }
-            else if (NotYetSupported.Contains(type))
-            {
-                throw Error($"{field}.type", $"'{type}' layers are not supported yet in this version (dense stacks only)");
-            }
-            else
-            {
-                throw Error($"{field}.type", $"unknown layer type '{type}' (expected dense, flatten, {string.Join(", ", ActivationNames.All)})");
-            }
+                "dense" => new LayerSpecText(type, Units: Integer(layer, field, "units", required: true, minimum: 1)),
+                "conv2d" => new LayerSpecText(type, OutChannels: Integer(layer, field, "out_channels", required: true, minimum: 1),
+                    Kernel: Integer(layer, field, "kernel", required: true, minimum: 1), Stride: Integer(layer, field, "stride", minimum: 1) ?? 1,
+                    Padding: Integer(layer, field, "padding", minimum: 0) ?? 0),
+                "maxpool2d" or "avgpool2d" => new LayerSpecText(type, Kernel: Integer(layer, field, "kernel", required: true, minimum: 1),
+                    Stride: Integer(layer, field, "stride", minimum: 1)),
+                "dropout" => new LayerSpecText(type, P: Probability(layer, field)),
+                "batchnorm" or "flatten" => new LayerSpecText(type),
+                _ when ActivationNames.TryParse(type, out _) => new LayerSpecText(type),
+                _ => throw Error($"{field}.type", $"unknown layer type '{type}' (expected dense, conv2d, maxpool2d, avgpool2d, batchnorm, dropout, flatten, {string.Join(", ", ActivationNames.All)})"),
+            };
+            layers.Add((spec, field));
         }
     }
 
-    /// <summary>The network for <paramref name="inputs"/> features and <paramref name="outputs"/> outputs; a final dense
-    /// layer of that width is added unless the stack already ends in one.</summary>
-    public Sequential<float> Build(int inputs, int outputs, Random random)
+    /// <summary>
+    /// The network for inputs of <paramref name="dataShape"/> (unless the file gives input_shape) and
+    /// <paramref name="outputs"/> outputs; a final dense layer of that width is added unless the stack already
+    /// ends in one. A dense layer after image-shaped activations flattens them first, as `flatten` would.
+    /// </summary>
+    public Sequential<float> Build(int[] dataShape, int outputs, Random random)
     {
-        if (InputShape is { } shape && shape.Aggregate(1L, (p, d) => p * d) != inputs)
+        int inputs = dataShape.Aggregate(1, (p, d) => p * d);
+        int[] shape = InputShape ?? dataShape;
+        if (shape.Aggregate(1L, (p, d) => p * d) != inputs)
             throw Error("input_shape", $"[{string.Join(", ", shape)}] holds {shape.Aggregate(1L, (p, d) => p * d)} values, the data has {inputs} features");
-        var stack = new List<(int? Units, Activation? Activation)>(layers);
-        if (stack.Count == 0 || stack[^1].Units != outputs || stack[^1].Activation is not null) stack.Add((outputs, null));
+        var stack = new List<(LayerSpecText Spec, string Field)>(layers);
+        if (stack.Count == 0 || stack[^1].Spec is not { Type: "dense" } last || last.Units != outputs)
+            stack.Add((new LayerSpecText("dense", Units: outputs), "the output layer"));
+
         var modules = new List<Module<float>>();
-        int width = inputs;
-        foreach (var (units, activation) in stack)
+        foreach (var (spec, field) in stack)
         {
-            modules.Add(new Linear<float>(width, units!.Value, random));
-            if (activation is { } a && a != Activation.Identity) modules.Add(new ActivationLayer<float>(a));
-            width = units.Value;
+            switch (spec.Type)
+            {
+                case "dense":
+                    if (shape.Length == 3) { modules.Add(new Flatten<float>()); shape = [shape[0] * shape[1] * shape[2]]; }
+                    modules.Add(new Linear<float>(shape[0], spec.Units!.Value, random));
+                    shape = [spec.Units.Value];
+                    break;
+                case "conv2d":
+                {
+                    var (height, width) = Spatial(shape, field, spec.Kernel!.Value, spec.Stride!.Value, spec.Padding!.Value);
+                    modules.Add(new Conv2d<float>(shape[0], spec.OutChannels!.Value, spec.Kernel.Value, random, spec.Stride.Value, spec.Padding.Value));
+                    shape = [spec.OutChannels.Value, height, width];
+                    break;
+                }
+                case "maxpool2d" or "avgpool2d":
+                {
+                    int stride = spec.Stride ?? spec.Kernel!.Value;
+                    var (height, width) = Spatial(shape, field, spec.Kernel!.Value, stride, 0);
+                    modules.Add(spec.Type == "maxpool2d" ? new MaxPool2d<float>(spec.Kernel.Value, stride) : new AvgPool2d<float>(spec.Kernel.Value, stride));
+                    shape = [shape[0], height, width];
+                    break;
+                }
+                case "batchnorm":
+                    modules.Add(new BatchNorm<float>(shape[0]));
+                    break;
+                case "dropout":
+                    modules.Add(new Dropout<float>(spec.P!.Value));
+                    break;
+                case "flatten":
+                    // NOTE: a no-op on flat rows, so it is left out there.
+                    if (shape.Length == 3) { modules.Add(new Flatten<float>()); shape = [shape[0] * shape[1] * shape[2]]; }
+                    break;
+                default:
+                    var activation = ActivationNames.TryParse(spec.Type, out var a) ? a : throw new InvalidOperationException(spec.Type);
+                    if (activation != Activation.Identity) modules.Add(new ActivationLayer<float>(activation));
+                    break;
+            }
         }
         return new Sequential<float>(modules);
+    }
+
+    // The output height and width of a kernel sliding over an image-shaped input.
+    private (int Height, int Width) Spatial(int[] shape, string field, int kernel, int stride, int padding)
+    {
+        if (shape.Length != 3)
+            throw Error(field, $"needs image-shaped input [channels, height, width], but it gets [{string.Join(", ", shape)}] (set input_shape, or move it before flatten/dense)");
+        int height = (shape[1] + 2 * padding - kernel) / stride + 1, width = (shape[2] + 2 * padding - kernel) / stride + 1;
+        if (shape[1] + 2 * padding < kernel || shape[2] + 2 * padding < kernel)
+            throw Error($"{field}.kernel", $"{kernel} is larger than its {shape[1]}×{shape[2]} input (padding {padding})");
+        return (height, width);
+    }
+
+    private int? Integer(JsonElement layer, string field, string name, bool required = false, int minimum = 0)
+    {
+        if (!layer.TryGetProperty(name, out var element))
+            return required ? throw Error($"{field}.{name}", $"is required") : null;
+        if (element.ValueKind != JsonValueKind.Number || !element.TryGetInt32(out int value) || value < minimum)
+            throw Error($"{field}.{name}", $"expected an integer ≥ {minimum}, got {element.GetRawText()}");
+        return value;
+    }
+
+    private double Probability(JsonElement layer, string field)
+    {
+        if (!layer.TryGetProperty("p", out var element)) return 0.5; // PyTorch's default
+        if (element.ValueKind != JsonValueKind.Number || !(element.GetDouble() is >= 0 and < 1))
+            throw Error($"{field}.p", $"expected a probability in [0, 1), got {element.GetRawText()}");
+        return element.GetDouble();
     }
 
     private UsageException Error(string field, string problem) =>

@@ -103,6 +103,11 @@ internal static class CheckpointStore
                 continue;
             }
             for (int i = 0; i < targets.Length; i++) sources[i].Data.CopyTo(targets[i].Data);
+            // Batch norm's running statistics are model state too, though no optimizer touches them.
+            var targetBuffers = model.Network.NamedBuffers().ToArray();
+            var sourceBuffers = stored.Network.NamedBuffers().ToArray();
+            for (int i = 0; i < Math.Min(targetBuffers.Length, sourceBuffers.Length); i++)
+                sourceBuffers[i].Buffer.Data.CopyTo(targetBuffers[i].Buffer.Data);
             return (epoch, history);
         }
         if (firstProblem is not null)

@@ -131,18 +131,20 @@ internal static class TrainRun
         CheckSize(train.FeatureCount, settings.Architecture?.HiddenWidths ?? settings.Layers, outputs);
         var random = new Random(unchecked((int)settings.Seed));
         var network = settings.Architecture is { } architecture
-            ? architecture.Build(train.FeatureCount, outputs, random)
+            ? architecture.Build(train.InputShape, outputs, random)
             : NetworkBuilder.Mlp<float>(train.FeatureCount, settings.Layers, outputs, settings.Activation, random);
         var normalizer = Standardizer.Fit(train);
+        // The shape the network sees a row in: --arch's input_shape (e.g. CSV pixels as [1, 8, 8]), else the data's.
+        int[] inputShape = settings.Architecture?.InputShape ?? train.InputShape;
         if (!classification)
         {
             var targets = train.Targets!;
             double mean = targets.Average(t => (double)t);
             double deviation = Math.Sqrt(targets.Average(t => (t - mean) * (t - mean)));
-            return new TrainedModel(network, TaskKind.Regression, train.FeatureNames, train.InputShape, null, normalizer,
+            return new TrainedModel(network, TaskKind.Regression, train.FeatureNames, inputShape, null, normalizer,
                 (float)mean, deviation > 0 ? (float)deviation : 1f);
         }
-        return new TrainedModel(network, TaskKind.Classification, train.FeatureNames, train.InputShape, train.ClassNames, normalizer);
+        return new TrainedModel(network, TaskKind.Classification, train.FeatureNames, inputShape, train.ClassNames, normalizer);
     }
 
     /// <summary>Parameters a network may have: a billion floats is 4 GB of weights, and as much again per optimizer buffer.</summary>
@@ -168,8 +170,11 @@ internal static class TrainRun
         string widths = string.Join("-", dense.Select(layer => layer.InFeatures).Append(model.OutputWidth));
         string activations = string.Join(", ", model.Network.Layers.OfType<ActivationLayer<float>>().Select(layer => layer.Activation.Name()).Distinct());
         string kind = task == TaskKind.Classification ? $"classification, {model.OutputWidth} classes" : "regression";
+        bool plainMlp = model.Network.Layers.All(layer => layer is Linear<float> or ActivationLayer<float>);
+        string network = plainMlp ? $"MLP {widths} ({(activations.Length == 0 ? "linear" : activations)})"
+            : $"[{string.Join(", ", model.InputShape)}] → " + string.Join(" → ", model.Network.Layers.Select(layer => layer.ToString()));
         return $"{data.Description}: {data.Train.Rows} train / {data.Test.Rows} test samples, {kind}; " +
-               $"MLP {widths} ({(activations.Length == 0 ? "linear" : activations)}), {settings.Optimizer} lr {settings.EffectiveLearningRate:G3}, batch {settings.BatchSize}, {settings.Epochs} epochs";
+               $"{network}, {settings.Optimizer} lr {settings.EffectiveLearningRate:G3}, batch {settings.BatchSize}, {settings.Epochs} epochs";
     }
 
     /// <summary>Keeps the full history (including epochs restored from a checkpoint) and writes checkpoints.</summary>

@@ -12,25 +12,9 @@ public static class TrainedModelFile
 
     public static SavedModel ToSaved(TrainedModel model, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        var architecture = new List<LayerSpec>();
         var parameters = new Dictionary<string, SafeTensor>(StringComparer.Ordinal);
         var layers = model.Network.Layers;
-        for (int i = 0; i < layers.Count; i++)
-        {
-            switch (layers[i])
-            {
-                case Linear<float> linear:
-                    architecture.Add(LayerSpec.Dense(linear.InFeatures, linear.OutFeatures));
-                    parameters[$"layers.{i}.weight"] = SafeTensor.FromTensor(linear.Weight);
-                    parameters[$"layers.{i}.bias"] = SafeTensor.FromTensor(linear.Bias);
-                    break;
-                case ActivationLayer<float> activation:
-                    architecture.Add(LayerSpec.ActivationLayer(activation.Activation.Name()));
-                    break;
-                default:
-                    throw new NotSupportedException($"cannot save layer {i} ({layers[i]})");
-            }
-        }
+        var architecture = layers.Select((layer, index) => LayerFiles.Write(layer, index, parameters)).ToList();
         var allMetadata = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         if (model.Task == TaskKind.Regression)
         {
@@ -59,39 +43,22 @@ public static class TrainedModelFile
     public static TrainedModel FromSaved(SavedModel saved, string path)
     {
         ModelFormatException Error(string field, string problem) => new(path, field, problem);
-        var layers = new List<Module<float>>();
-        for (int i = 0; i < saved.Architecture.Count; i++)
-        {
-            var spec = saved.Architecture[i];
-            if (spec.Type == "dense")
-            {
-                var weight = Parameter(saved, $"layers.{i}.weight", path);
-                var bias = Parameter(saved, $"layers.{i}.bias", path);
-                if (weight.Rank != 2 || bias.Rank != 1 || bias.Dim(0) != weight.Dim(0))
-                    throw Error($"layers.{i}", $"weight {ShapeMath.Format(weight.Shape)} and bias {ShapeMath.Format(bias.Shape)} do not form a dense layer");
-                if (layers.OfType<Linear<float>>().LastOrDefault() is { } previous && previous.OutFeatures != weight.Dim(1))
-                    throw Error($"layers.{i}.weight", $"takes {weight.Dim(1)} inputs, the previous dense layer gives {previous.OutFeatures}");
-                layers.Add(new Linear<float>(weight, bias));
-            }
-            else if (ActivationNames.TryParse(spec.Type, out var activation))
-            {
-                layers.Add(new ActivationLayer<float>(activation));
-            }
-            else
-            {
-                throw Error($"__metadata__.architecture[{i}].type", $"layer type \"{spec.Type}\" is not supported by this version");
-            }
-        }
+        var layers = saved.Architecture.Select((spec, index) => LayerFiles.Read(spec, index, saved, path)).ToList();
         var network = new Sequential<float>(layers);
-        var first = layers.OfType<Linear<float>>().FirstOrDefault() ?? throw Error("__metadata__.architecture", "has no dense layer");
+        var dense = layers.OfType<Linear<float>>().ToArray();
+        if (dense.Length == 0) throw Error("__metadata__.architecture", "has no dense layer");
         var task = saved.Task == ModelTask.Classification ? TaskKind.Classification : TaskKind.Regression;
-        int outputs = layers.OfType<Linear<float>>().Last().OutFeatures;
+        long inputSize = saved.InputShape.Aggregate(1L, (p, d) => p * d);
+        // Dense stacks get messages that name the mismatched tensor; other stacks rely on the dry run below.
+        for (int i = 1; i < dense.Length; i++)
+            if (dense[i].InFeatures != dense[i - 1].OutFeatures && layers.IndexOf(dense[i]) is int at && !layers.Take(at).Any(IsShaping))
+                throw Error($"layers.{at}.weight", $"takes {dense[i].InFeatures} inputs, the previous dense layer gives {dense[i - 1].OutFeatures}");
+        if (layers.SkipWhile(layer => layer is Flatten<float>).FirstOrDefault() is Linear<float> first && first.InFeatures != inputSize)
+            throw Error("__metadata__.input_shape", $"holds {inputSize} values, the first layer takes {first.InFeatures}");
+        int outputs = OutputWidth(network, saved.InputShape, path);
         int expectedOutputs = task == TaskKind.Classification ? saved.ClassNames!.Length : 1;
         if (outputs != expectedOutputs)
             throw Error("__metadata__.architecture", $"the network gives {outputs} outputs, the task needs {expectedOutputs}");
-        long inputSize = saved.InputShape.Aggregate(1L, (p, d) => p * d);
-        if (first.InFeatures != inputSize)
-            throw Error("__metadata__.input_shape", $"holds {inputSize} values, the first layer takes {first.InFeatures}");
         if (saved.NormalizerMean is { } mean && mean.Length != inputSize)
             throw Error(ModelFile.MeanTensor, $"has {mean.Length} values for {inputSize} features");
         var normalizer = saved.NormalizerMean is { } m ? new Standardizer(m, saved.NormalizerStd!) : null;
@@ -100,13 +67,26 @@ public static class TrainedModelFile
             ReadFloat(saved, TargetMeanKey, 0, path), ReadFloat(saved, TargetScaleKey, 1, path));
     }
 
-    private static Tensor<float> Parameter(SavedModel saved, string name, string path)
+    private static bool IsShaping(Module<float> layer) => layer is Conv2d<float> or MaxPool2d<float> or AvgPool2d<float>;
+
+    // The layers run once on one zero sample: the only check that convolutions, pooling and dense widths fit
+    // the input shape and each other, which a file written by hand (or damaged) may not do.
+    private static int OutputWidth(Sequential<float> network, int[] inputShape, string path)
     {
-        if (!saved.Parameters.TryGetValue(name, out var tensor)) throw new ModelFormatException(path, name, "is missing");
-        var values = tensor.ToFloats();
-        foreach (float value in values)
-            if (!float.IsFinite(value)) throw new ModelFormatException(path, name, "holds NaN or infinity");
-        return Tensor.FromArray(values, tensor.Shape);
+        network.SetTraining(false);
+        try
+        {
+            using (GradMode.NoGrad())
+            {
+                var output = network.Forward(Tensor.Zeros<float>([1, .. inputShape]));
+                if (output.Rank != 2) throw new ArgumentException($"the network's output is {ShapeMath.Format(output.Shape)}, not [batch, outputs] (a flatten layer missing?)");
+                return output.Dim(1);
+            }
+        }
+        catch (ArgumentException exception)
+        {
+            throw new ModelFormatException(path, "__metadata__.architecture", $"the layers do not fit input_shape {ShapeMath.Format(inputShape)}: {exception.Message}");
+        }
     }
 
     private static float ReadFloat(SavedModel saved, string key, float fallback, string path)

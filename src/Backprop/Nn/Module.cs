@@ -12,8 +12,15 @@ public abstract class Module<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     public IEnumerable<Tensor<T>> Parameters() => NamedParameters().Select(pair => pair.Parameter);
 
+    /// <summary>State that is not trained but is part of the model (batch norm's running statistics), named as
+    /// <see cref="NamedParameters"/> names parameters.</summary>
+    public virtual IEnumerable<(string Name, Tensor<T> Buffer)> NamedBuffers() => [];
+
     /// <summary>Whether the module behaves as in training (dropout, batch statistics) or inference.</summary>
-    public bool Training { get; set; } = true;
+    public bool Training { get; private set; } = true;
+
+    /// <summary>Switches training behaviour on or off, for this module and every module inside it.</summary>
+    public virtual void SetTraining(bool training) => Training = training;
 
     public void ZeroGrad()
     {

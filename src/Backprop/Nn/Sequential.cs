@@ -18,6 +18,15 @@ public sealed class Sequential<T>(IEnumerable<Module<T>> layers) : Module<T> whe
     public override IEnumerable<(string Name, Tensor<T> Parameter)> NamedParameters() =>
         Layers.SelectMany((layer, index) => layer.NamedParameters().Select(pair => ($"{index}.{pair.Name}", pair.Parameter)));
 
+    public override IEnumerable<(string Name, Tensor<T> Buffer)> NamedBuffers() =>
+        Layers.SelectMany((layer, index) => layer.NamedBuffers().Select(pair => ($"{index}.{pair.Name}", pair.Buffer)));
+
+    public override void SetTraining(bool training)
+    {
+        base.SetTraining(training);
+        foreach (var layer in Layers) layer.SetTraining(training);
+    }
+
     public override string ToString() =>
         "Sequential(\n" + string.Join("\n", Layers.Select((layer, index) => $"  ({index}): {layer}")) + "\n)";
 }

@@ -14,7 +14,7 @@ namespace Backprop.Training;
 /// them in float64) and writes the gradients into the same <see cref="Tensor{T}.Grad"/> buffers, so any
 /// optimizer works with either.
 /// </remarks>
-public sealed class DenseNetworkEngine<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class DenseNetworkEngine<T> : INetworkEngine<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly DenseBlock[] blocks;
     private readonly int inputWidth;
@@ -50,6 +50,9 @@ public sealed class DenseNetworkEngine<T> where T : unmanaged, IFloatingPointIee
         try { return Compile(network).Length > 0; }
         catch (NotSupportedException) { return false; }
     }
+
+    /// <summary>Nothing in a dense stack is random during training.</summary>
+    public void StartEpoch(long seed, int epoch) { }
 
     public int InputWidth => inputWidth;
     public int OutputWidth => blocks[^1].Width;
@@ -128,7 +131,8 @@ public sealed class DenseNetworkEngine<T> where T : unmanaged, IFloatingPointIee
     {
         var result = new List<DenseBlock>();
         var layers = network.Layers;
-        for (int i = 0; i < layers.Count; i++)
+        // NOTE: the engine takes flat rows, so a leading flatten (image input into a dense stack) has nothing to do.
+        for (int i = layers.Count > 0 && layers[0] is Flatten<T> ? 1 : 0; i < layers.Count; i++)
         {
             if (layers[i] is not Linear<T> linear)
                 throw new NotSupportedException($"layer {i} ({layers[i]}) is not a dense layer");

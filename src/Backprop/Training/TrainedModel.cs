@@ -10,7 +10,7 @@ namespace Backprop.Training;
 public sealed class TrainedModel
 {
     private const int EvaluationBatch = 1024;
-    private DenseNetworkEngine<float>? engine;
+    private INetworkEngine<float>? engine;
 
     public TrainedModel(Sequential<float> network, TaskKind task, string[] featureNames, int[] inputShape,
         string[]? classNames, Standardizer? normalizer, float targetMean = 0, float targetScale = 1)
@@ -38,7 +38,10 @@ public sealed class TrainedModel
 
     public int OutputWidth => Task == TaskKind.Classification ? ClassNames!.Length : 1;
 
-    internal DenseNetworkEngine<float> Engine => engine ??= new DenseNetworkEngine<float>(Network, EvaluationBatch);
+    /// <summary>The fused dense engine for a plain dense stack, autograd for anything else.</summary>
+    internal INetworkEngine<float> Engine => engine ??= DenseNetworkEngine<float>.Supports(Network)
+        ? new DenseNetworkEngine<float>(Network, EvaluationBatch)
+        : new GraphNetworkEngine<float>(Network, InputShape);
 
     /// <summary><paramref name="data"/> with standardised features and, for regression, scaled targets: what the
     /// network trains on. A copy, unless <paramref name="inPlace"/> (then the features and targets of
@@ -110,7 +113,7 @@ public sealed class TrainedModel
 
     private void CheckFeatures(DataSet data)
     {
-        int expected = Network.Layers.OfType<Linear<float>>().First().InFeatures;
+        int expected = InputShape.Aggregate(1, (product, dim) => product * dim);
         if (data.FeatureCount != expected)
             throw new ArgumentException($"the model takes {expected} features, the data has {data.FeatureCount}");
     }

@@ -61,6 +61,7 @@ public static class Trainer
             options.Schedule?.Apply(optimizer, epoch - 1);
             var clock = Stopwatch.StartNew();
             loader.StartEpoch(epoch);
+            engine.StartEpoch(options.Seed, epoch);
             double lossSum = 0;
             long epochSamples = 0;
             int batch = 0;

@@ -20,9 +20,9 @@ public sealed class TrainArchitectureTests : IDisposable
             Arch("""{"input_shape": [1, 8, 8], "layers": [{"type": "flatten"}, {"type": "dense", "units": 24}, {"type": "tanh"}, {"type": "dense", "units": 12}, {"type": "gelu"}]}"""));
         Assert.Equal(0, result.Code);
         var saved = ModelFile.Load(model);
-        Assert.Equal(["dense", "tanh", "dense", "gelu", "dense"], saved.Architecture.Select(layer => layer.Type));
-        Assert.Equal([24, 64], saved.Parameters["layers.0.weight"].Shape);
-        Assert.Equal([10, 12], saved.Parameters["layers.4.weight"].Shape);
+        Assert.Equal(["flatten", "dense", "tanh", "dense", "gelu", "dense"], saved.Architecture.Select(layer => layer.Type));
+        Assert.Equal([24, 64], saved.Parameters["layers.1.weight"].Shape);
+        Assert.Equal([10, 12], saved.Parameters["layers.5.weight"].Shape);
     }
 
     [Fact]
@@ -36,9 +36,12 @@ public sealed class TrainArchitectureTests : IDisposable
     }
 
     [Theory]
-    [InlineData("""{"layers": [{"type": "conv2d", "out_channels": 8, "kernel": 3}]}""", "layers[0].type")]
+    [InlineData("""{"layers": [{"type": "conv2d", "out_channels": 8, "kernel": 3}]}""", "layers[0]: needs image-shaped input")]
+    [InlineData("""{"input_shape": [1, 8, 8], "layers": [{"type": "conv2d", "out_channels": 8, "kernel": 9}]}""", "layers[0].kernel: 9 is larger")]
+    [InlineData("""{"input_shape": [1, 8, 8], "layers": [{"type": "conv2d", "kernel": 3}]}""", "layers[0].out_channels: is required")]
+    [InlineData("""{"input_shape": [1, 8, 8], "layers": [{"type": "maxpool2d", "kernel": 0}]}""", "layers[0].kernel: expected an integer ≥ 1")]
+    [InlineData("""{"layers": [{"type": "dropout", "p": 1}]}""", "layers[0].p")]
     [InlineData("""{"layers": [{"type": "dense"}]}""", "layers[0].units")]
-    [InlineData("""{"layers": [{"type": "relu"}]}""", "layers[0].type")]
     [InlineData("""{"layers": [{"type": "swish"}]}""", "unknown layer type 'swish'")]
     [InlineData("""{"input_shape": [3, 5, 5], "layers": []}""", "input_shape")]
     [InlineData("""{"layers": [""", "malformed JSON")]

@@ -58,6 +58,19 @@ public sealed class OnnxExportTests
     }
 
     [Fact]
+    public void A_cnn_with_every_layer_kind_gives_the_same_probabilities_and_leaves_dropout_out()
+    {
+        var model = LayerFilesTests.EveryLayerKind(seed: 5);
+        var data = LayerFilesTests.Images(rows: 12, seed: 6);
+
+        var proto = ModelProto.Parser.ParseFrom(OnnxExport.ToBytes(model));
+
+        Assert.Equal(["Sub", "Div", "Conv", "BatchNormalization", "Relu", "MaxPool", "Conv", "Tanh", "AveragePool", "Flatten",
+            "Gemm", "Mul", "Erf", "Add", "Mul", "Mul", "Gemm", "Softmax"], proto.Graph.Node.Select(node => node.OpType));
+        AssertClose(model.PredictProbabilities(data), RunOnnx(model, data, OnnxExport.ProbabilitiesName), 2e-6, 1e-5);
+    }
+
+    [Fact]
     public void A_model_without_input_standardisation_exports_no_normalizer()
     {
         var model = new TrainedModel(Network([3, 4, 2], "tanh", seed: 8), TaskKind.Classification, ["x", "y", "z"], [3],

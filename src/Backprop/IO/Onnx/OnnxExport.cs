@@ -38,30 +38,25 @@ public static class OnnxExport
     {
         var graph = new GraphProto { Name = "backprop" };
         var builder = new OnnxGraphBuilder(graph);
-        long features = model.InputShape.Aggregate(1L, (product, dim) => product * dim);
         graph.Input.Add(OnnxGraphBuilder.FloatTensor(InputName, [null, .. model.InputShape.Select(dim => (long?)dim)]));
 
         string x = InputName;
-        if (model.InputShape.Length > 1)
-            x = builder.Node("Flatten", "flatten", [x], OnnxGraphBuilder.Int("axis", 1));
+        long[] sampleShape = model.InputShape.Select(dim => (long)dim).ToArray();
         if (model.Normalizer is { } normalizer)
         {
-            // Sub then Div, as Standardizer.Apply does, so the rounding is the same.
-            x = builder.Node("Sub", "centred", [x, builder.Constant("normalizer.mean", normalizer.Mean, features)]);
-            x = builder.Node("Div", "standardised", [x, builder.Constant("normalizer.std", normalizer.Deviation, features)]);
+            // Sub then Div, as Standardizer.Apply does, so the rounding is the same; the statistics take the
+            // input's own shape, so image inputs are standardised without leaving [N, C, H, W].
+            x = builder.Node("Sub", "centred", [x, builder.Constant("normalizer.mean", normalizer.Mean, sampleShape)]);
+            x = builder.Node("Div", "standardised", [x, builder.Constant("normalizer.std", normalizer.Deviation, sampleShape)]);
         }
+        bool flat = model.InputShape.Length == 1;
         var layers = model.Network.Layers;
         for (int i = 0; i < layers.Count; i++)
         {
-            x = layers[i] switch
-            {
-                Linear<float> linear => builder.Node("Gemm", $"layers.{i}", [x,
-                        builder.Constant($"layers.{i}.weight", linear.Weight.Data, linear.OutFeatures, linear.InFeatures),
-                        builder.Constant($"layers.{i}.bias", linear.Bias.Data, linear.OutFeatures)],
-                    OnnxGraphBuilder.Int("transB", 1)),
-                ActivationLayer<float> activation => AddActivation(builder, activation.Activation, x, $"layers.{i}"),
-                _ => throw new NotSupportedException($"layer {i} ({layers[i]}) has no ONNX form yet"),
-            };
+            if (layers[i] is Linear<float> && !flat)
+                x = builder.Node("Flatten", $"layers.{i}.flattened", [x], OnnxGraphBuilder.Int("axis", 1)); // a model trained on flat rows of image data
+            x = AddLayer(builder, layers[i], x, $"layers.{i}");
+            flat = layers[i] is Linear<float> or Flatten<float> || (flat && layers[i] is not (Conv2d<float> or MaxPool2d<float> or AvgPool2d<float>));
         }
 
         if (model.Task == TaskKind.Classification)
@@ -93,6 +88,34 @@ public static class OnnxExport
         AddMetadata(onnx, "feature_names", JsonSerializer.Serialize(model.FeatureNames));
         return onnx;
     }
+
+    private static string AddLayer(OnnxGraphBuilder builder, Module<float> layer, string x, string name) => layer switch
+    {
+        Linear<float> linear => builder.Node("Gemm", name, [x,
+                builder.Constant($"{name}.weight", linear.Weight.Data, linear.OutFeatures, linear.InFeatures),
+                builder.Constant($"{name}.bias", linear.Bias.Data, linear.OutFeatures)],
+            OnnxGraphBuilder.Int("transB", 1)),
+        ActivationLayer<float> activation => AddActivation(builder, activation.Activation, x, name),
+        Conv2d<float> conv => builder.Node("Conv", name, [x,
+                builder.Constant($"{name}.weight", conv.Weight.Data, conv.OutChannels, conv.InChannels, conv.Kernel, conv.Kernel),
+                builder.Constant($"{name}.bias", conv.Bias.Data, conv.OutChannels)],
+            OnnxGraphBuilder.Ints("kernel_shape", conv.Kernel, conv.Kernel), OnnxGraphBuilder.Ints("strides", conv.Stride, conv.Stride),
+            OnnxGraphBuilder.Ints("pads", conv.Padding, conv.Padding, conv.Padding, conv.Padding)),
+        MaxPool2d<float> pool => builder.Node("MaxPool", name, [x],
+            OnnxGraphBuilder.Ints("kernel_shape", pool.Kernel, pool.Kernel), OnnxGraphBuilder.Ints("strides", pool.Stride, pool.Stride)),
+        AvgPool2d<float> pool => builder.Node("AveragePool", name, [x],
+            OnnxGraphBuilder.Ints("kernel_shape", pool.Kernel, pool.Kernel), OnnxGraphBuilder.Ints("strides", pool.Stride, pool.Stride)),
+        BatchNorm<float> norm => builder.Node("BatchNormalization", name, [x,
+                builder.Constant($"{name}.weight", norm.Weight.Data, norm.Channels),
+                builder.Constant($"{name}.bias", norm.Bias.Data, norm.Channels),
+                builder.Constant($"{name}.running_mean", norm.RunningMean.Data, norm.Channels),
+                builder.Constant($"{name}.running_var", norm.RunningVar.Data, norm.Channels)],
+            OnnxGraphBuilder.Float("epsilon", (float)BatchNorm<float>.Epsilon)),
+        // Inference: dropout passes its input through, so the graph needs no node for it.
+        Dropout<float> => x,
+        Flatten<float> => builder.Node("Flatten", name, [x], OnnxGraphBuilder.Int("axis", 1)),
+        _ => throw new NotSupportedException($"{name} ({layer}) has no ONNX form yet"),
+    };
 
     private static string AddActivation(OnnxGraphBuilder builder, Activation activation, string x, string output) => activation switch
     {

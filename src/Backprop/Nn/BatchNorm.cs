@@ -1,0 +1,49 @@
+using System.Numerics;
+
+namespace Backprop.Nn;
+
+/// <summary>
+/// Batch normalisation per channel of [N, C, H, W] (or per feature of [N, C]): in training with the batch's
+/// statistics, which also move the running ones (momentum 0.1, as PyTorch); in inference with the running ones.
+/// </summary>
+public sealed class BatchNorm<T> : Module<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public const double Momentum = 0.1, Epsilon = 1e-5;
+
+    public BatchNorm(int channels)
+        : this(Tensor.Full(T.One, channels), Tensor.Zeros<T>(channels), Tensor.Zeros<T>(channels), Tensor.Full(T.One, channels)) { }
+
+    /// <summary>A layer with the given scale, shift and running statistics (used by model files and tests).</summary>
+    public BatchNorm(Tensor<T> weight, Tensor<T> bias, Tensor<T> runningMean, Tensor<T> runningVar)
+    {
+        int channels = weight.Length;
+        foreach (var tensor in new[] { weight, bias, runningMean, runningVar })
+            if (tensor.Rank != 1 || tensor.Length != channels)
+                throw new ArgumentException($"batch norm tensors must all be [{channels}], got {ShapeMath.Format(tensor.Shape)}");
+        Weight = weight.RequireGrad();
+        Bias = bias.RequireGrad();
+        // NOTE: the op updates the running statistics in place through these arrays, which the buffer tensors wrap.
+        runningMeanValues = runningMean.ToArray();
+        runningVarValues = runningVar.ToArray();
+        RunningMean = Tensor.FromArray(runningMeanValues, channels);
+        RunningVar = Tensor.FromArray(runningVarValues, channels);
+    }
+
+    private readonly T[] runningMeanValues, runningVarValues;
+
+    public Tensor<T> Weight { get; }
+    public Tensor<T> Bias { get; }
+    public Tensor<T> RunningMean { get; }
+    public Tensor<T> RunningVar { get; }
+    public int Channels => Weight.Length;
+
+    public override Tensor<T> Forward(Tensor<T> input) =>
+        Tensor<T>.BatchNorm(input, Weight, Bias, runningMeanValues, runningVarValues, Training, Momentum, Epsilon);
+
+    public override IEnumerable<(string Name, Tensor<T> Parameter)> NamedParameters() => [("weight", Weight), ("bias", Bias)];
+
+    public override IEnumerable<(string Name, Tensor<T> Buffer)> NamedBuffers() =>
+        [("running_mean", RunningMean), ("running_var", RunningVar)];
+
+    public override string ToString() => $"BatchNorm({Channels})";
+}

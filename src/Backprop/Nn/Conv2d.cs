@@ -1,0 +1,48 @@
+using System.Numerics;
+
+namespace Backprop.Nn;
+
+/// <summary>A 2-D convolution over [N, C, H, W] with a square kernel, zero padding and a stride; weight
+/// [out, in, k, k] and bias [out] (PyTorch's nn.Conv2d layout).</summary>
+public sealed class Conv2d<T> : Module<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>PyTorch's default initialisation: weights and biases uniform in ±1/√(in·k·k).</summary>
+    public Conv2d(int inChannels, int outChannels, int kernel, Random random, int stride = 1, int padding = 0)
+    {
+        if (inChannels <= 0 || outChannels <= 0 || kernel <= 0 || stride <= 0 || padding < 0)
+            throw new ArgumentOutOfRangeException(nameof(kernel),
+                $"conv2d needs positive channels, kernel and stride and a non-negative padding, got in {inChannels}, out {outChannels}, kernel {kernel}, stride {stride}, padding {padding}");
+        T bound = T.CreateChecked(1.0 / Math.Sqrt(inChannels * kernel * kernel));
+        Weight = Tensor.Uniform(random, -bound, bound, outChannels, inChannels, kernel, kernel).RequireGrad();
+        Bias = Tensor.Uniform(random, -bound, bound, outChannels).RequireGrad();
+        Stride = stride;
+        Padding = padding;
+    }
+
+    /// <summary>A layer with the given parameters (used by model files and tests).</summary>
+    public Conv2d(Tensor<T> weight, Tensor<T> bias, int stride, int padding)
+    {
+        if (weight.Rank != 4 || weight.Dim(2) != weight.Dim(3) || bias.Rank != 1 || bias.Dim(0) != weight.Dim(0))
+            throw new ArgumentException($"weight {ShapeMath.Format(weight.Shape)} and bias {ShapeMath.Format(bias.Shape)} do not form a conv2d layer");
+        if (stride <= 0 || padding < 0) throw new ArgumentOutOfRangeException(nameof(stride), $"stride {stride}, padding {padding}");
+        Weight = weight.RequireGrad();
+        Bias = bias.RequireGrad();
+        Stride = stride;
+        Padding = padding;
+    }
+
+    public Tensor<T> Weight { get; }
+    public Tensor<T> Bias { get; }
+    public int Stride { get; }
+    public int Padding { get; }
+    public int InChannels => Weight.Dim(1);
+    public int OutChannels => Weight.Dim(0);
+    public int Kernel => Weight.Dim(2);
+
+    public override Tensor<T> Forward(Tensor<T> input) => Tensor<T>.Conv2d(input, Weight, Bias, Stride, Padding);
+
+    public override IEnumerable<(string Name, Tensor<T> Parameter)> NamedParameters() => [("weight", Weight), ("bias", Bias)];
+
+    public override string ToString() =>
+        $"Conv2d({InChannels}, {OutChannels}, kernel_size={Kernel}, stride={Stride}, padding={Padding})";
+}

@@ -1,0 +1,36 @@
+using System.Numerics;
+
+namespace Backprop.Nn;
+
+/// <summary>
+/// In training, zeroes each element with probability <see cref="P"/> and scales the rest by 1/(1 − p), so
+/// that the expected output equals the input; in inference, passes the input through unchanged.
+/// </summary>
+/// <remarks>NOTE: the masks come from this module's own generator, which the trainer reseeds at the start of
+/// each epoch from the run's seed and the epoch number: the same run twice, or a run resumed from a checkpoint,
+/// drops the same elements.</remarks>
+public sealed class Dropout<T> : Module<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private Random random = new(0);
+
+    public Dropout(double p)
+    {
+        if (!(p >= 0 && p < 1)) throw new ArgumentOutOfRangeException(nameof(p), $"dropout probability must be in [0, 1), got {p}");
+        P = p;
+    }
+
+    public double P { get; }
+
+    public void Reseed(int seed) => random = new Random(seed);
+
+    public override Tensor<T> Forward(Tensor<T> input)
+    {
+        if (!Training || P == 0) return input;
+        var mask = new T[input.Length];
+        T kept = T.CreateChecked(1.0 / (1.0 - P));
+        for (int i = 0; i < mask.Length; i++) mask[i] = random.NextDouble() < P ? T.Zero : kept;
+        return input * Tensor.FromArray(mask, input.Shape.ToArray());
+    }
+
+    public override string ToString() => $"Dropout(p={P})";
+}

@@ -1,0 +1,12 @@
+using System.Numerics;
+
+namespace Backprop.Nn;
+
+/// <summary>[N, d1, d2, …] → [N, d1·d2·…]: from convolution feature maps to the rows a dense layer takes.</summary>
+public sealed class Flatten<T> : Module<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public override Tensor<T> Forward(Tensor<T> input) =>
+        input.Rank <= 2 ? input : input.Reshape(input.Dim(0), input.Length / Math.Max(input.Dim(0), 1));
+
+    public override string ToString() => "Flatten()";
+}

@@ -1,0 +1,95 @@
+using System.Numerics;
+
+namespace Backprop;
+
+// Batch normalisation, forward and backward.
+public sealed partial class Tensor<T>
+{
+    /// <summary>
+    /// Normalises input [N, C] or [N, C, H, W] per channel C: y = (x − mean) / √(var + eps) · weight + bias.
+    /// In training the mean and (biased) variance are the batch's, and the running statistics move towards them
+    /// in place as PyTorch's do: running = (1 − momentum)·running + momentum·batch, with the unbiased variance.
+    /// In inference the running statistics are used and left alone.
+    /// </summary>
+    public static Tensor<T> BatchNorm(Tensor<T> input, Tensor<T> weight, Tensor<T> bias, T[] runningMean, T[] runningVar,
+        bool training, double momentum = 0.1, double eps = 1e-5)
+    {
+        if (input.Rank is not (2 or 4)) throw new ArgumentException($"batch norm input must be [N, C] or [N, C, H, W], got {ShapeMath.Format(input.shape)}");
+        int batch = input.shape[0], channels = input.shape[1], spatial = input.Rank == 4 ? input.shape[2] * input.shape[3] : 1;
+        foreach (var (name, length) in new[] { ("weight", weight.Length), ("bias", bias.Length), ("running mean", runningMean.Length), ("running variance", runningVar.Length) })
+            if (length != channels) throw new ArgumentException($"batch norm {name} has {length} values for {channels} channels");
+        long count = (long)batch * spatial;
+        if (training && count < 2) throw new ArgumentException($"batch norm in training needs more than one value per channel, got input {ShapeMath.Format(input.shape)}");
+
+        var x = input.Data;
+        var output = Tensor.Zeros<T>(input.shape);
+        var y = output.Data;
+        var normalised = new T[input.Length]; // x̂, kept for backward
+        var inverseDeviation = new T[channels];
+        for (int c = 0; c < channels; c++)
+        {
+            double mean, variance;
+            if (training)
+            {
+                // NOTE: two passes in double: a float one-pass sum of squares loses the variance on offset data.
+                double sum = 0;
+                foreach (int i in Indices(c, batch, channels, spatial)) sum += double.CreateChecked(x[i]);
+                mean = sum / count;
+                double squares = 0;
+                foreach (int i in Indices(c, batch, channels, spatial)) { double d = double.CreateChecked(x[i]) - mean; squares += d * d; }
+                variance = squares / count;
+                runningMean[c] = T.CreateChecked((1 - momentum) * double.CreateChecked(runningMean[c]) + momentum * mean);
+                runningVar[c] = T.CreateChecked((1 - momentum) * double.CreateChecked(runningVar[c]) + momentum * squares / (count - 1));
+            }
+            else
+            {
+                mean = double.CreateChecked(runningMean[c]);
+                variance = double.CreateChecked(runningVar[c]);
+            }
+            T m = T.CreateChecked(mean), inverse = T.CreateChecked(1 / Math.Sqrt(variance + eps));
+            inverseDeviation[c] = inverse;
+            T scale = weight.Data[c], shift = bias.Data[c];
+            foreach (int i in Indices(c, batch, channels, spatial))
+            {
+                normalised[i] = (x[i] - m) * inverse;
+                y[i] = normalised[i] * scale + shift;
+            }
+        }
+        if (!ShouldRecord(input, weight, bias)) return output;
+        return output.Recorded("batchnorm", [input, weight, bias], grad =>
+        {
+            var dy = grad.Data;
+            T n = T.CreateChecked(count);
+            for (int c = 0; c < channels; c++)
+            {
+                T sumDy = T.Zero, sumDyXhat = T.Zero;
+                foreach (int i in Indices(c, batch, channels, spatial)) { sumDy += dy[i]; sumDyXhat += dy[i] * normalised[i]; }
+                if (weight.RequiresGrad) weight.GradBuffer()[c] += sumDyXhat;
+                if (bias.RequiresGrad) bias.GradBuffer()[c] += sumDy;
+                if (!input.RequiresGrad) continue;
+                var dx = input.GradBuffer();
+                T factor = weight.Data[c] * inverseDeviation[c];
+                if (training)
+                {
+                    // Through the batch statistics: dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂)).
+                    T meanDy = sumDy / n, meanDyXhat = sumDyXhat / n;
+                    foreach (int i in Indices(c, batch, channels, spatial)) dx[i] += factor * (dy[i] - meanDy - normalised[i] * meanDyXhat);
+                }
+                else
+                {
+                    foreach (int i in Indices(c, batch, channels, spatial)) dx[i] += factor * dy[i];
+                }
+            }
+        });
+    }
+
+    // The flat indices of channel c's values, sample by sample.
+    private static IEnumerable<int> Indices(int c, int batch, int channels, int spatial)
+    {
+        for (int b = 0; b < batch; b++)
+        {
+            int start = (b * channels + c) * spatial;
+            for (int s = 0; s < spatial; s++) yield return start + s;
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using System.Numerics;
+
+namespace Backprop;
+
+// 2-D max and average pooling over [N, C, H, W], no padding, windows `stride` apart (floor mode, as PyTorch).
+public sealed partial class Tensor<T>
+{
+    /// <summary>The largest value of each window. Backward sends each output's gradient to the first maximum of
+    /// its window in row-major order, as PyTorch does.</summary>
+    public Tensor<T> MaxPool2d(int kernel, int stride)
+    {
+        var (batch, channels, height, width, outHeight, outWidth) = PoolingShape(kernel, stride, "maxpool2d");
+        var output = Tensor.Zeros<T>(batch, channels, outHeight, outWidth);
+        var argmax = new int[output.Length]; // the input index each output came from
+        var x = Data;
+        var y = output.Data;
+        int o = 0;
+        for (int plane = 0; plane < batch * channels; plane++)
+        {
+            int planeStart = plane * height * width;
+            for (int oh = 0; oh < outHeight; oh++)
+            for (int ow = 0; ow < outWidth; ow++, o++)
+            {
+                int best = planeStart + oh * stride * width + ow * stride;
+                for (int i = 0; i < kernel; i++)
+                for (int j = 0; j < kernel; j++)
+                {
+                    int at = planeStart + (oh * stride + i) * width + ow * stride + j;
+                    // NOTE: NaN wins, so a NaN in a window is not hidden by pooling.
+                    if (x[at] > x[best] || (T.IsNaN(x[at]) && !T.IsNaN(x[best]))) best = at;
+                }
+                argmax[o] = best;
+                y[o] = x[best];
+            }
+        }
+        if (!ShouldRecord(this)) return output;
+        var input = this;
+        return output.Recorded("maxpool2d", [input], grad =>
+        {
+            var dOutput = grad.Data;
+            var dInput = input.GradBuffer();
+            for (int i = 0; i < argmax.Length; i++) dInput[argmax[i]] += dOutput[i];
+        });
+    }
+
+    /// <summary>The mean of each window; backward spreads each output's gradient evenly over its window.</summary>
+    public Tensor<T> AvgPool2d(int kernel, int stride)
+    {
+        var (batch, channels, height, width, outHeight, outWidth) = PoolingShape(kernel, stride, "avgpool2d");
+        var output = Tensor.Zeros<T>(batch, channels, outHeight, outWidth);
+        T area = T.CreateChecked(kernel * kernel);
+        var x = Data;
+        var y = output.Data;
+        int o = 0;
+        for (int plane = 0; plane < batch * channels; plane++)
+        {
+            int planeStart = plane * height * width;
+            for (int oh = 0; oh < outHeight; oh++)
+            for (int ow = 0; ow < outWidth; ow++, o++)
+            {
+                T sum = T.Zero;
+                for (int i = 0; i < kernel; i++)
+                for (int j = 0; j < kernel; j++)
+                    sum += x[planeStart + (oh * stride + i) * width + ow * stride + j];
+                y[o] = sum / area;
+            }
+        }
+        if (!ShouldRecord(this)) return output;
+        var input = this;
+        return output.Recorded("avgpool2d", [input], grad =>
+        {
+            var dOutput = grad.Data;
+            var dInput = input.GradBuffer();
+            int index = 0;
+            for (int plane = 0; plane < batch * channels; plane++)
+            {
+                int planeStart = plane * height * width;
+                for (int oh = 0; oh < outHeight; oh++)
+                for (int ow = 0; ow < outWidth; ow++, index++)
+                {
+                    T share = dOutput[index] / area;
+                    for (int i = 0; i < kernel; i++)
+                    for (int j = 0; j < kernel; j++)
+                        dInput[planeStart + (oh * stride + i) * width + ow * stride + j] += share;
+                }
+            }
+        });
+    }
+
+    private (int Batch, int Channels, int Height, int Width, int OutHeight, int OutWidth) PoolingShape(int kernel, int stride, string name)
+    {
+        if (Rank != 4) throw new ArgumentException($"{name} input must be [N, C, H, W], got {ShapeMath.Format(shape)}");
+        if (kernel <= 0 || stride <= 0) throw new ArgumentException($"{name} needs kernel > 0 and stride > 0, got kernel {kernel}, stride {stride}");
+        int height = shape[2], width = shape[3];
+        if (kernel > height || kernel > width)
+            throw new ArgumentException($"{name} kernel {kernel} is larger than the {height}×{width} input");
+        return (shape[0], shape[1], height, width, (height - kernel) / stride + 1, (width - kernel) / stride + 1);
+    }
+}

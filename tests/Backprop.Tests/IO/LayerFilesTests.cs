@@ -1,0 +1,80 @@
+using Backprop.Data;
+using Backprop.IO;
+using Backprop.Nn;
+using Backprop.Training;
+
+namespace Backprop.Tests.IO;
+
+public sealed class LayerFilesTests
+{
+    /// <summary>Every layer kind, with batch norm statistics that are not the defaults.</summary>
+    internal static TrainedModel EveryLayerKind(int seed)
+    {
+        var random = new Random(seed);
+        var norm = new BatchNorm<float>(
+            Tensor.FromArray([1.5f, 0.5f, 2f], 3), Tensor.FromArray([0.1f, -0.2f, 0.3f], 3),
+            Tensor.FromArray([0.05f, -0.1f, 0.2f], 3), Tensor.FromArray([0.9f, 1.4f, 0.6f], 3));
+        var network = new Sequential<float>(
+            new Conv2d<float>(2, 3, 3, random, stride: 1, padding: 1), norm, new ActivationLayer<float>(Activation.Relu),
+            new MaxPool2d<float>(2), new Conv2d<float>(3, 4, 2, random, stride: 2, padding: 0), new ActivationLayer<float>(Activation.Tanh),
+            new AvgPool2d<float>(1), new Flatten<float>(), new Dropout<float>(0.25), new Linear<float>(4, 5, random),
+            new ActivationLayer<float>(Activation.Gelu), new Linear<float>(5, 3, random));
+        var features = Enumerable.Range(0, 2 * 6 * 6).Select(i => $"p{i}").ToArray();
+        var mean = Enumerable.Range(0, 72).Select(i => (float)Math.Sin(i)).ToArray();
+        var deviation = Enumerable.Range(0, 72).Select(i => 1 + (float)(i % 5) / 4).ToArray();
+        return new TrainedModel(network, TaskKind.Classification, features, [2, 6, 6], ["a", "b", "c"], new Standardizer(mean, deviation));
+    }
+
+    internal static DataSet Images(int rows, int seed)
+    {
+        var random = new Random(seed);
+        var values = Enumerable.Range(0, rows * 72).Select(_ => (float)(random.NextDouble() * 6 - 3)).ToArray();
+        return DataSet.Unlabelled(values, rows, Enumerable.Range(0, 72).Select(i => $"p{i}").ToArray(), [2, 6, 6]);
+    }
+
+    [Fact]
+    public void A_model_with_every_layer_kind_comes_back_with_the_same_predictions()
+    {
+        var model = EveryLayerKind(seed: 1);
+        var data = Images(rows: 9, seed: 2);
+        string path = Path.Combine(Path.GetTempPath(), $"backprop-layers-{Guid.NewGuid():N}.bp");
+        try
+        {
+            TrainedModelFile.Save(path, model);
+            var loaded = TrainedModelFile.Load(path);
+
+            Assert.Equal(model.Network.Layers.Select(layer => layer.ToString()), loaded.Network.Layers.Select(layer => layer.ToString()));
+            Assert.Equal(model.PredictProbabilities(data), loaded.PredictProbabilities(data));
+            var buffers = loaded.Network.NamedBuffers().ToArray();
+            Assert.Equal(["1.running_mean", "1.running_var"], buffers.Select(pair => pair.Name));
+            Assert.Equal([0.9f, 1.4f, 0.6f], buffers[1].Buffer.ToArray());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void An_architecture_whose_kernel_does_not_fit_the_input_shape_is_a_format_error_naming_the_architecture()
+    {
+        var saved = TrainedModelFile.ToSaved(EveryLayerKind(seed: 3));
+        var broken = saved with { InputShape = [2, 1, 72] }; // same 144 values, but no 3×3 window fits one row
+
+        var error = Assert.Throws<ModelFormatException>(() => TrainedModelFile.FromSaved(broken, "m.bp"));
+
+        Assert.Contains("__metadata__.architecture", error.Message);
+        Assert.Contains("input_shape", error.Message);
+    }
+
+    [Fact]
+    public void A_batch_norm_without_its_running_statistics_is_a_format_error_naming_the_tensor()
+    {
+        var saved = TrainedModelFile.ToSaved(EveryLayerKind(seed: 4));
+        var parameters = saved.Parameters.Where(pair => pair.Key != "layers.1.running_var").ToDictionary();
+
+        var error = Assert.Throws<ModelFormatException>(() => TrainedModelFile.FromSaved(saved with { Parameters = parameters }, "m.bp"));
+
+        Assert.Contains("layers.1.running_var", error.Message);
+    }
+}

@@ -1,0 +1,103 @@
+using Backprop.Nn;
+
+namespace Backprop.Tests.Nn;
+
+public sealed class LayerModuleTests
+{
+    [Fact]
+    public void Dropout_in_inference_passes_the_input_through_untouched()
+    {
+        var dropout = new Dropout<double>(0.5);
+        dropout.SetTraining(false);
+        var x = Tensor.FromArray([1.0, -2, 3, 4], 2, 2);
+
+        Assert.Same(x, dropout.Forward(x));
+    }
+
+    [Fact]
+    public void Dropout_in_training_zeroes_about_p_of_the_elements_and_scales_the_rest_to_keep_the_mean()
+    {
+        var dropout = new Dropout<double>(0.3);
+        dropout.Reseed(5);
+        var x = Tensor.Full(2.0, 100, 100);
+
+        var y = dropout.Forward(x).ToArray();
+
+        double zeros = y.Count(v => v == 0) / (double)y.Length;
+        Assert.InRange(zeros, 0.28, 0.32);
+        Assert.All(y, v => Assert.True(v == 0 || Math.Abs(v - 2 / 0.7) < 1e-12));
+        Assert.InRange(y.Average(), 1.95, 2.05);
+    }
+
+    [Fact]
+    public void Dropout_masks_repeat_after_a_reseed_and_differ_without_one()
+    {
+        var dropout = new Dropout<double>(0.5);
+        var x = Tensor.Full(1.0, 64);
+        dropout.Reseed(9);
+        var first = dropout.Forward(x).ToArray();
+        var second = dropout.Forward(x).ToArray();
+        dropout.Reseed(9);
+        var again = dropout.Forward(x).ToArray();
+
+        Assert.Equal(first, again);
+        Assert.NotEqual(first, second);
+    }
+
+    [Fact]
+    public void Dropout_gradient_is_the_mask()
+    {
+        var dropout = new Dropout<double>(0.5);
+        dropout.Reseed(3);
+        var x = Tensor.FromArray(Enumerable.Range(1, 32).Select(i => (double)i).ToArray(), 32).RequireGrad();
+
+        var y = dropout.Forward(x);
+        y.Sum().Backward();
+
+        var output = y.ToArray();
+        var gradient = x.Grad!.ToArray();
+        for (int i = 0; i < 32; i++) Assert.Equal(output[i] == 0 ? 0 : 2, gradient[i], 12);
+    }
+
+    [Fact]
+    public void Dropout_refuses_a_probability_outside_0_to_1()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Dropout<float>(1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Dropout<float>(-0.1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Dropout<float>(double.NaN));
+    }
+
+    [Fact]
+    public void Flatten_keeps_the_batch_and_joins_the_rest_in_row_major_order()
+    {
+        var x = Tensor.FromArray(Enumerable.Range(0, 24).Select(i => (float)i).ToArray(), 2, 3, 2, 2);
+
+        var y = new Flatten<float>().Forward(x);
+
+        Assert.Equal([2, 12], y.Shape.ToArray());
+        Assert.Equal(x.ToArray(), y.ToArray());
+    }
+
+    [Fact]
+    public void Sequential_switches_every_layer_between_training_and_inference()
+    {
+        var inner = new Dropout<float>(0.1);
+        var network = new Sequential<float>(new Linear<float>(2, 2, new Random(1)), inner);
+
+        network.SetTraining(false);
+        Assert.False(inner.Training);
+        network.SetTraining(true);
+        Assert.True(inner.Training);
+    }
+
+    [Fact]
+    public void Batch_norm_lists_its_running_statistics_as_buffers_not_parameters()
+    {
+        var network = new Sequential<float>(new BatchNorm<float>(3));
+
+        Assert.Equal(["0.weight", "0.bias"], network.NamedParameters().Select(pair => pair.Name));
+        Assert.Equal(["0.running_mean", "0.running_var"], network.NamedBuffers().Select(pair => pair.Name));
+        Assert.Equal([0f, 0, 0], network.NamedBuffers().First().Buffer.ToArray());
+        Assert.Equal([1f, 1, 1], network.NamedBuffers().Last().Buffer.ToArray());
+    }
+}
