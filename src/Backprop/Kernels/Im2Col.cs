@@ -39,18 +39,32 @@ internal static class Im2Col
                     continue;
                 }
                 var source = image.Slice((c * g.Height + h) * g.Width, g.Width);
-                for (int ow = 0; ow < outWidth; ow++)
+                var (first, end) = ValidColumns(g, j, outWidth);
+                target[..first].Clear();
+                target[end..].Clear();
+                if (g.Stride == 1)
                 {
-                    int w = ow * g.Stride - g.Padding + j;
-                    target[ow] = (uint)w < (uint)g.Width ? source[w] : T.Zero;
+                    // NOTE: the common case, one contiguous run per row: a block copy instead of a loop of branches.
+                    source.Slice(first - g.Padding + j, end - first).CopyTo(target[first..end]);
+                    continue;
                 }
+                for (int ow = first; ow < end; ow++) target[ow] = source[ow * g.Stride - g.Padding + j];
             }
         }
     }
 
+    // The output columns ow whose input column ow·s − pad + j lies inside the image: [first, end).
+    private static (int First, int End) ValidColumns(in Geometry g, int j, int outWidth)
+    {
+        int offset = j - g.Padding; // input column = ow·stride + offset
+        int first = offset >= 0 ? 0 : Math.Min(outWidth, (-offset + g.Stride - 1) / g.Stride);
+        int end = g.Width - offset <= 0 ? first : Math.Clamp((g.Width - offset + g.Stride - 1) / g.Stride, first, outWidth);
+        return (first, end);
+    }
+
     /// <summary>The adjoint of <see cref="Gather{T}"/>: adds each column entry back onto the pixel it came from.</summary>
     public static void ScatterAdd<T>(ReadOnlySpan<T> cols, in Geometry g, int rowStride, int column, Span<T> image)
-        where T : unmanaged, INumber<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         int outHeight = g.OutHeight, outWidth = g.OutWidth;
         for (int c = 0; c < g.Channels; c++)
@@ -64,11 +78,14 @@ internal static class Im2Col
                 if ((uint)h >= (uint)g.Height) continue;
                 var target = image.Slice((c * g.Height + h) * g.Width, g.Width);
                 var source = row.Slice(oh * outWidth, outWidth);
-                for (int ow = 0; ow < outWidth; ow++)
+                var (first, end) = ValidColumns(g, j, outWidth);
+                if (g.Stride == 1)
                 {
-                    int w = ow * g.Stride - g.Padding + j;
-                    if ((uint)w < (uint)g.Width) target[w] += source[ow];
+                    var run = target.Slice(first - g.Padding + j, end - first);
+                    System.Numerics.Tensors.TensorPrimitives.Add<T>(run, source[first..end], run);
+                    continue;
                 }
+                for (int ow = first; ow < end; ow++) target[ow * g.Stride - g.Padding + j] += source[ow];
             }
         }
     }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using Backprop.Kernels;
 
@@ -30,10 +31,12 @@ public sealed partial class Tensor<T>
             throw new ArgumentException($"conv2d kernel {g.Kernel} is larger than the {g.Height}×{g.Width} input with padding {padding}");
 
         int batch = input.shape[0], outChannels = weight.shape[0], positions = g.Positions;
-        var output = Tensor.Zeros<T>(batch, outChannels, g.OutHeight, g.OutWidth);
+        // NOTE: every output value is written below, so the array need not be cleared first.
+        var output = Tensor.FromArray(GC.AllocateUninitializedArray<T>(batch * outChannels * positions), batch, outChannels, g.OutHeight, g.OutWidth);
         int group = Math.Clamp(ConvolutionColumnBudget / Math.Max(1, g.Rows * positions), 1, Math.Max(batch, 1));
-        var cols = new T[g.Rows * group * positions];
-        var products = new T[outChannels * group * positions];
+        // NOTE: the scratch matrices are megabytes per call; renting them spares the GC a large-object allocation per layer and step.
+        var cols = ArrayPool<T>.Shared.Rent(g.Rows * group * positions);
+        var products = ArrayPool<T>.Shared.Rent(outChannels * group * positions);
         for (int first = 0; first < batch; first += group)
         {
             int count = Math.Min(group, batch - first), columns = count * positions;
@@ -49,6 +52,8 @@ public sealed partial class Tensor<T>
                 if (bias is not null) System.Numerics.Tensors.TensorPrimitives.Add(target, bias.Data[channel], target);
             }
         }
+        ArrayPool<T>.Shared.Return(products);
+        ArrayPool<T>.Shared.Return(cols);
         if (!ShouldRecord(input, weight, bias)) return output;
         return output.Recorded("conv2d", bias is null ? [input, weight] : [input, weight, bias], grad =>
         {
@@ -61,8 +66,9 @@ public sealed partial class Tensor<T>
                     dBias[channel] += System.Numerics.Tensors.TensorPrimitives.Sum<T>(dOutput.Slice((image * outChannels + channel) * positions, positions));
             }
             if (!input.RequiresGrad && !weight.RequiresGrad) return;
-            var dProducts = new T[outChannels * group * positions];
-            var dCols = input.RequiresGrad ? new T[g.Rows * group * positions] : [];
+            var dProducts = ArrayPool<T>.Shared.Rent(outChannels * group * positions);
+            var dCols = ArrayPool<T>.Shared.Rent(input.RequiresGrad ? g.Rows * group * positions : 0);
+            var columnsOfImages = ArrayPool<T>.Shared.Rent(weight.RequiresGrad ? g.Rows * group * positions : 0);
             for (int first = 0; first < batch; first += group)
             {
                 int count = Math.Min(group, batch - first), columns = count * positions;
@@ -73,8 +79,8 @@ public sealed partial class Tensor<T>
                 if (weight.RequiresGrad)
                 {
                     // dW [Cout, Cin·k·k] += dY [Cout, columns] · colsᵀ; the columns are recomputed rather than kept from forward.
-                    GatherGroup(input.Data, g, first, count, cols, columns);
-                    MatrixMultiply.Multiply<T>(dProducts.AsSpan(0, outChannels * columns), cols.AsSpan(0, g.Rows * columns), weight.GradBuffer(),
+                    GatherGroup(input.Data, g, first, count, columnsOfImages, columns);
+                    MatrixMultiply.Multiply<T>(dProducts.AsSpan(0, outChannels * columns), columnsOfImages.AsSpan(0, g.Rows * columns), weight.GradBuffer(),
                         outChannels, g.Rows, columns, transposeB: true, accumulate: true);
                 }
                 if (input.RequiresGrad)
@@ -88,6 +94,9 @@ public sealed partial class Tensor<T>
                             dInput.Slice((first + image) * g.ImageSize, g.ImageSize));
                 }
             }
+            ArrayPool<T>.Shared.Return(dProducts);
+            ArrayPool<T>.Shared.Return(dCols);
+            ArrayPool<T>.Shared.Return(columnsOfImages);
         });
     }
 
