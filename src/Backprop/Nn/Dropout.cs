@@ -26,10 +26,11 @@ public sealed class Dropout<T> : Module<T> where T : unmanaged, IFloatingPointIe
     public override Tensor<T> Forward(Tensor<T> input)
     {
         if (!Training || P == 0) return input;
-        var mask = new T[input.Length];
+        var mask = Tensor.Uninitialized<T>(input.Shape.ToArray());
+        var values = mask.Data;
         T kept = T.CreateChecked(1.0 / (1.0 - P));
-        for (int i = 0; i < mask.Length; i++) mask[i] = random.NextDouble() < P ? T.Zero : kept;
-        return input * Tensor.FromArray(mask, input.Shape.ToArray());
+        for (int i = 0; i < values.Length; i++) values[i] = random.NextDouble() < P ? T.Zero : kept;
+        return input * mask;
     }
 
     public override string ToString() => $"Dropout(p={P})";

@@ -31,12 +31,13 @@ public sealed partial class Tensor<T>
     private Tensor<T> Fused(Activation activation)
     {
         var input = this;
-        var output = Tensor.FromArray(GC.AllocateUninitializedArray<T>(Length), shape);
+        var output = Tensor.Uninitialized<T>(shape);
         DenseKernels.Activate<T>(activation, Data, output.Data);
         if (!ShouldRecord(input)) return output;
         return output.Recorded(activation.Name(), [input], grad =>
         {
-            var local = grad.Data.ToArray();
+            var local = Tensor.Uninitialized<T>(shape).Data;
+            grad.Data.CopyTo(local);
             DenseKernels.ActivationBackward<T>(activation, input.Data, output.Data, local);
             System.Numerics.Tensors.TensorPrimitives.Add<T>(input.GradBuffer(), local, input.GradBuffer());
         });

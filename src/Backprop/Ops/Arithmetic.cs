@@ -28,7 +28,7 @@ public sealed partial class Tensor<T>
             if (a.RequiresGrad) Broadcasting.SumInto(grad.Data, grad.shape, a.GradBuffer(), a.shape);
             if (b.RequiresGrad)
             {
-                var negated = new T[grad.Length];
+                var negated = TensorArena.Rent<T>(grad.Length, clear: true);
                 TensorPrimitives.Negate(grad.Data, negated);
                 Broadcasting.SumInto<T>(negated, grad.shape, b.GradBuffer(), b.shape);
             }
@@ -56,13 +56,13 @@ public sealed partial class Tensor<T>
             // ∂(a/b)/∂a = 1/b;  ∂(a/b)/∂b = −a/b² = −output/b
             if (a.RequiresGrad)
             {
-                var share = new T[grad.Length];
+                var share = TensorArena.Rent<T>(grad.Length, clear: true);
                 Broadcasting.Binary<T, DivideOperator<T>>(grad.Data, grad.shape, b.Data, b.shape, share, grad.shape);
                 Broadcasting.SumInto<T>(share, grad.shape, a.GradBuffer(), a.shape);
             }
             if (b.RequiresGrad)
             {
-                var share = new T[grad.Length];
+                var share = TensorArena.Rent<T>(grad.Length, clear: true);
                 TensorPrimitives.Multiply(grad.Data, output.Data, share);
                 Broadcasting.Binary<T, DivideOperator<T>>(share, grad.shape, b.Data, b.shape, share, grad.shape);
                 TensorPrimitives.Negate(share, share);
@@ -90,8 +90,8 @@ public sealed partial class Tensor<T>
         {
             var aWide = Broadcast(a, output.shape).Data;
             var bWide = Broadcast(b, output.shape).Data;
-            var toA = new T[grad.Length];
-            var toB = new T[grad.Length];
+            var toA = TensorArena.Rent<T>(grad.Length, clear: true);
+            var toB = TensorArena.Rent<T>(grad.Length, clear: true);
             var g = grad.Data;
             for (int i = 0; i < g.Length; i++)
             {
@@ -114,7 +114,7 @@ public sealed partial class Tensor<T>
     /// <summary>target.Grad += reduce(grad · other): the product rule's share for one factor.</summary>
     private static void SendProduct(Tensor<T> grad, Tensor<T> other, Tensor<T> target)
     {
-        var share = new T[grad.Length];
+        var share = TensorArena.Rent<T>(grad.Length, clear: true);
         Broadcasting.Binary<T, MultiplyOperator<T>>(grad.Data, grad.shape, other.Data, other.shape, share, grad.shape);
         Broadcasting.SumInto<T>(share, grad.shape, target.GradBuffer(), target.shape);
     }

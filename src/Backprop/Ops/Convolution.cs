@@ -32,7 +32,7 @@ public sealed partial class Tensor<T>
 
         int batch = input.shape[0], outChannels = weight.shape[0], positions = g.Positions;
         // NOTE: every output value is written below, so the array need not be cleared first.
-        var output = Tensor.FromArray(GC.AllocateUninitializedArray<T>(batch * outChannels * positions), batch, outChannels, g.OutHeight, g.OutWidth);
+        var output = Tensor.Uninitialized<T>(batch, outChannels, g.OutHeight, g.OutWidth);
         int group = Math.Clamp(ConvolutionColumnBudget / Math.Max(1, g.Rows * positions), 1, Math.Max(batch, 1));
         // NOTE: the scratch matrices are megabytes per call; renting them spares the GC a large-object allocation per layer and step.
         var cols = ArrayPool<T>.Shared.Rent(g.Rows * group * positions);

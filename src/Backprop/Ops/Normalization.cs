@@ -22,9 +22,10 @@ public sealed partial class Tensor<T>
         if (training && count < 2) throw new ArgumentException($"batch norm in training needs more than one value per channel, got input {ShapeMath.Format(input.shape)}");
 
         var x = input.Data;
-        var output = Tensor.Zeros<T>(input.shape);
+        var output = Tensor.Uninitialized<T>(input.shape);
         var y = output.Data;
-        var normalised = new T[input.Length]; // x̂, kept for backward
+        var normalised = Tensor.Uninitialized<T>(input.shape); // x̂, kept for backward
+        var xHat = normalised.Data;
         var inverseDeviation = new T[channels];
         for (int c = 0; c < channels; c++)
         {
@@ -33,10 +34,12 @@ public sealed partial class Tensor<T>
             {
                 // NOTE: two passes in double: a float one-pass sum of squares loses the variance on offset data.
                 double sum = 0;
-                foreach (int i in Indices(c, batch, channels, spatial)) sum += double.CreateChecked(x[i]);
+                for (int b = 0; b < batch; b++)
+                    foreach (T value in x.Slice((b * channels + c) * spatial, spatial)) sum += double.CreateChecked(value);
                 mean = sum / count;
                 double squares = 0;
-                foreach (int i in Indices(c, batch, channels, spatial)) { double d = double.CreateChecked(x[i]) - mean; squares += d * d; }
+                for (int b = 0; b < batch; b++)
+                    foreach (T value in x.Slice((b * channels + c) * spatial, spatial)) { double d = double.CreateChecked(value) - mean; squares += d * d; }
                 variance = squares / count;
                 runningMean[c] = T.CreateChecked((1 - momentum) * double.CreateChecked(runningMean[c]) + momentum * mean);
                 runningVar[c] = T.CreateChecked((1 - momentum) * double.CreateChecked(runningVar[c]) + momentum * squares / (count - 1));
@@ -49,47 +52,43 @@ public sealed partial class Tensor<T>
             T m = T.CreateChecked(mean), inverse = T.CreateChecked(1 / Math.Sqrt(variance + eps));
             inverseDeviation[c] = inverse;
             T scale = weight.Data[c], shift = bias.Data[c];
-            foreach (int i in Indices(c, batch, channels, spatial))
+            for (int b = 0; b < batch; b++)
             {
-                normalised[i] = (x[i] - m) * inverse;
-                y[i] = normalised[i] * scale + shift;
+                int start = (b * channels + c) * spatial;
+                for (int i = start; i < start + spatial; i++)
+                {
+                    xHat[i] = (x[i] - m) * inverse;
+                    y[i] = xHat[i] * scale + shift;
+                }
             }
         }
         if (!ShouldRecord(input, weight, bias)) return output;
         return output.Recorded("batchnorm", [input, weight, bias], grad =>
         {
             var dy = grad.Data;
+            var xHat = normalised.Data;
             T n = T.CreateChecked(count);
             for (int c = 0; c < channels; c++)
             {
                 T sumDy = T.Zero, sumDyXhat = T.Zero;
-                foreach (int i in Indices(c, batch, channels, spatial)) { sumDy += dy[i]; sumDyXhat += dy[i] * normalised[i]; }
+                for (int b = 0; b < batch; b++)
+                {
+                    int start = (b * channels + c) * spatial;
+                    for (int i = start; i < start + spatial; i++) { sumDy += dy[i]; sumDyXhat += dy[i] * xHat[i]; }
+                }
                 if (weight.RequiresGrad) weight.GradBuffer()[c] += sumDyXhat;
                 if (bias.RequiresGrad) bias.GradBuffer()[c] += sumDy;
                 if (!input.RequiresGrad) continue;
                 var dx = input.GradBuffer();
                 T factor = weight.Data[c] * inverseDeviation[c];
-                if (training)
+                // In training the gradient also flows through the batch statistics: dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂)).
+                T meanDy = training ? sumDy / n : T.Zero, meanDyXhat = training ? sumDyXhat / n : T.Zero;
+                for (int b = 0; b < batch; b++)
                 {
-                    // Through the batch statistics: dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂)).
-                    T meanDy = sumDy / n, meanDyXhat = sumDyXhat / n;
-                    foreach (int i in Indices(c, batch, channels, spatial)) dx[i] += factor * (dy[i] - meanDy - normalised[i] * meanDyXhat);
-                }
-                else
-                {
-                    foreach (int i in Indices(c, batch, channels, spatial)) dx[i] += factor * dy[i];
+                    int start = (b * channels + c) * spatial;
+                    for (int i = start; i < start + spatial; i++) dx[i] += factor * (dy[i] - meanDy - xHat[i] * meanDyXhat);
                 }
             }
         });
-    }
-
-    // The flat indices of channel c's values, sample by sample.
-    private static IEnumerable<int> Indices(int c, int batch, int channels, int spatial)
-    {
-        for (int b = 0; b < batch; b++)
-        {
-            int start = (b * channels + c) * spatial;
-            for (int s = 0; s < spatial; s++) yield return start + s;
-        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 
 namespace Backprop;
@@ -10,8 +11,10 @@ public sealed partial class Tensor<T>
     public Tensor<T> MaxPool2d(int kernel, int stride)
     {
         var (batch, channels, height, width, outHeight, outWidth) = PoolingShape(kernel, stride, "maxpool2d");
-        var output = Tensor.Zeros<T>(batch, channels, outHeight, outWidth);
-        var argmax = new int[output.Length]; // the input index each output came from
+        var output = Tensor.Uninitialized<T>(batch, channels, outHeight, outWidth);
+        bool record = ShouldRecord(this);
+        // The input index each output came from, kept only for a backward pass (and handed back after it).
+        var argmax = record ? ArrayPool<int>.Shared.Rent(output.Length) : [];
         var x = Data;
         var y = output.Data;
         int o = 0;
@@ -29,17 +32,19 @@ public sealed partial class Tensor<T>
                     // NOTE: NaN wins, so a NaN in a window is not hidden by pooling.
                     if (x[at] > x[best] || (T.IsNaN(x[at]) && !T.IsNaN(x[best]))) best = at;
                 }
-                argmax[o] = best;
+                if (record) argmax[o] = best;
                 y[o] = x[best];
             }
         }
-        if (!ShouldRecord(this)) return output;
+        if (!record) return output;
         var input = this;
+        int count = output.Length;
         return output.Recorded("maxpool2d", [input], grad =>
         {
             var dOutput = grad.Data;
             var dInput = input.GradBuffer();
-            for (int i = 0; i < argmax.Length; i++) dInput[argmax[i]] += dOutput[i];
+            for (int i = 0; i < count; i++) dInput[argmax[i]] += dOutput[i];
+            ArrayPool<int>.Shared.Return(argmax);
         });
     }
 
@@ -47,7 +52,7 @@ public sealed partial class Tensor<T>
     public Tensor<T> AvgPool2d(int kernel, int stride)
     {
         var (batch, channels, height, width, outHeight, outWidth) = PoolingShape(kernel, stride, "avgpool2d");
-        var output = Tensor.Zeros<T>(batch, channels, outHeight, outWidth);
+        var output = Tensor.Uninitialized<T>(batch, channels, outHeight, outWidth);
         T area = T.CreateChecked(kernel * kernel);
         var x = Data;
         var y = output.Data;

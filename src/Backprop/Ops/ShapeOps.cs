@@ -53,7 +53,7 @@ public sealed partial class Tensor<T>
         if (!ShouldRecord(input)) return output;
         return output.Recorded("transpose", [input], grad =>
         {
-            var back = new T[grad.Length];
+            var back = TensorArena.Rent<T>(grad.Length, clear: true);
             TransposeLastTwo(grad.Data, back, grad.shape);
             input.AccumulateGrad(back);
         });

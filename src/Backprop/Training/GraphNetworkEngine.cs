@@ -16,6 +16,7 @@ public sealed class GraphNetworkEngine<T> : INetworkEngine<T> where T : unmanage
     private readonly int inputWidth;
     private readonly Tensor<T>[] parameters;
     private T[] outputs = [];
+    private readonly TensorArena arena = new();
 
     public GraphNetworkEngine(Sequential<T> network, int[] inputShape)
     {
@@ -29,28 +30,46 @@ public sealed class GraphNetworkEngine<T> : INetworkEngine<T> where T : unmanage
     public ReadOnlySpan<T> Forward(ReadOnlySpan<T> input, int batch)
     {
         network.SetTraining(false);
-        Tensor<T> output;
-        using (GradMode.NoGrad()) output = network.Forward(Batch(input, batch));
-        if (outputs.Length < output.Length) outputs = new T[output.Length];
-        output.Data.CopyTo(outputs);
-        return outputs.AsSpan(0, output.Length);
+        int length;
+        using (arena.Activate())
+        using (GradMode.NoGrad())
+        {
+            var output = network.Forward(Batch(input, batch));
+            length = output.Length;
+            if (outputs.Length < length) outputs = new T[length];
+            output.Data.CopyTo(outputs);
+        }
+        arena.Recycle(); // NOTE: every tensor of the pass is dead here: the output was copied out
+        return outputs.AsSpan(0, length);
     }
 
     public T ComputeGradients(ReadOnlySpan<T> input, ReadOnlySpan<int> labels, int batch)
     {
-        var logits = TrainingForward(input, batch);
-        var loss = Tensor<T>.CrossEntropy(logits, labels.Slice(0, batch));
-        loss.Backward();
-        return loss.Item() * T.CreateChecked(batch);
+        T loss;
+        using (arena.Activate())
+        {
+            var logits = TrainingForward(input, batch);
+            var mean = Tensor<T>.CrossEntropy(logits, labels.Slice(0, batch));
+            mean.Backward();
+            loss = mean.Item() * T.CreateChecked(batch);
+        }
+        arena.Recycle(); // the gradients live in the parameters' own buffers, made before any step
+        return loss;
     }
 
     public T ComputeGradients(ReadOnlySpan<T> input, ReadOnlySpan<T> targets, int batch)
     {
-        var output = TrainingForward(input, batch);
-        var target = Tensor.FromArray(targets.Slice(0, output.Length).ToArray(), output.Shape.ToArray());
-        var loss = Loss.Mse(output, target);
-        loss.Backward();
-        return loss.Item() * T.CreateChecked(output.Length);
+        T loss;
+        using (arena.Activate())
+        {
+            var output = TrainingForward(input, batch);
+            var target = Tensor.FromArray(targets.Slice(0, output.Length).ToArray(), output.Shape.ToArray());
+            var mean = Loss.Mse(output, target);
+            mean.Backward();
+            loss = mean.Item() * T.CreateChecked(output.Length);
+        }
+        arena.Recycle();
+        return loss;
     }
 
     public void StartEpoch(long seed, int epoch)
