@@ -25,10 +25,11 @@ public sealed partial class Tensor<T>
             throw new ArgumentException($"conv2d weight {ShapeMath.Format(weight.shape)} takes {weight.shape[1]} channels, the input {ShapeMath.Format(input.shape)} has {input.shape[1]}");
         if (bias is not null && (bias.Rank != 1 || bias.shape[0] != weight.shape[0]))
             throw new ArgumentException($"conv2d bias must be [{weight.shape[0]}], got {ShapeMath.Format(bias.shape)}");
-        if (stride <= 0 || padding < 0) throw new ArgumentException($"conv2d needs stride > 0 and padding ≥ 0, got stride {stride}, padding {padding}");
+        if (stride <= 0 || padding < 0 || weight.shape[2] <= 0)
+            throw new ArgumentException($"conv2d of input {ShapeMath.Format(input.shape)} with weight {ShapeMath.Format(weight.shape)} needs a kernel > 0, stride > 0 and padding ≥ 0, got stride {stride}, padding {padding}");
         var g = new Im2Col.Geometry(input.shape[1], input.shape[2], input.shape[3], weight.shape[2], stride, padding);
         if (g.Height + 2 * padding < g.Kernel || g.Width + 2 * padding < g.Kernel)
-            throw new ArgumentException($"conv2d kernel {g.Kernel} is larger than the {g.Height}×{g.Width} input with padding {padding}");
+            throw new ArgumentException($"conv2d kernel {g.Kernel} is larger than the input {ShapeMath.Format(input.shape)} with padding {padding}");
 
         int batch = input.shape[0], outChannels = weight.shape[0], positions = g.Positions;
         // NOTE: every output value is written below, so the array need not be cleared first.

@@ -17,7 +17,8 @@ public sealed partial class Tensor<T>
         if (input.Rank is not (2 or 4)) throw new ArgumentException($"batch norm input must be [N, C] or [N, C, H, W], got {ShapeMath.Format(input.shape)}");
         int batch = input.shape[0], channels = input.shape[1], spatial = input.Rank == 4 ? input.shape[2] * input.shape[3] : 1;
         foreach (var (name, length) in new[] { ("weight", weight.Length), ("bias", bias.Length), ("running mean", runningMean.Length), ("running variance", runningVar.Length) })
-            if (length != channels) throw new ArgumentException($"batch norm {name} has {length} values for {channels} channels");
+            if (length != channels)
+                throw new ArgumentException($"batch norm {name} is [{length}], the input {ShapeMath.Format(input.shape)} has {channels} channels");
         long count = (long)batch * spatial;
         if (training && count < 2) throw new ArgumentException($"batch norm in training needs more than one value per channel, got input {ShapeMath.Format(input.shape)}");
 

@@ -24,13 +24,19 @@ public sealed partial class Tensor<T>
             for (int oh = 0; oh < outHeight; oh++)
             for (int ow = 0; ow < outWidth; ow++, o++)
             {
-                int best = planeStart + oh * stride * width + ow * stride;
-                for (int i = 0; i < kernel; i++)
-                for (int j = 0; j < kernel; j++)
+                int corner = planeStart + oh * stride * width + ow * stride, best = corner;
+                if (kernel == 2)
                 {
-                    int at = planeStart + (oh * stride + i) * width + ow * stride + j;
-                    // NOTE: NaN wins, so a NaN in a window is not hidden by pooling.
-                    if (x[at] > x[best] || (T.IsNaN(x[at]) && !T.IsNaN(x[best]))) best = at;
+                    // NOTE: the usual 2×2 window unrolled, in the same row-major order as the general loop.
+                    best = Larger(x, best, corner + 1);
+                    best = Larger(x, best, corner + width);
+                    best = Larger(x, best, corner + width + 1);
+                }
+                else
+                {
+                    for (int i = 0; i < kernel; i++)
+                    for (int j = 0; j < kernel; j++)
+                        best = Larger(x, best, corner + i * width + j);
                 }
                 if (record) argmax[o] = best;
                 y[o] = x[best];
@@ -46,6 +52,13 @@ public sealed partial class Tensor<T>
             for (int i = 0; i < count; i++) dInput[argmax[i]] += dOutput[i];
             ArrayPool<int>.Shared.Return(argmax);
         });
+    }
+
+    // The index of the larger value, the earlier one on ties. NOTE: NaN wins, so pooling does not hide a NaN.
+    private static int Larger(ReadOnlySpan<T> x, int best, int candidate)
+    {
+        T value = x[candidate], current = x[best];
+        return value > current || (T.IsNaN(value) && !T.IsNaN(current)) ? candidate : best;
     }
 
     /// <summary>The mean of each window; backward spreads each output's gradient evenly over its window.</summary>
@@ -95,10 +108,11 @@ public sealed partial class Tensor<T>
     private (int Batch, int Channels, int Height, int Width, int OutHeight, int OutWidth) PoolingShape(int kernel, int stride, string name)
     {
         if (Rank != 4) throw new ArgumentException($"{name} input must be [N, C, H, W], got {ShapeMath.Format(shape)}");
-        if (kernel <= 0 || stride <= 0) throw new ArgumentException($"{name} needs kernel > 0 and stride > 0, got kernel {kernel}, stride {stride}");
+        if (kernel <= 0 || stride <= 0)
+            throw new ArgumentException($"{name} of input {ShapeMath.Format(shape)} needs kernel > 0 and stride > 0, got kernel {kernel}, stride {stride}");
         int height = shape[2], width = shape[3];
         if (kernel > height || kernel > width)
-            throw new ArgumentException($"{name} kernel {kernel} is larger than the {height}×{width} input");
+            throw new ArgumentException($"{name} kernel {kernel} is larger than the input {ShapeMath.Format(shape)}");
         return (shape[0], shape[1], height, width, (height - kernel) / stride + 1, (width - kernel) / stride + 1);
     }
 }

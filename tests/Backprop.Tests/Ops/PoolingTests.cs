@@ -1,0 +1,81 @@
+namespace Backprop.Tests.Ops;
+
+/// <summary>Max and average pooling against finite differences and hand-worked windows.</summary>
+public sealed class PoolingTests
+{
+    private const double Tolerance = 1e-6;
+
+    [Theory]
+    [InlineData(1, 1, 4, 4, 2, 2)]
+    [InlineData(2, 3, 6, 5, 2, 2)]
+    [InlineData(2, 2, 7, 5, 3, 2)]  // overlapping windows, leftover rows and columns
+    [InlineData(1, 2, 5, 6, 2, 1)]  // overlapping windows
+    [InlineData(2, 1, 5, 3, 1, 2)]  // kernel 1 skips pixels
+    [InlineData(1, 2, 3, 7, 3, 3)]
+    public void Pooling_gradients_match_finite_differences(int batch, int channels, int height, int width, int kernel, int stride)
+    {
+        // Distinct values at least 0.03 apart, so the finite-difference step never changes which one is a window's maximum.
+        var random = new Random(batch * 100 + height * 10 + kernel);
+        var order = Enumerable.Range(0, batch * channels * height * width).OrderBy(_ => random.Next()).ToArray();
+        var input = Tensor.FromArray(order.Select(i => 0.03 * i - 1.0).ToArray(), batch, channels, height, width);
+        Assert.True(FiniteDifferences.MaxRelativeError(() => FiniteDifferences.Weighted(input.MaxPool2d(kernel, stride), new Random(1)), input) < Tolerance);
+        Assert.True(FiniteDifferences.MaxRelativeError(() => FiniteDifferences.Weighted(input.AvgPool2d(kernel, stride), new Random(2)), input) < Tolerance);
+    }
+
+    [Fact]
+    public void Max_pool_of_a_3x3_image_matches_hand_computation()
+    {
+        var input = Tensor.FromArray(new[] { 1.0, 5, 2, 4, 3, 9, 7, 8, 6 }, 1, 1, 3, 3).RequireGrad();
+        var output = input.MaxPool2d(2, 1); // windows {1,5,4,3}, {5,2,3,9}, {4,3,7,8}, {3,9,8,6}
+        output.Backward(Tensor.FromArray(new[] { 1.0, 10, 100, 1000 }, 1, 1, 2, 2));
+        Assert.Equal(new[] { 5.0, 9, 8, 9 }, output.ToArray());
+        // 5 wins one window, 8 one, 9 two (their gradients add up)
+        Assert.Equal(new[] { 0.0, 1, 0, 0, 0, 1010, 0, 100, 0 }, input.Grad!.ToArray());
+    }
+
+    [Fact]
+    public void Max_pool_sends_a_tied_window_gradient_to_its_first_maximum()
+    {
+        var input = Tensor.FromArray(new[] { 2.0, 3, 3, 3, 1, 3, 3, 2 }, 1, 1, 2, 4).RequireGrad();
+        var output = input.MaxPool2d(2, 2); // windows {2,3 / 1,3} and {3,3 / 3,2}
+        output.Sum().Backward();
+        Assert.Equal(new[] { 3.0, 3 }, output.ToArray());
+        Assert.Equal(new[] { 0.0, 1, 1, 0, 0, 0, 0, 0 }, input.Grad!.ToArray());
+    }
+
+    [Fact]
+    public void Avg_pool_of_a_3x3_image_matches_hand_computation()
+    {
+        var input = Tensor.FromArray(new[] { 1.0, 2, 3, 4, 5, 6, 7, 8, 9 }, 1, 1, 3, 3).RequireGrad();
+        var output = input.AvgPool2d(2, 1); // (1+2+4+5)/4 = 3, then 4, 6, 7
+        output.Backward(Tensor.FromArray(new[] { 4.0, 8, 12, 16 }, 1, 1, 2, 2));
+        Assert.Equal(new[] { 3.0, 4, 6, 7 }, output.ToArray());
+        // each pixel gets a quarter of every window it lies in: the centre lies in all four
+        Assert.Equal(new[] { 1.0, 3, 2, 4, 10, 6, 3, 7, 4 }, input.Grad!.ToArray());
+    }
+
+    [Fact]
+    public void Pooling_floors_the_output_size_and_works_in_float()
+    {
+        var input = Tensor.FromArray(Enumerable.Range(0, 2 * 7 * 5).Select(i => (float)i).ToArray(), 1, 2, 7, 5);
+        var max = input.MaxPool2d(3, 2);
+        var average = input.AvgPool2d(3, 2);
+        Assert.Equal(new[] { 1, 2, 3, 2 }, max.Shape.ToArray());
+        Assert.Equal(new[] { 1, 2, 3, 2 }, average.Shape.ToArray());
+        Assert.Equal(12f, max[0, 0, 0, 0]);      // bottom-right of rows 0–2, columns 0–2: 2·5 + 2
+        Assert.Equal(6f, average[0, 0, 0, 0]);   // the centre pixel 1·5 + 1, by symmetry
+        Assert.Equal(35f + 34f, max[0, 1, 2, 1]); // plane 1 starts at 35; rows 4–6, columns 2–4 end at 6·5 + 4
+    }
+
+    [Theory]
+    [InlineData(new[] { 1, 4, 4 }, 2, 2, "[1, 4, 4]")]
+    [InlineData(new[] { 1, 1, 4, 4 }, 0, 1, "[1, 1, 4, 4]")]
+    [InlineData(new[] { 1, 1, 4, 4 }, 2, 0, "[1, 1, 4, 4]")]
+    [InlineData(new[] { 1, 1, 2, 4 }, 3, 1, "[1, 1, 2, 4]")]
+    public void Pooling_rejects_bad_shapes_and_names_them(int[] shape, int kernel, int stride, string named)
+    {
+        var input = Tensor.Zeros<double>(shape);
+        Assert.Contains(named, Assert.Throws<ArgumentException>(() => input.MaxPool2d(kernel, stride)).Message);
+        Assert.Contains(named, Assert.Throws<ArgumentException>(() => input.AvgPool2d(kernel, stride)).Message);
+    }
+}
