@@ -25,7 +25,9 @@ public sealed partial class Tensor<T>
         var x = input.Data;
         var output = Tensor.Uninitialized<T>(input.shape);
         var y = output.Data;
-        var normalised = Tensor.Uninitialized<T>(input.shape); // x̂, kept for backward
+        bool record = ShouldRecord(input, weight, bias);
+        // x̂, kept for backward; without one, the output's own storage serves as scratch.
+        var normalised = record ? Tensor.Uninitialized<T>(input.shape) : output;
         var xHat = normalised.Data;
         var inverseDeviation = new T[channels];
         for (int c = 0; c < channels; c++)
@@ -63,7 +65,7 @@ public sealed partial class Tensor<T>
                 }
             }
         }
-        if (!ShouldRecord(input, weight, bias)) return output;
+        if (!record) return output;
         return output.Recorded("batchnorm", [input, weight, bias], grad =>
         {
             var dy = grad.Data;

@@ -86,8 +86,12 @@ public sealed class GraphNetworkEngine<T> : INetworkEngine<T> where T : unmanage
         return network.Forward(Batch(input, batch));
     }
 
-    private Tensor<T> Batch(ReadOnlySpan<T> input, int batch) =>
-        Tensor.FromArray(input.Slice(0, batch * inputWidth).ToArray(), [batch, .. inputShape]);
+    private Tensor<T> Batch(ReadOnlySpan<T> input, int batch)
+    {
+        var tensor = Tensor.Uninitialized<T>([batch, .. inputShape]);
+        input.Slice(0, batch * inputWidth).CopyTo(tensor.Data);
+        return tensor;
+    }
 
     // SplitMix64 of (seed, epoch, layer): a fixed mixing function, as .NET's string and tuple hashes are
     // randomised per process.

@@ -9,7 +9,7 @@ namespace Backprop.Training;
 /// </summary>
 public sealed class TrainedModel
 {
-    private const int EvaluationBatch = 1024;
+    private const int EvaluationBatch = 1024, GraphEvaluationBatch = 128;
     private INetworkEngine<float>? engine;
 
     public TrainedModel(Sequential<float> network, TaskKind task, string[] featureNames, int[] inputShape,
@@ -66,9 +66,11 @@ public sealed class TrainedModel
     {
         int width = OutputWidth;
         var outputs = new float[prepared.Rows * width];
-        for (int start = 0; start < prepared.Rows; start += EvaluationBatch)
+        // NOTE: a convolutional network's feature maps are tens of times its input: smaller batches keep them small.
+        int evaluationBatch = Engine is DenseNetworkEngine<float> ? EvaluationBatch : GraphEvaluationBatch;
+        for (int start = 0; start < prepared.Rows; start += evaluationBatch)
         {
-            int count = Math.Min(EvaluationBatch, prepared.Rows - start);
+            int count = Math.Min(evaluationBatch, prepared.Rows - start);
             var input = prepared.Features.AsSpan(start * prepared.FeatureCount, count * prepared.FeatureCount);
             Engine.Forward(input, count).CopyTo(outputs.AsSpan(start * width, count * width));
         }
