@@ -30,4 +30,37 @@ public sealed class ReadmeExampleTests
         using (GradMode.NoGrad()) Assert.Equal(labels, model.Forward(x).Argmax(1));
         Assert.True(last < first / 5, $"loss went from {first} to {last}");
     }
+
+    [Fact]
+    public void The_readme_cnn_example_builds_trains_and_switches_to_inference()
+    {
+        var random = new Random(0);
+        var cnn = new Sequential<float>(
+            new Conv2d<float>(1, 8, kernel: 3, random, padding: 1), new BatchNorm<float>(8),
+            new ActivationLayer<float>(Activation.Relu), new MaxPool2d<float>(2),
+            new Flatten<float>(), new Dropout<float>(0.25), new Linear<float>(8 * 4 * 4, 10, random));
+        var images = Tensor.Uniform(random, 0f, 1f, 16, 1, 8, 8);
+        int[] labels = Enumerable.Range(0, 16).Select(i => i % 10).ToArray();
+        var optimizer = new Adam<float>(cnn.Parameters(), learningRate: 0.01);
+        float first = 0, last = 0;
+        for (int step = 0; step < 60; step++)
+        {
+            optimizer.ZeroGrad();
+            var loss = Loss.CrossEntropy(cnn.Forward(images), labels);
+            loss.Backward();
+            optimizer.Step();
+            if (step == 0) first = loss.Item();
+            last = loss.Item();
+        }
+        Assert.Equal([16, 10], cnn.Forward(images).Shape.ToArray());
+        Assert.True(last < first / 3, $"loss went from {first} to {last}");
+
+        cnn.SetTraining(false);
+        using (GradMode.NoGrad())
+        {
+            // Inference is deterministic (no dropout) and uses the running statistics batch norm gathered.
+            Assert.Equal(cnn.Forward(images).ToArray(), cnn.Forward(images).ToArray());
+            Assert.NotEqual([0f, 0, 0, 0, 0, 0, 0, 0], ((BatchNorm<float>)cnn.Layers[1]).RunningMean.ToArray());
+        }
+    }
 }
