@@ -51,8 +51,11 @@ public static class TrainedModelFile
         long inputSize = saved.InputShape.Aggregate(1L, (p, d) => p * d);
         // Dense stacks get messages that name the mismatched tensor; other stacks rely on the dry run below.
         for (int i = 1; i < dense.Length; i++)
-            if (dense[i].InFeatures != dense[i - 1].OutFeatures && layers.IndexOf(dense[i]) is int at && !layers.Take(at).Any(IsShaping))
+        {
+            int at = layers.IndexOf(dense[i]);
+            if (dense[i].InFeatures != dense[i - 1].OutFeatures && !layers.Take(at).Any(IsShaping))
                 throw Error($"layers.{at}.weight", $"takes {dense[i].InFeatures} inputs, the previous dense layer gives {dense[i - 1].OutFeatures}");
+        }
         if (layers.SkipWhile(layer => layer is Flatten<float>).FirstOrDefault() is Linear<float> first && first.InFeatures != inputSize)
             throw Error("__metadata__.input_shape", $"holds {inputSize} values, the first layer takes {first.InFeatures}");
         int outputs = OutputWidth(network, saved.InputShape, path);

@@ -27,7 +27,7 @@ public sealed record TrainingResult(IReadOnlyList<EpochMetrics> Epochs, double T
     public double SamplesPerSecond => TrainSeconds > 0 ? SamplesSeen / TrainSeconds : 0;
 }
 
-/// <summary>The training loop: mini-batches through the fused engine, an optimizer step per batch, and
+/// <summary>The training loop: mini-batches through the model's engine (fused for dense stacks, autograd otherwise), an optimizer step per batch, and
 /// per-epoch evaluation reported to callbacks.</summary>
 public static class Trainer
 {
