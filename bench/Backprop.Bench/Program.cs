@@ -19,10 +19,10 @@ static int Help()
     Console.WriteLine("""
         usage: dotnet run -c Release --project bench/Backprop.Bench -- <mode> [options]
           gemm          float32 GEMM at n = 1024, 2048: ours vs PyTorch (bench/torch_gemm.py), GFLOP/s
-          train         training workloads (a) notebook step, (b)/(c) Fashion-MNIST MLP epochs: ours vs PyTorch
+          train         training workloads (a) notebook step, (b)/(c) Fashion-MNIST MLP epochs, (e) a CNN epoch (--only e): ours vs PyTorch
           train-parts   milliseconds per epoch of each piece of a (b)/(c) training step
           gemm-shapes   GFLOP/s of the MLP-training shapes (all transpose forms) and tiny products
-          bdn [args]    BenchmarkDotNet suites (GemmBenchmarks, DenseKernelBenchmarks); extra args go to BenchmarkDotNet
+          bdn [args]    BenchmarkDotNet suites (GemmBenchmarks, DenseKernelBenchmarks, ConvolutionBenchmarks); extra args go to BenchmarkDotNet
         """);
     return 2;
 }
