@@ -20,35 +20,37 @@ internal static class Im2Col
     }
 
     /// <summary>Writes image <paramref name="image"/> [C, H, W] into the columns starting at <paramref name="column"/>.</summary>
-    public static void Gather<T>(ReadOnlySpan<T> image, in Geometry g, Span<T> cols, int rowStride, int column)
+    public static unsafe void Gather<T>(ReadOnlySpan<T> image, in Geometry g, Span<T> cols, int rowStride, int column)
         where T : unmanaged, INumber<T>
     {
+        CheckLengths(image.Length, cols.Length, g, rowStride, column);
         int outHeight = g.OutHeight, outWidth = g.OutWidth;
+        // NOTE: pointers, with the bounds checked once above: each row of a small feature map is only a dozen
+        // values, and slicing and bounds checks per row cost more than the copy.
+        fixed (T* imageStart = image, colsStart = cols)
         for (int c = 0; c < g.Channels; c++)
         for (int i = 0; i < g.Kernel; i++)
         for (int j = 0; j < g.Kernel; j++)
         {
-            var row = cols.Slice(((c * g.Kernel + i) * g.Kernel + j) * rowStride + column, outHeight * outWidth);
+            T* row = colsStart + ((c * g.Kernel + i) * g.Kernel + j) * (nint)rowStride + column;
+            var (first, end) = ValidColumns(g, j, outWidth);
+            int offset = j - g.Padding;
             for (int oh = 0; oh < outHeight; oh++)
             {
+                T* target = row + oh * outWidth;
                 int h = oh * g.Stride - g.Padding + i;
-                var target = row.Slice(oh * outWidth, outWidth);
                 if ((uint)h >= (uint)g.Height)
                 {
-                    target.Clear();
+                    new Span<T>(target, outWidth).Clear();
                     continue;
                 }
-                var source = image.Slice((c * g.Height + h) * g.Width, g.Width);
-                var (first, end) = ValidColumns(g, j, outWidth);
-                target[..first].Clear();
-                target[end..].Clear();
+                T* source = imageStart + (c * g.Height + h) * g.Width;
+                for (int ow = 0; ow < first; ow++) target[ow] = T.Zero;
+                for (int ow = end; ow < outWidth; ow++) target[ow] = T.Zero;
                 if (g.Stride == 1)
-                {
-                    // NOTE: the common case, one contiguous run per row: a block copy instead of a loop of branches.
-                    source.Slice(first - g.Padding + j, end - first).CopyTo(target[first..end]);
-                    continue;
-                }
-                for (int ow = first; ow < end; ow++) target[ow] = source[ow * g.Stride - g.Padding + j];
+                    Buffer.MemoryCopy(source + first + offset, target + first, (end - first) * sizeof(T), (end - first) * sizeof(T));
+                else
+                    for (int ow = first; ow < end; ow++) target[ow] = source[ow * g.Stride + offset];
             }
         }
     }
@@ -63,30 +65,35 @@ internal static class Im2Col
     }
 
     /// <summary>The adjoint of <see cref="Gather{T}"/>: adds each column entry back onto the pixel it came from.</summary>
-    public static void ScatterAdd<T>(ReadOnlySpan<T> cols, in Geometry g, int rowStride, int column, Span<T> image)
+    public static unsafe void ScatterAdd<T>(ReadOnlySpan<T> cols, in Geometry g, int rowStride, int column, Span<T> image)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        CheckLengths(image.Length, cols.Length, g, rowStride, column);
         int outHeight = g.OutHeight, outWidth = g.OutWidth;
+        fixed (T* imageStart = image, colsStart = cols)
         for (int c = 0; c < g.Channels; c++)
         for (int i = 0; i < g.Kernel; i++)
         for (int j = 0; j < g.Kernel; j++)
         {
-            var row = cols.Slice(((c * g.Kernel + i) * g.Kernel + j) * rowStride + column, outHeight * outWidth);
+            T* row = colsStart + ((c * g.Kernel + i) * g.Kernel + j) * (nint)rowStride + column;
+            var (first, end) = ValidColumns(g, j, outWidth);
+            int offset = j - g.Padding;
             for (int oh = 0; oh < outHeight; oh++)
             {
                 int h = oh * g.Stride - g.Padding + i;
                 if ((uint)h >= (uint)g.Height) continue;
-                var target = image.Slice((c * g.Height + h) * g.Width, g.Width);
-                var source = row.Slice(oh * outWidth, outWidth);
-                var (first, end) = ValidColumns(g, j, outWidth);
-                if (g.Stride == 1)
-                {
-                    var run = target.Slice(first - g.Padding + j, end - first);
-                    System.Numerics.Tensors.TensorPrimitives.Add<T>(run, source[first..end], run);
-                    continue;
-                }
-                for (int ow = first; ow < end; ow++) target[ow * g.Stride - g.Padding + j] += source[ow];
+                T* target = imageStart + (c * g.Height + h) * g.Width;
+                T* source = row + oh * outWidth;
+                for (int ow = first; ow < end; ow++) target[ow * g.Stride + offset] += source[ow];
             }
         }
+    }
+
+    private static void CheckLengths(int imageLength, int colsLength, in Geometry g, int rowStride, int column)
+    {
+        if (imageLength < g.ImageSize)
+            throw new ArgumentException($"the image holds {imageLength} values, the geometry needs {g.ImageSize}");
+        if (column < 0 || column + g.Positions > rowStride || (long)(g.Rows - 1) * rowStride + column + g.Positions > colsLength)
+            throw new ArgumentException($"the columns ({colsLength} values, rows of {rowStride}) cannot hold {g.Rows} rows of {g.Positions} from column {column}");
     }
 }
