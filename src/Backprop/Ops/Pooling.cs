@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Numerics;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
+using Backprop.Kernels;
 
 namespace Backprop;
 
@@ -17,38 +16,10 @@ public sealed partial class Tensor<T>
         bool record = ShouldRecord(this);
         // The input index each output came from, kept only for a backward pass (and handed back after it).
         var argmax = record ? ArrayPool<int>.Shared.Rent(output.Length) : [];
-        // NOTE: every index below stays inside the input (PoolingShape checked the window fits), so the reads go
-        // through a reference without bounds checks: a 2×2 window is only four loads and three comparisons.
-        ref T x = ref MemoryMarshal.GetReference(Data);
-        var y = output.Data;
-        int o = 0;
-        for (int plane = 0; plane < batch * channels; plane++)
-        {
-            int planeStart = plane * height * width;
-            for (int oh = 0; oh < outHeight; oh++)
-            for (int ow = 0; ow < outWidth; ow++, o++)
-            {
-                int corner = planeStart + oh * stride * width + ow * stride, best = corner;
-                if (kernel == 2)
-                {
-                    // NOTE: the usual 2×2 window unrolled, in the same row-major order as the general loop.
-                    best = Larger(ref x, best, corner + 1);
-                    best = Larger(ref x, best, corner + width);
-                    best = Larger(ref x, best, corner + width + 1);
-                }
-                else
-                {
-                    for (int i = 0; i < kernel; i++)
-                    for (int j = 0; j < kernel; j++)
-                        best = Larger(ref x, best, corner + i * width + j);
-                }
-                if (record) argmax[o] = best;
-                y[o] = Unsafe.Add(ref x, best);
-            }
-        }
+        int count = output.Length;
+        PoolingKernels.MaxForward<T>(Data, output.Data, argmax.AsSpan(0, record ? count : 0), batch * channels, height, width, kernel, stride);
         if (!record) return output;
         var input = this;
-        int count = output.Length;
         return output.Recorded("maxpool2d", [input], grad =>
         {
             var dOutput = grad.Data;
@@ -58,56 +29,16 @@ public sealed partial class Tensor<T>
         });
     }
 
-    // The index of the larger value, the earlier one on ties. NOTE: NaN wins, so pooling does not hide a NaN.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Larger(ref T x, int best, int candidate)
-    {
-        T value = Unsafe.Add(ref x, candidate), current = Unsafe.Add(ref x, best);
-        return value > current || (T.IsNaN(value) && !T.IsNaN(current)) ? candidate : best;
-    }
-
     /// <summary>The mean of each window; backward spreads each output's gradient evenly over its window.</summary>
     public Tensor<T> AvgPool2d(int kernel, int stride)
     {
         var (batch, channels, height, width, outHeight, outWidth) = PoolingShape(kernel, stride, "avgpool2d");
         var output = Tensor.Uninitialized<T>(batch, channels, outHeight, outWidth);
-        T area = T.CreateChecked(kernel * kernel);
-        var x = Data;
-        var y = output.Data;
-        int o = 0;
-        for (int plane = 0; plane < batch * channels; plane++)
-        {
-            int planeStart = plane * height * width;
-            for (int oh = 0; oh < outHeight; oh++)
-            for (int ow = 0; ow < outWidth; ow++, o++)
-            {
-                T sum = T.Zero;
-                for (int i = 0; i < kernel; i++)
-                for (int j = 0; j < kernel; j++)
-                    sum += x[planeStart + (oh * stride + i) * width + ow * stride + j];
-                y[o] = sum / area;
-            }
-        }
+        PoolingKernels.AverageForward<T>(Data, output.Data, batch * channels, height, width, kernel, stride);
         if (!ShouldRecord(this)) return output;
         var input = this;
         return output.Recorded("avgpool2d", [input], grad =>
-        {
-            var dOutput = grad.Data;
-            var dInput = input.GradBuffer();
-            int index = 0;
-            for (int plane = 0; plane < batch * channels; plane++)
-            {
-                int planeStart = plane * height * width;
-                for (int oh = 0; oh < outHeight; oh++)
-                for (int ow = 0; ow < outWidth; ow++, index++)
-                {
-                    T share = dOutput[index] / area;
-                    for (int i = 0; i < kernel; i++)
-                    for (int j = 0; j < kernel; j++)
-                        dInput[planeStart + (oh * stride + i) * width + ow * stride + j] += share;
-                }
-            }
-        });
+            PoolingKernels.AverageBackward<T>(grad.Data, input.GradBuffer(), batch * channels, height, width, kernel, stride));
     }
 
     private (int Batch, int Channels, int Height, int Width, int OutHeight, int OutWidth) PoolingShape(int kernel, int stride, string name)
