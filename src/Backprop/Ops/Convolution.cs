@@ -49,8 +49,9 @@ public sealed partial class Tensor<T>
             {
                 var source = products.AsSpan(channel * columns + image * positions, positions);
                 var target = output.Data.Slice(((first + image) * outChannels + channel) * positions, positions);
-                source.CopyTo(target);
-                if (bias is not null) System.Numerics.Tensors.TensorPrimitives.Add(target, bias.Data[channel], target);
+                // The bias rides along with the copy: one pass over the output instead of two.
+                if (bias is null) source.CopyTo(target);
+                else System.Numerics.Tensors.TensorPrimitives.Add(source, bias.Data[channel], target);
             }
         }
         ArrayPool<T>.Shared.Return(products);
