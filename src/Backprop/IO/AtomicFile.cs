@@ -15,6 +15,10 @@ public static class AtomicFile
         ArgumentNullException.ThrowIfNull(writeContent);
         string fullPath = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"{path} names no file", nameof(path));
+        // NOTE: checked here rather than left to the temporary file's creation, whose error would name the
+        // temporary file instead of the path the caller gave.
+        if (!Directory.Exists(directory))
+            throw new DirectoryNotFoundException($"{path}: the folder {directory} does not exist");
         // NOTE: same directory, so the rename stays on one file system and is atomic.
         string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
         try

@@ -60,12 +60,14 @@ public sealed class ExportCommandTests(TrainedModels models) : IClassFixture<Tra
     [InlineData("folder")]
     [InlineData("missing model")]
     [InlineData("no --out")]
+    [InlineData("missing folder")]
     public void Bad_usage_exits_2_with_one_error_line(string mistake)
     {
         string[] args = mistake switch
         {
             "folder" => ["export", "--model", models.ClassifierPath, "--out", models.Folder],
             "missing model" => ["export", "--model", Path.Combine(models.Folder, "nope.bp"), "--out", Path.Combine(models.Folder, "x.onnx")],
+            "missing folder" => ["export", "--model", models.ClassifierPath, "--out", Path.Combine(models.Folder, "absent", "x.onnx")],
             _ => ["export", "--model", models.ClassifierPath],
         };
 
@@ -73,6 +75,7 @@ public sealed class ExportCommandTests(TrainedModels models) : IClassFixture<Tra
 
         Assert.Equal(2, result.Code);
         Assert.StartsWith("error: ", Assert.Single(result.ErrorLines));
+        Assert.DoesNotContain(".tmp", result.ErrorLines[0]);
         Assert.False(File.Exists(Path.Combine(models.Folder, "x.onnx")));
     }
 

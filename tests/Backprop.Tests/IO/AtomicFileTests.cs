@@ -43,4 +43,16 @@ public sealed class AtomicFileTests
 
         Assert.Empty(Directory.GetFiles(directory.Path));
     }
+
+    [Fact]
+    public void A_missing_folder_is_named_with_the_path_the_caller_gave_not_a_temporary_file()
+    {
+        using var directory = new TestFiles.TemporaryDirectory();
+        string path = Path.Combine(directory.Path, "absent", "out.txt");
+
+        var error = Assert.Throws<DirectoryNotFoundException>(() => AtomicFile.WriteAllText(path, "x"));
+
+        Assert.StartsWith(path + ": the folder ", error.Message);
+        Assert.DoesNotContain(".tmp", error.Message);
+    }
 }
