@@ -12,8 +12,8 @@ internal static class Im2Col
 {
     public readonly record struct Geometry(int Channels, int Height, int Width, int Kernel, int Stride, int Padding)
     {
-        public int OutHeight => (Height + 2 * Padding - Kernel) / Stride + 1;
-        public int OutWidth => (Width + 2 * Padding - Kernel) / Stride + 1;
+        public int OutHeight => ShapeMath.WindowPositions(Height, Kernel, Stride, Padding);
+        public int OutWidth => ShapeMath.WindowPositions(Width, Kernel, Stride, Padding);
         public int Positions => OutHeight * OutWidth;
         public int Rows => Channels * Kernel * Kernel;
         public int ImageSize => Channels * Height * Width;

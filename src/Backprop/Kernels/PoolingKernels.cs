@@ -12,7 +12,7 @@ internal static class PoolingKernels
     public static void MaxForward<T>(ReadOnlySpan<T> x, Span<T> y, Span<int> argmax, int planes, int height, int width,
         int kernel, int stride) where T : unmanaged, INumber<T>
     {
-        int outHeight = (height - kernel) / stride + 1, outWidth = (width - kernel) / stride + 1;
+        int outHeight = ShapeMath.WindowPositions(height, kernel, stride), outWidth = ShapeMath.WindowPositions(width, kernel, stride);
         if (x.Length < planes * height * width || y.Length < planes * outHeight * outWidth || (argmax.Length != 0 && argmax.Length < y.Length))
             throw new ArgumentException("pooling buffers are smaller than the shapes need");
         // Every index below is inside x (the window fits the plane), so reads skip the bounds checks.
@@ -48,7 +48,7 @@ internal static class PoolingKernels
     public static void AverageForward<T>(ReadOnlySpan<T> x, Span<T> y, int planes, int height, int width, int kernel, int stride)
         where T : unmanaged, INumber<T>
     {
-        int outHeight = (height - kernel) / stride + 1, outWidth = (width - kernel) / stride + 1;
+        int outHeight = ShapeMath.WindowPositions(height, kernel, stride), outWidth = ShapeMath.WindowPositions(width, kernel, stride);
         T area = T.CreateChecked(kernel * kernel);
         int o = 0;
         for (int plane = 0; plane < planes; plane++)
@@ -70,7 +70,7 @@ internal static class PoolingKernels
     public static void AverageBackward<T>(ReadOnlySpan<T> dy, Span<T> dx, int planes, int height, int width, int kernel, int stride)
         where T : unmanaged, INumber<T>
     {
-        int outHeight = (height - kernel) / stride + 1, outWidth = (width - kernel) / stride + 1;
+        int outHeight = ShapeMath.WindowPositions(height, kernel, stride), outWidth = ShapeMath.WindowPositions(width, kernel, stride);
         T area = T.CreateChecked(kernel * kernel);
         int o = 0;
         for (int plane = 0; plane < planes; plane++)

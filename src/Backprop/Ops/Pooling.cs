@@ -49,6 +49,6 @@ public sealed partial class Tensor<T>
         int height = shape[2], width = shape[3];
         if (kernel > height || kernel > width)
             throw new ArgumentException($"{name} kernel {kernel} is larger than the input {ShapeMath.Format(shape)}");
-        return (shape[0], shape[1], height, width, (height - kernel) / stride + 1, (width - kernel) / stride + 1);
+        return (shape[0], shape[1], height, width, ShapeMath.WindowPositions(height, kernel, stride), ShapeMath.WindowPositions(width, kernel, stride));
     }
 }

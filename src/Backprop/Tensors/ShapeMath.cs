@@ -14,6 +14,10 @@ internal static class ShapeMath
         return product;
     }
 
+    /// <summary>How many positions a kernel takes along a side of <paramref name="size"/> (zero-padded by
+    /// <paramref name="padding"/> at each end), <paramref name="stride"/> apart, the last one whole (floor mode).</summary>
+    public static int WindowPositions(int size, int kernel, int stride, int padding = 0) => (size + 2 * padding - kernel) / stride + 1;
+
     public static int NormalizeAxis(int axis, int rank)
     {
         int normalized = axis < 0 ? axis + rank : axis;

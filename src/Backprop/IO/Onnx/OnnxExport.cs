@@ -49,6 +49,7 @@ public static class OnnxExport
             x = builder.Node("Sub", "centred", [x, builder.Constant("normalizer.mean", normalizer.Mean, sampleShape)]);
             x = builder.Node("Div", "standardised", [x, builder.Constant("normalizer.std", normalizer.Deviation, sampleShape)]);
         }
+        // Only dense and flatten layers change the rank ([N, C, H, W] → [N, features]); the others keep it.
         bool flat = model.InputShape.Length == 1;
         var layers = model.Network.Layers;
         for (int i = 0; i < layers.Count; i++)
@@ -56,7 +57,7 @@ public static class OnnxExport
             if (layers[i] is Linear<float> && !flat)
                 x = builder.Node("Flatten", $"layers.{i}.flattened", [x], OnnxGraphBuilder.Int("axis", 1)); // a model trained on flat rows of image data
             x = AddLayer(builder, layers[i], x, $"layers.{i}");
-            flat = layers[i] is Linear<float> or Flatten<float> || (flat && layers[i] is not (Conv2d<float> or MaxPool2d<float> or AvgPool2d<float>));
+            flat |= layers[i] is Linear<float> or Flatten<float>;
         }
 
         if (model.Task == TaskKind.Classification)
