@@ -28,7 +28,7 @@ public sealed partial class Tensor<T>
             if (a.RequiresGrad) Broadcasting.SumInto(grad.Data, grad.shape, a.GradBuffer(), a.shape);
             if (b.RequiresGrad)
             {
-                var negated = TensorArena.Rent<T>(grad.Length, clear: true);
+                var negated = TensorArena.Rent<T>(grad.Length, clear: false); // every element is written below
                 TensorPrimitives.Negate(grad.Data, negated);
                 Broadcasting.SumInto<T>(negated, grad.shape, b.GradBuffer(), b.shape);
             }
@@ -56,13 +56,13 @@ public sealed partial class Tensor<T>
             // ∂(a/b)/∂a = 1/b;  ∂(a/b)/∂b = −a/b² = −output/b
             if (a.RequiresGrad)
             {
-                var share = TensorArena.Rent<T>(grad.Length, clear: true);
+                var share = TensorArena.Rent<T>(grad.Length, clear: false);
                 Broadcasting.Binary<T, DivideOperator<T>>(grad.Data, grad.shape, b.Data, b.shape, share, grad.shape);
                 Broadcasting.SumInto<T>(share, grad.shape, a.GradBuffer(), a.shape);
             }
             if (b.RequiresGrad)
             {
-                var share = TensorArena.Rent<T>(grad.Length, clear: true);
+                var share = TensorArena.Rent<T>(grad.Length, clear: false);
                 TensorPrimitives.Multiply(grad.Data, output.Data, share);
                 Broadcasting.Binary<T, DivideOperator<T>>(share, grad.shape, b.Data, b.shape, share, grad.shape);
                 TensorPrimitives.Negate(share, share);
@@ -106,7 +106,7 @@ public sealed partial class Tensor<T>
     private static Tensor<T> BinaryForward<TOperator>(Tensor<T> a, Tensor<T> b) where TOperator : IBinaryOperator<T>
     {
         var outputShape = ShapeMath.SameShape(a.shape, b.shape) ? (int[])a.shape.Clone() : ShapeMath.Broadcast(a.shape, b.shape);
-        var output = Tensor.Zeros<T>(outputShape);
+        var output = Tensor.Uninitialized<T>(outputShape); // Binary writes every element
         Broadcasting.Binary<T, TOperator>(a.Data, a.shape, b.Data, b.shape, output.Data, outputShape);
         return output;
     }
@@ -114,7 +114,7 @@ public sealed partial class Tensor<T>
     /// <summary>target.Grad += reduce(grad · other): the product rule's share for one factor.</summary>
     private static void SendProduct(Tensor<T> grad, Tensor<T> other, Tensor<T> target)
     {
-        var share = TensorArena.Rent<T>(grad.Length, clear: true);
+        var share = TensorArena.Rent<T>(grad.Length, clear: false);
         Broadcasting.Binary<T, MultiplyOperator<T>>(grad.Data, grad.shape, other.Data, other.shape, share, grad.shape);
         Broadcasting.SumInto<T>(share, grad.shape, target.GradBuffer(), target.shape);
     }

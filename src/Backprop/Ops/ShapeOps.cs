@@ -53,7 +53,7 @@ public sealed partial class Tensor<T>
         if (!ShouldRecord(input)) return output;
         return output.Recorded("transpose", [input], grad =>
         {
-            var back = TensorArena.Rent<T>(grad.Length, clear: true);
+            var back = TensorArena.Rent<T>(grad.Length, clear: false); // TransposeLastTwo writes every element
             TransposeLastTwo(grad.Data, back, grad.shape);
             input.AccumulateGrad(back);
         });

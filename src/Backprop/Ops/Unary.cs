@@ -19,7 +19,7 @@ public sealed partial class Tensor<T>
     internal Tensor<T> Map<TFunction>() where TFunction : IUnaryFunction<T>
     {
         var input = this;
-        var output = Tensor.Zeros<T>(shape);
+        var output = Tensor.Uninitialized<T>(shape); // every element is written below
         var x = Data;
         var y = output.Data;
         for (int i = 0; i < x.Length; i++) y[i] = TFunction.Value(x[i]);
