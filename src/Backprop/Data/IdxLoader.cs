@@ -24,9 +24,9 @@ public static class IdxLoader
     public static (DataSet Train, DataSet Test) LoadFolder(string directory)
     {
         string[] paths = RequireFiles(directory, FileNames);
-        (byte[] trainPixels, int trainCount, int height, int width) = ReadImages(paths[0]);
+        (float[] trainPixels, int trainCount, int height, int width) = ReadImages(paths[0]);
         byte[] trainLabels = ReadLabels(paths[1], paths[0], trainCount);
-        (byte[] testPixels, int testCount, int testHeight, int testWidth) = ReadImages(paths[2]);
+        (float[] testPixels, int testCount, int testHeight, int testWidth) = ReadImages(paths[2]);
         byte[] testLabels = ReadLabels(paths[3], paths[2], testCount);
         if (testHeight != height || testWidth != width)
             throw new DataFormatException(paths[2], $"images are {testHeight}x{testWidth} but the training images are {height}x{width}");
@@ -46,14 +46,14 @@ public static class IdxLoader
     public static DataSet LoadTestSplit(string directory, IReadOnlyList<string>? classNames = null)
     {
         string[] paths = RequireFiles(directory, [FileNames[2], FileNames[3]]);
-        (byte[] pixels, int count, int height, int width) = ReadImages(paths[0]);
+        (float[] pixels, int count, int height, int width) = ReadImages(paths[0]);
         byte[] labels = ReadLabels(paths[1], paths[0], count);
         string[] names = classNames?.ToArray()
             ?? new SortedSet<byte>(labels).Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         return Build(pixels, labels, count, height, width, names, paths[1]);
     }
 
-    static DataSet Build(byte[] pixels, byte[] rawLabels, int count, int height, int width, string[] classNames, string labelPath)
+    static DataSet Build(float[] features, byte[] rawLabels, int count, int height, int width, string[] classNames, string labelPath)
     {
         var indexOf = new int[256];
         Array.Fill(indexOf, -1);
@@ -69,8 +69,6 @@ public static class IdxLoader
                     $"label {rawLabels[i]} of item {i} was not seen in training (known classes: {TargetEncoder.Listing(classNames)})");
         }
 
-        var features = new float[pixels.Length];
-        for (int i = 0; i < pixels.Length; i++) features[i] = pixels[i] / 255f;
         string[] featureNames = new string[height * width];
         for (int i = 0; i < featureNames.Length; i++) featureNames[i] = "pixel" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return DataSet.Classification(features, count, featureNames, [1, height, width], labels, classNames);
@@ -96,21 +94,57 @@ public static class IdxLoader
         return File.Exists(gzip) ? gzip : null;
     }
 
-    static (byte[] Pixels, int Count, int Height, int Width) ReadImages(string path)
+    static (float[] Pixels, int Count, int Height, int Width) ReadImages(string path)
     {
-        using Stream stream = Open(path);
+        using Stream stream = Open(path, out long? decompressedLength);
         int[] header = ReadHeader(stream, path, ImagesMagic, dimensions: 3, "images");
         int count = header[0], height = header[1], width = header[2];
         if (count == 0) throw new DataFormatException(path, "the file holds no images");
         if (height == 0 || width == 0) throw new DataFormatException(path, $"images of {height}x{width} pixels hold nothing");
         // NOTE: three 31-bit sizes can overflow a long; saturate, the length check then rejects the claim.
         long bytes = (long)Int128.Min((Int128)count * height * width, long.MaxValue);
-        return (ReadBody(stream, path, bytes, 16, $"{count} images of {height}x{width}"), count, height, width);
+        string claim = $"{count} images of {height}x{width}";
+        if (stream.CanSeek || decompressedLength == 16 + bytes)
+            return (ReadPixels(stream, path, bytes, claim), count, height, width);
+        // The size could not be checked before reading (a gzip file of several members): read the bytes
+        // in growing chunks first, then scale them.
+        byte[] body = ReadBody(stream, path, bytes, 16, claim);
+        var pixels = new float[body.Length];
+        Scale(body, pixels);
+        return (pixels, count, height, width);
+    }
+
+    // NOTE: the pixels go straight from the file into the float array through a small buffer. Holding the
+    // whole file as bytes first (47 MB for Fashion-MNIST, more while it grew) kept the peak working set of
+    // `train` on Fashion-MNIST above its budget; the caller has checked the size, so the array is exact.
+    static float[] ReadPixels(Stream stream, string path, long bytes, string claim)
+    {
+        if (stream.CanSeek && stream.Length - stream.Position < bytes)
+            throw Truncated(path, claim, 16 + bytes, stream.Length);
+        if (bytes > Array.MaxLength)
+            throw new DataFormatException(path, $"the header claims {claim}, too large to load");
+        var pixels = new float[bytes];
+        byte[] buffer = new byte[1 << 16];
+        long filled = 0;
+        while (filled < bytes)
+        {
+            int wanted = (int)Math.Min(buffer.Length, bytes - filled);
+            int got = ReadFully(stream, buffer.AsSpan(0, wanted), path);
+            Scale(buffer.AsSpan(0, got), pixels.AsSpan((int)filled, got));
+            filled += got;
+            if (got < wanted) throw Truncated(path, claim, 16 + bytes, 16 + filled);
+        }
+        return pixels;
+    }
+
+    static void Scale(ReadOnlySpan<byte> pixels, Span<float> scaled)
+    {
+        for (int i = 0; i < pixels.Length; i++) scaled[i] = pixels[i] / 255f;
     }
 
     static byte[] ReadLabels(string path, string imagesPath, int imageCount)
     {
-        using Stream stream = Open(path);
+        using Stream stream = Open(path, out _);
         int count = ReadHeader(stream, path, LabelsMagic, dimensions: 1, "labels")[0];
         if (count == 0) throw new DataFormatException(path, "the file holds no labels");
         if (count != imageCount)
@@ -118,7 +152,9 @@ public static class IdxLoader
         return ReadBody(stream, path, count, 8, $"{count} labels");
     }
 
-    static Stream Open(string path)
+    /// <param name="decompressedLength">For a gzip file, the length its trailer records (ISIZE); it is the
+    /// whole length only for a single-member file under 4 GiB, so it serves as a check, never as a promise.</param>
+    static Stream Open(string path, out long? decompressedLength)
     {
         Stream file;
         try
@@ -129,10 +165,21 @@ public static class IdxLoader
         {
             throw new DataFormatException(path, $"cannot read the file: {e.Message}", e);
         }
+        decompressedLength = null;
         Span<byte> start = stackalloc byte[2];
         int got = file.ReadAtLeast(start, 2, throwOnEndOfStream: false);
-        file.Position = 0;
         bool gzip = got == 2 && start[0] == 0x1f && start[1] == 0x8b;
+        if (gzip && file.Length >= 18)
+        {
+            Span<byte> trailer = stackalloc byte[4];
+            file.Position = file.Length - 4;
+            file.ReadExactly(trailer);
+            uint recorded = BinaryPrimitives.ReadUInt32LittleEndian(trailer);
+            // Deflate expands at most ~1032:1; a larger record is forged and must not size an allocation.
+            if (recorded <= 1032L * file.Length)
+                decompressedLength = recorded;
+        }
+        file.Position = 0;
         return gzip ? new GZipStream(file, CompressionMode.Decompress) : file;
     }
 
