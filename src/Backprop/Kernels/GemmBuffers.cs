@@ -5,7 +5,8 @@ namespace Backprop.Kernels;
 
 /// <summary>
 /// Per-thread packing buffers, 64-byte aligned, kept for the life of the thread and grown only when a
-/// larger product comes along, so that steady-state calls allocate nothing.
+/// larger product comes along, so that steady-state calls allocate nothing. (<see cref="GemmRowTeam"/> lends the
+/// calling thread's B buffer to the whole team for the length of one call.)
 /// </summary>
 internal static unsafe class GemmBuffers
 {

@@ -55,7 +55,8 @@ internal readonly unsafe struct GemmPlan<T> where T : unmanaged, INumber<T>
 /// The GotoBLAS/BLIS loop nest around the microkernel: for each Nc-wide column block and Kc-deep slice,
 /// pack B; then for each block of rows, pack A; then sweep the register tiles, B micro-panel outer so it
 /// stays in L1 while A micro-panels stream from L2.
-/// NOTE: with several threads, C is cut into one rectangle per thread (whole register tiles, over the whole
+/// Products with many rows go to <see cref="GemmRowTeam"/>, which shares the packed B between the threads.
+/// NOTE: for the others (few rows: the training shapes), C is cut into one rectangle per thread (whole register tiles, over the whole
 /// depth) and each thread runs the loop nest on the rectangle it claims, packing into its own buffers: no
 /// thread waits for another between depth slices, and there is one fork and one join per call. Every C value
 /// sums the same Kc slices in the same register tile, so the bits do not depend on the thread count. The
@@ -82,13 +83,18 @@ internal static unsafe class GemmDriver
     public static void Multiply<T>(T* a, T* b, T* c, int m, int n, int k, bool transposeA, bool transposeB,
         bool accumulate, in GemmPlan<T> plan, int maxThreads) where T : unmanaged, INumber<T>
     {
+        int threads = Math.Clamp(maxThreads, 1, GemmWorkers.MaxThreads);
+        if (GemmRowTeam.Suits(m, in plan, threads))
+        {
+            GemmRowTeam.Multiply(a, b, c, m, n, k, transposeA, transposeB, accumulate, in plan, threads);
+            return;
+        }
         var job = new Job<T>
         {
             A = a, B = b, C = c, M = m, N = n, K = k,
             TransposeA = transposeA, TransposeB = transposeB, Accumulate = accumulate, Plan = plan,
             CutColumns = CutColumns(m, n, transposeA, transposeB),
         };
-        int threads = Math.Clamp(maxThreads, 1, GemmWorkers.MaxThreads);
         int tiles = job.CutColumns ? Ceiling(n, plan.Nr) : Ceiling(m, plan.Mr);
         // NOTE: one rectangle per thread: at n = 1024, two per thread (claimed dynamically, for balance when a
         // thread is descheduled) ran 10 % slower on a quiet machine, from the extra packing.
@@ -176,7 +182,7 @@ internal static unsafe class GemmDriver
     }
 
     // C[mc, nc] (+)= packedA[mc, kc] · packedB[kc, nc], one register tile at a time.
-    private static void MacroKernel<T>(in GemmPlan<T> plan, int mc, int nc, int kc, T* packedA, T* packedB,
+    internal static void MacroKernel<T>(in GemmPlan<T> plan, int mc, int nc, int kc, T* packedA, T* packedB,
         T* c, nint ldc, bool addToC) where T : unmanaged, INumber<T>
     {
         int mr = plan.Mr, nr = plan.Nr;

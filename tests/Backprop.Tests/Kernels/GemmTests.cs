@@ -62,6 +62,38 @@ public sealed class GemmTests
         }
     }
 
+    [Fact]
+    public void The_row_team_over_many_slices_and_column_blocks_matches_the_reference()
+    {
+        // Small blocks give 3 column blocks × 4 depth slices, so both shared B buffers are reused several times.
+        foreach (var (transposeA, transposeB, accumulate) in Forms())
+        {
+            var planF = GemmPlan<float>.Best.WithBlocks(28, 64, 64);
+            Assert.True(GemmRowTeam.Suits(131, in planF, 2));
+            Check<float>(131, 150, 200, transposeA, transposeB, accumulate,
+                (a, b, c, m, n, k, ta, tb, acc) => Gemm.MultiplyPacked(a, b, c, m, n, k, ta, tb, acc, planF, 2),
+                GemmReference.Multiply);
+            var planD = GemmPlan<double>.Best.WithBlocks(28, 64, 64);
+            Check<double>(131, 150, 200, transposeA, transposeB, accumulate,
+                (a, b, c, m, n, k, ta, tb, acc) => Gemm.MultiplyPacked(a, b, c, m, n, k, ta, tb, acc, planD, 2),
+                GemmReference.Multiply);
+        }
+    }
+
+    [Fact]
+    public void The_row_team_gives_the_same_bits_as_one_thread()
+    {
+        const int m = 351, n = 200, k = 1100;  // a partial last row tile and two depth slices
+        Assert.True(GemmRowTeam.Suits(m, in GemmPlan<float>.Best, 2));
+        foreach (var (transposeA, transposeB, accumulate) in Forms())
+        {
+            float[] a = Random<float>(m * k, 1), b = Random<float>(k * n, 2), one = Random<float>(m * n, 3), two = (float[])one.Clone();
+            Gemm.MultiplyPacked<float>(a, b, one, m, n, k, transposeA, transposeB, accumulate, GemmPlan<float>.BestKind, 1);
+            Gemm.MultiplyPacked<float>(a, b, two, m, n, k, transposeA, transposeB, accumulate, GemmPlan<float>.BestKind, 2);
+            Assert.Equal(one, two);
+        }
+    }
+
     [Theory]
     [InlineData(128, 256, 784)]
     [InlineData(256, 784, 128)]
