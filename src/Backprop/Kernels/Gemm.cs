@@ -40,7 +40,7 @@ public static class Gemm
                 GemmSmall.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate);
             else
                 GemmDriver.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate,
-                    in GemmPlan<T>.Best, (long)m * n * k >= GemmDriver.ParallelThreshold ? GemmWorkers.MaxThreads : 1);
+                    GemmPlan<T>.ForRows(m), (long)m * n * k >= GemmDriver.ParallelThreshold ? GemmWorkers.MaxThreads : 1);
         }
     }
 

@@ -156,6 +156,88 @@ internal static unsafe partial class GemmMicroKernel
         c13_1.Store(c + 13*ldc + 1*w);
     }
 
+    // C[8, 2·W] (+)= Apanel[kc, 8] · Bpanel[kc, 2·W]; W = Vector512<T>.Count. The tile for products with few rows
+    // (a batch of 32 or 128): it pads them to a multiple of 8 rather than 14, and from L1 it runs as fast.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Vector512Kernel8<T>(nint kc, T* a, T* b, T* c, nint ldc, bool addToC) where T : unmanaged
+    {
+        nint w = Vector512<T>.Count;
+        Vector512<T> c0_0 = default, c0_1 = default;
+        Vector512<T> c1_0 = default, c1_1 = default;
+        Vector512<T> c2_0 = default, c2_1 = default;
+        Vector512<T> c3_0 = default, c3_1 = default;
+        Vector512<T> c4_0 = default, c4_1 = default;
+        Vector512<T> c5_0 = default, c5_1 = default;
+        Vector512<T> c6_0 = default, c6_1 = default;
+        Vector512<T> c7_0 = default, c7_1 = default;
+        for (; kc > 0; kc--)
+        {
+            Vector512<T> b0 = Vector512.Load(b);
+            Vector512<T> b1 = Vector512.Load(b + 0*w + 1*w);
+            Vector512<T> a0 = Vector512.Create(a[0]);
+            c0_0 = Fma(a0, b0, c0_0);
+            c0_1 = Fma(a0, b1, c0_1);
+            Vector512<T> a1 = Vector512.Create(a[1]);
+            c1_0 = Fma(a1, b0, c1_0);
+            c1_1 = Fma(a1, b1, c1_1);
+            Vector512<T> a2 = Vector512.Create(a[2]);
+            c2_0 = Fma(a2, b0, c2_0);
+            c2_1 = Fma(a2, b1, c2_1);
+            Vector512<T> a3 = Vector512.Create(a[3]);
+            c3_0 = Fma(a3, b0, c3_0);
+            c3_1 = Fma(a3, b1, c3_1);
+            Vector512<T> a4 = Vector512.Create(a[4]);
+            c4_0 = Fma(a4, b0, c4_0);
+            c4_1 = Fma(a4, b1, c4_1);
+            Vector512<T> a5 = Vector512.Create(a[5]);
+            c5_0 = Fma(a5, b0, c5_0);
+            c5_1 = Fma(a5, b1, c5_1);
+            Vector512<T> a6 = Vector512.Create(a[6]);
+            c6_0 = Fma(a6, b0, c6_0);
+            c6_1 = Fma(a6, b1, c6_1);
+            Vector512<T> a7 = Vector512.Create(a[7]);
+            c7_0 = Fma(a7, b0, c7_0);
+            c7_1 = Fma(a7, b1, c7_1);
+            a += 8;
+            b += 2*w;
+        }
+        if (addToC)
+        {
+            c0_0 += Vector512.Load(c + 0*ldc + 0*w);
+            c0_1 += Vector512.Load(c + 0*ldc + 1*w);
+            c1_0 += Vector512.Load(c + 1*ldc + 0*w);
+            c1_1 += Vector512.Load(c + 1*ldc + 1*w);
+            c2_0 += Vector512.Load(c + 2*ldc + 0*w);
+            c2_1 += Vector512.Load(c + 2*ldc + 1*w);
+            c3_0 += Vector512.Load(c + 3*ldc + 0*w);
+            c3_1 += Vector512.Load(c + 3*ldc + 1*w);
+            c4_0 += Vector512.Load(c + 4*ldc + 0*w);
+            c4_1 += Vector512.Load(c + 4*ldc + 1*w);
+            c5_0 += Vector512.Load(c + 5*ldc + 0*w);
+            c5_1 += Vector512.Load(c + 5*ldc + 1*w);
+            c6_0 += Vector512.Load(c + 6*ldc + 0*w);
+            c6_1 += Vector512.Load(c + 6*ldc + 1*w);
+            c7_0 += Vector512.Load(c + 7*ldc + 0*w);
+            c7_1 += Vector512.Load(c + 7*ldc + 1*w);
+        }
+        c0_0.Store(c + 0*ldc + 0*w);
+        c0_1.Store(c + 0*ldc + 1*w);
+        c1_0.Store(c + 1*ldc + 0*w);
+        c1_1.Store(c + 1*ldc + 1*w);
+        c2_0.Store(c + 2*ldc + 0*w);
+        c2_1.Store(c + 2*ldc + 1*w);
+        c3_0.Store(c + 3*ldc + 0*w);
+        c3_1.Store(c + 3*ldc + 1*w);
+        c4_0.Store(c + 4*ldc + 0*w);
+        c4_1.Store(c + 4*ldc + 1*w);
+        c5_0.Store(c + 5*ldc + 0*w);
+        c5_1.Store(c + 5*ldc + 1*w);
+        c6_0.Store(c + 6*ldc + 0*w);
+        c6_1.Store(c + 6*ldc + 1*w);
+        c7_0.Store(c + 7*ldc + 0*w);
+        c7_1.Store(c + 7*ldc + 1*w);
+    }
+
     // C[6, 2·W] (+)= Apanel[kc, 6] · Bpanel[kc, 2·W]; W = Vector256<T>.Count.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Vector256Kernel<T>(nint kc, T* a, T* b, T* c, nint ldc, bool addToC) where T : unmanaged

@@ -63,6 +63,18 @@ public sealed class GemmTests
     }
 
     [Fact]
+    public void Few_rows_take_the_short_tile_and_many_rows_the_tall_one()
+    {
+        if (GemmPlan<float>.BestKind != GemmKernelKind.Vector512)
+            return;  // only AVX-512 has two tiles
+        Assert.Equal(8, GemmPlan<float>.ForRows(32).Mr);    // 32 rows: four short tiles, not 42 padded rows
+        Assert.Equal(8, GemmPlan<float>.ForRows(128).Mr);
+        Assert.Equal(14, GemmPlan<float>.ForRows(28).Mr);   // no padding either way
+        Assert.Equal(14, GemmPlan<float>.ForRows(1024).Mr); // 1.2 % padding: not worth the slower tile
+        Assert.Equal(14, GemmPlan<double>.ForRows(2048).Mr);
+    }
+
+    [Fact]
     public void The_row_team_over_many_slices_and_column_blocks_matches_the_reference()
     {
         // Small blocks give 3 column blocks × 4 depth slices, so both shared B buffers are reused several times.
