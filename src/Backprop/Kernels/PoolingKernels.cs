@@ -8,7 +8,7 @@ namespace Backprop.Kernels;
 internal static class PoolingKernels
 {
     /// <summary>y = the largest value of each window; argmax (when not empty) = the input index it came from,
-    /// the first one in row-major order on ties, a NaN over any number.</summary>
+    /// the first one in row-major order on ties, a NaN over any number (the last NaN of a window, as PyTorch).</summary>
     public static void MaxForward<T>(ReadOnlySpan<T> x, Span<T> y, Span<int> argmax, int planes, int height, int width,
         int kernel, int stride) where T : unmanaged, INumber<T>
     {
@@ -87,14 +87,15 @@ internal static class PoolingKernels
         }
     }
 
-    // The index of the larger value, the earlier one on ties. NOTE: NaN wins, so pooling does not hide a NaN.
+    // The index of the larger value, the earlier one on ties. NOTE: a NaN always wins, so pooling does not hide
+    // a NaN, and of several NaNs the last one gets the gradient, as in PyTorch.
     // NOTE: non-short-circuit & and | and a mask instead of a conditional, so the choice has no jump: on real feature maps the
     // comparison is a coin toss, and a mispredicted branch per comparison made pooling ten times slower.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Larger<T>(ref T x, int best, int candidate) where T : unmanaged, INumber<T>
     {
         T value = Unsafe.Add(ref x, candidate), current = Unsafe.Add(ref x, best);
-        bool take = (value > current) | (T.IsNaN(value) & !T.IsNaN(current));
+        bool take = (value > current) | T.IsNaN(value);
         int mask = -(int)Unsafe.As<bool, byte>(ref take); // all ones when taken: arithmetic, not a jump
         return best + ((candidate - best) & mask);
     }

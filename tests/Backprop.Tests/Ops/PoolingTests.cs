@@ -44,6 +44,18 @@ public sealed class PoolingTests
     }
 
     [Fact]
+    public void Max_pool_passes_a_nan_on_and_sends_its_gradient_to_the_last_nan_as_pytorch_does()
+    {
+        // torch 1.13 max_pool2d: [[nan, 1], [nan, 2]] -> nan, gradient [[0, 0], [1, 0]];
+        // [[1, nan], [3, nan]] -> nan, gradient [[0, 0], [0, 1]] (a NaN replaces the maximum each time it is met).
+        var input = Tensor.FromArray(new[] { double.NaN, 1, 1, double.NaN, double.NaN, 2, 3, double.NaN }, 1, 1, 2, 4).RequireGrad();
+        var output = input.MaxPool2d(2, 2);
+        output.Backward(Tensor.FromArray(new[] { 1.0, 1 }, 1, 1, 1, 2));
+        Assert.All(output.ToArray(), value => Assert.True(double.IsNaN(value)));
+        Assert.Equal(new[] { 0.0, 0, 0, 0, 1, 0, 0, 1 }, input.Grad!.ToArray());
+    }
+
+    [Fact]
     public void Avg_pool_of_a_3x3_image_matches_hand_computation()
     {
         var input = Tensor.FromArray(new[] { 1.0, 2, 3, 4, 5, 6, 7, 8, 9 }, 1, 1, 3, 3).RequireGrad();
