@@ -29,9 +29,6 @@ internal sealed class ArchitectureFile
 
     public int[]? InputShape { get; private set; }
 
-    /// <summary>The widths of the stack's dense layers, in order.</summary>
-    public int[] HiddenWidths => layers.Where(layer => layer.Spec.Type == "dense").Select(layer => layer.Spec.Units!.Value).ToArray();
-
     public static ArchitectureFile Load(string path)
     {
         if (!File.Exists(path)) throw new UsageException($"--arch: {path}: no such file");
@@ -86,8 +83,20 @@ internal sealed class ArchitectureFile
     /// The network for inputs of <paramref name="dataShape"/> (unless the file gives input_shape) and
     /// <paramref name="outputs"/> outputs; a final dense layer of that width is added unless the stack already
     /// ends in one. A dense layer after image-shaped activations flattens them first, as `flatten` would.
+    /// The stack is sized in a first pass that allocates nothing, so one that would hold more than
+    /// <paramref name="maxParameters"/> parameters is refused (naming the layer that crosses the limit)
+    /// instead of failing while its weights are allocated.
     /// </summary>
-    public Sequential<float> Build(int[] dataShape, int outputs, Random random)
+    public Sequential<float> Build(int[] dataShape, int outputs, Random random, long maxParameters)
+    {
+        Walk(dataShape, outputs, maxParameters, modules: null, random);
+        var modules = new List<Module<float>>();
+        Walk(dataShape, outputs, maxParameters, modules, random);
+        return new Sequential<float>(modules);
+    }
+
+    // Works out every layer's shape and parameter count; builds the modules too when given a list.
+    private void Walk(int[] dataShape, int outputs, long maxParameters, List<Module<float>>? modules, Random random)
     {
         int inputs = dataShape.Aggregate(1, (p, d) => p * d);
         int[] shape = InputShape ?? dataShape;
@@ -97,20 +106,35 @@ internal sealed class ArchitectureFile
         if (stack.Count == 0 || stack[^1].Spec is not { Type: "dense" } last || last.Units != outputs)
             stack.Add((new LayerSpecText("dense", Units: outputs), "the output layer"));
 
-        var modules = new List<Module<float>>();
+        long parameters = 0;
+        void Count(string field, long added)
+        {
+            parameters += added;
+            if (parameters > maxParameters)
+                throw Error(field, $"brings the network to {parameters:N0} parameters, more than the {maxParameters:N0} this version trains");
+        }
+        void Flatten()
+        {
+            if (shape.Length != 3) return;
+            modules?.Add(new Flatten<float>());
+            shape = [shape[0] * shape[1] * shape[2]];
+        }
+
         foreach (var (spec, field) in stack)
         {
             switch (spec.Type)
             {
                 case "dense":
-                    if (shape.Length == 3) { modules.Add(new Flatten<float>()); shape = [shape[0] * shape[1] * shape[2]]; }
-                    modules.Add(new Linear<float>(shape[0], spec.Units!.Value, random));
+                    Flatten();
+                    Count(field, (long)shape[0] * spec.Units!.Value + spec.Units.Value);
+                    modules?.Add(new Linear<float>(shape[0], spec.Units.Value, random));
                     shape = [spec.Units.Value];
                     break;
                 case "conv2d":
                 {
                     var (height, width) = Spatial(shape, field, spec.Kernel!.Value, spec.Stride!.Value, spec.Padding!.Value);
-                    modules.Add(new Conv2d<float>(shape[0], spec.OutChannels!.Value, spec.Kernel.Value, random, spec.Stride.Value, spec.Padding.Value));
+                    Count(field, (long)spec.OutChannels!.Value * shape[0] * spec.Kernel.Value * spec.Kernel.Value + spec.OutChannels.Value);
+                    modules?.Add(new Conv2d<float>(shape[0], spec.OutChannels.Value, spec.Kernel.Value, random, spec.Stride.Value, spec.Padding.Value));
                     shape = [spec.OutChannels.Value, height, width];
                     break;
                 }
@@ -118,27 +142,27 @@ internal sealed class ArchitectureFile
                 {
                     int stride = spec.Stride ?? spec.Kernel!.Value;
                     var (height, width) = Spatial(shape, field, spec.Kernel!.Value, stride, 0);
-                    modules.Add(spec.Type == "maxpool2d" ? new MaxPool2d<float>(spec.Kernel.Value, stride) : new AvgPool2d<float>(spec.Kernel.Value, stride));
+                    modules?.Add(spec.Type == "maxpool2d" ? new MaxPool2d<float>(spec.Kernel.Value, stride) : new AvgPool2d<float>(spec.Kernel.Value, stride));
                     shape = [shape[0], height, width];
                     break;
                 }
                 case "batchnorm":
-                    modules.Add(new BatchNorm<float>(shape[0]));
+                    Count(field, 2L * shape[0]);
+                    modules?.Add(new BatchNorm<float>(shape[0]));
                     break;
                 case "dropout":
-                    modules.Add(new Dropout<float>(spec.P!.Value));
+                    modules?.Add(new Dropout<float>(spec.P!.Value));
                     break;
                 case "flatten":
                     // NOTE: a no-op on flat rows, so it is left out there.
-                    if (shape.Length == 3) { modules.Add(new Flatten<float>()); shape = [shape[0] * shape[1] * shape[2]]; }
+                    Flatten();
                     break;
                 default:
                     var activation = ActivationNames.TryParse(spec.Type, out var a) ? a : throw new InvalidOperationException(spec.Type);
-                    if (activation != Activation.Identity) modules.Add(new ActivationLayer<float>(activation));
+                    if (activation != Activation.Identity) modules?.Add(new ActivationLayer<float>(activation));
                     break;
             }
         }
-        return new Sequential<float>(modules);
     }
 
     // The output height and width of a kernel sliding over an image-shaped input.

@@ -128,11 +128,15 @@ internal static class TrainRun
     {
         bool classification = train.Task != TaskKind.Regression;
         int outputs = classification ? train.ClassCount : 1;
-        CheckSize(train.FeatureCount, settings.Architecture?.HiddenWidths ?? settings.Layers, outputs);
         var random = new Random(unchecked((int)settings.Seed));
-        var network = settings.Architecture is { } architecture
-            ? architecture.Build(train.InputShape, outputs, random)
-            : NetworkBuilder.Mlp<float>(train.FeatureCount, settings.Layers, outputs, settings.Activation, random);
+        Sequential<float> network;
+        if (settings.Architecture is { } architecture)
+            network = architecture.Build(train.InputShape, outputs, random, MaxParameters);
+        else
+        {
+            CheckSize(train.FeatureCount, settings.Layers, outputs);
+            network = NetworkBuilder.Mlp<float>(train.FeatureCount, settings.Layers, outputs, settings.Activation, random);
+        }
         var normalizer = Standardizer.Fit(train);
         // The shape the network sees a row in: --arch's input_shape (e.g. CSV pixels as [1, 8, 8]), else the data's.
         int[] inputShape = settings.Architecture?.InputShape ?? train.InputShape;

@@ -45,6 +45,11 @@ public sealed class TrainArchitectureTests : IDisposable
     [InlineData("""{"layers": [{"type": "swish"}]}""", "unknown layer type 'swish'")]
     [InlineData("""{"input_shape": [3, 5, 5], "layers": []}""", "input_shape")]
     [InlineData("""{"layers": [""", "malformed JSON")]
+    // Sized before anything is allocated: 20,000 channels of 8×8 flatten to 1.28 million inputs for the dense layer.
+    [InlineData("""{"input_shape": [1, 8, 8], "layers": [{"type": "conv2d", "out_channels": 20000, "kernel": 1}, {"type": "dense", "units": 1000}]}""",
+        "layers[1]: brings the network to 1,280,")]
+    [InlineData("""{"input_shape": [1, 8, 8], "layers": [{"type": "conv2d", "out_channels": 20000, "kernel": 1}, {"type": "conv2d", "out_channels": 60000, "kernel": 1}]}""",
+        "layers[1]: brings the network to 1,200,")]
     public void A_bad_architecture_file_is_refused_with_the_field_named(string json, string expected)
     {
         CliHarness.AssertFails(CliHarness.Run("train", "--epochs", "1", "--arch", Arch(json)), 2, "arch.json", expected);
