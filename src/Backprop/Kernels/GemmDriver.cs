@@ -97,7 +97,7 @@ internal static unsafe class GemmDriver
         bool accumulate, in GemmPlan<T> plan, int maxThreads) where T : unmanaged, INumber<T>
     {
         int threads = Math.Clamp(maxThreads, 1, GemmWorkers.MaxThreads);
-        if (GemmRowTeam.Suits(m, in plan, threads))
+        if (GemmRowTeam.Suits(m, n, k, in plan, threads))
         {
             GemmRowTeam.Multiply(a, b, c, m, n, k, transposeA, transposeB, accumulate, in plan, threads);
             return;

@@ -16,9 +16,12 @@ namespace Backprop.Kernels;
 /// </summary>
 internal static unsafe class GemmRowTeam
 {
-    /// <summary>Worth it when there are enough rows to share out in blocks.</summary>
-    public static bool Suits<T>(int m, in GemmPlan<T> plan, int threads) where T : unmanaged, INumber<T>
-        => threads > 1 && m >= 2 * threads * plan.Mc;
+    /// <summary>Worth it when there are enough rows to share out in blocks (and few enough slices for the
+    /// counters, which live on the caller's stack: 256 slices is 4 KiB, a depth of 262,144 at n = 4096).</summary>
+    public static bool Suits<T>(int m, int n, int k, in GemmPlan<T> plan, int threads) where T : unmanaged, INumber<T>
+        => threads > 1 && m >= 2 * threads * plan.Mc && (long)Ceiling(n, plan.Nc) * Ceiling(k, plan.Kc) <= MaxSlices;
+
+    private const int MaxSlices = 256;
 
     // Per slice: B micro-panels claimed and packed, rows claimed and done.
     private const int PanelsClaimed = 0, PanelsPacked = 1, RowsClaimed = 2, RowsDone = 3, CountersPerSlice = 4;

@@ -81,7 +81,7 @@ public sealed class GemmTests
         foreach (var (transposeA, transposeB, accumulate) in Forms())
         {
             var planF = GemmPlan<float>.Best.WithBlocks(28, 64, 64);
-            Assert.True(GemmRowTeam.Suits(131, in planF, 2));
+            Assert.True(GemmRowTeam.Suits(131, 150, 200, in planF, 2));
             Check<float>(131, 150, 200, transposeA, transposeB, accumulate,
                 (a, b, c, m, n, k, ta, tb, acc) => Gemm.MultiplyPacked(a, b, c, m, n, k, ta, tb, acc, planF, 2),
                 GemmReference.Multiply);
@@ -96,7 +96,7 @@ public sealed class GemmTests
     public void The_row_team_gives_the_same_bits_as_one_thread()
     {
         const int m = 351, n = 200, k = 1100;  // a partial last row tile and two depth slices
-        Assert.True(GemmRowTeam.Suits(m, in GemmPlan<float>.Best, 2));
+        Assert.True(GemmRowTeam.Suits(m, n, k, in GemmPlan<float>.Best, 2));
         foreach (var (transposeA, transposeB, accumulate) in Forms())
         {
             float[] a = Random<float>(m * k, 1), b = Random<float>(k * n, 2), one = Random<float>(m * n, 3), two = (float[])one.Clone();
