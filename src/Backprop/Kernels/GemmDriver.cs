@@ -69,12 +69,13 @@ internal readonly unsafe struct GemmPlan<T> where T : unmanaged, INumber<T>
 /// pack B; then for each block of rows, pack A; then sweep the register tiles, B micro-panel outer so it
 /// stays in L1 while A micro-panels stream from L2.
 /// Products with many rows go to <see cref="GemmRowTeam"/>, which shares the packed B between the threads.
-/// NOTE: for the others (few rows: the training shapes), C is cut into one rectangle per thread (whole register tiles, over the whole
-/// depth) and each thread runs the loop nest on the rectangle it claims, packing into its own buffers: no
-/// thread waits for another between depth slices, and there is one fork and one join per call. Every C value
-/// sums the same Kc slices in the same register tile, so the bits do not depend on the thread count. The
-/// price is packing the operand that is not cut once per rectangle, so C is cut along the side that makes
-/// that the cheaper one. A worker that starts late finds its rectangle claimed by the caller and leaves.
+/// NOTE: for the others (few rows: the training shapes), C is cut into one rectangle per thread (whole
+/// register tiles, over the whole depth) and each thread runs the loop nest on the rectangle it claims,
+/// packing into its own buffers: no thread waits for another between depth slices, and there is one fork and
+/// one join per call. Every C value sums the same Kc slices in the same register tile, so the bits do not
+/// depend on the thread count. The price is packing the operand that is not cut once per rectangle, so C is
+/// cut along the side that makes that the cheaper one. A worker that starts late finds its rectangle claimed
+/// by the caller and leaves.
 /// </summary>
 internal static unsafe class GemmDriver
 {
