@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Backprop.Kernels;
 
@@ -48,11 +50,29 @@ internal static class Im2Col
                 for (int ow = 0; ow < first; ow++) target[ow] = T.Zero;
                 for (int ow = end; ow < outWidth; ow++) target[ow] = T.Zero;
                 if (g.Stride == 1)
-                    Buffer.MemoryCopy(source + first + offset, target + first, (end - first) * sizeof(T), (end - first) * sizeof(T));
+                    CopyShort(source + first + offset, target + first, end - first);
                 else
                     for (int ow = first; ow < end; ow++) target[ow] = source[ow * g.Stride + offset];
             }
         }
+    }
+
+    // NOTE: a feature-map row is a dozen values, too short for Buffer.MemoryCopy's call and size dispatch to pay:
+    // the copies run as vectors, the last one overlapping the one before when the row is not a whole number of them.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void CopyShort<T>(T* source, T* target, int count) where T : unmanaged
+    {
+        int width = Vector256<T>.Count;
+        if (count >= width)
+        {
+            int i = 0;
+            for (; i + width <= count; i += width)
+                Vector256.Store(Vector256.Load(source + i), target + i);
+            if (i < count)
+                Vector256.Store(Vector256.Load(source + count - width), target + count - width);
+            return;
+        }
+        for (int i = 0; i < count; i++) target[i] = source[i];
     }
 
     // The output columns ow whose input column ow·s − pad + j lies inside the image: [first, end).

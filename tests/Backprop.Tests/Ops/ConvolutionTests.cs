@@ -79,6 +79,35 @@ public sealed class ConvolutionTests
                         }
     }
 
+    [Fact]
+    public void Float_gather_copies_rows_of_every_width_exactly()
+    {
+        // Stride-1 rows are copied as 8-float vectors, the last one overlapping: widths 1–20 cover rows shorter
+        // than one vector, whole vectors and every remainder.
+        var random = new Random(23);
+        for (int width = 1; width <= 20; width++)
+        for (int kernel = 1; kernel <= 3; kernel++)
+        for (int padding = 0; padding <= 2; padding++)
+        {
+            var g = new Im2Col.Geometry(2, 3, width, kernel, 1, padding);
+            if (3 + 2 * padding < kernel || width + 2 * padding < kernel) continue;
+            float[] image = Enumerable.Range(0, g.ImageSize).Select(_ => (float)random.NextDouble()).ToArray();
+            var columns = new float[g.Rows * g.Positions];
+            columns.AsSpan().Fill(float.NaN);
+            Im2Col.Gather<float>(image, g, columns, g.Positions, 0);
+            for (int c = 0; c < g.Channels; c++)
+            for (int i = 0; i < kernel; i++)
+            for (int j = 0; j < kernel; j++)
+            for (int oh = 0; oh < g.OutHeight; oh++)
+            for (int ow = 0; ow < g.OutWidth; ow++)
+            {
+                int h = oh - padding + i, w = ow - padding + j;
+                float expected = h >= 0 && h < 3 && w >= 0 && w < width ? image[(c * 3 + h) * width + w] : 0;
+                Assert.True(expected == columns[((c * kernel + i) * kernel + j) * g.Positions + oh * g.OutWidth + ow], $"gather differs for {g}");
+            }
+        }
+    }
+
     // Two images side by side, as the convolution lays out a group.
     private static void CheckGatherAndScatter(Im2Col.Geometry g, Random random)
     {

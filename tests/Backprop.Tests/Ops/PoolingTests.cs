@@ -56,6 +56,31 @@ public sealed class PoolingTests
     }
 
     [Fact]
+    public void Vectorised_float_2x2_max_pool_picks_the_same_winners_as_the_scalar_loop()
+    {
+        // Float 2×2/2 pooling runs four windows at a time; doubles take the scalar loop. Few distinct values make
+        // ties common, and NaNs (some windows holding several) test the order in which candidates are taken.
+        var random = new Random(5);
+        for (int height = 2; height <= 5; height++)
+        for (int width = 2; width <= 21; width++)
+        {
+            const int planes = 3;
+            int outHeight = height / 2, outWidth = width / 2;
+            var values = new double[planes * height * width];
+            for (int i = 0; i < values.Length; i++)
+                values[i] = random.Next(10) == 0 ? double.NaN : random.Next(4);
+            float[] floats = values.Select(v => (float)v).ToArray();
+            var yFloat = new float[planes * outHeight * outWidth];
+            var yDouble = new double[yFloat.Length];
+            int[] argFloat = new int[yFloat.Length], argDouble = new int[yFloat.Length];
+            Backprop.Kernels.PoolingKernels.MaxForward<float>(floats, yFloat, argFloat, planes, height, width, 2, 2);
+            Backprop.Kernels.PoolingKernels.MaxForward<double>(values, yDouble, argDouble, planes, height, width, 2, 2);
+            Assert.Equal(argDouble, argFloat);
+            Assert.Equal(yDouble.Select(v => (float)v), yFloat);
+        }
+    }
+
+    [Fact]
     public void Avg_pool_of_a_3x3_image_matches_hand_computation()
     {
         var input = Tensor.FromArray(new[] { 1.0, 2, 3, 4, 5, 6, 7, 8, 9 }, 1, 1, 3, 3).RequireGrad();
