@@ -75,6 +75,22 @@ internal static class Im2Col
         for (int i = 0; i < count; i++) target[i] = source[i];
     }
 
+    // target[i] += source[i] for a short run: whole vectors, then a half one, then single values (an add, unlike
+    // a copy, cannot overlap the vector before).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void AddShort<T>(T* source, T* target, int count) where T : unmanaged, INumber<T>
+    {
+        int i = 0;
+        for (; i + Vector256<T>.Count <= count; i += Vector256<T>.Count)
+            Vector256.Store(Vector256.Load(target + i) + Vector256.Load(source + i), target + i);
+        if (i + Vector128<T>.Count <= count)
+        {
+            Vector128.Store(Vector128.Load(target + i) + Vector128.Load(source + i), target + i);
+            i += Vector128<T>.Count;
+        }
+        for (; i < count; i++) target[i] += source[i];
+    }
+
     // The output columns ow whose input column ow·s − pad + j lies inside the image: [first, end).
     private static (int First, int End) ValidColumns(in Geometry g, int j, int outWidth)
     {
@@ -104,7 +120,10 @@ internal static class Im2Col
                 if ((uint)h >= (uint)g.Height) continue;
                 T* target = imageStart + (c * g.Height + h) * g.Width;
                 T* source = row + oh * outWidth;
-                for (int ow = first; ow < end; ow++) target[ow * g.Stride + offset] += source[ow];
+                if (g.Stride == 1)
+                    AddShort(source + first, target + first + offset, end - first);
+                else
+                    for (int ow = first; ow < end; ow++) target[ow * g.Stride + offset] += source[ow];
             }
         }
     }

@@ -80,7 +80,7 @@ public sealed class ConvolutionTests
     }
 
     [Fact]
-    public void Float_gather_copies_rows_of_every_width_exactly()
+    public void Float_gather_and_scatter_handle_rows_of_every_width_exactly()
     {
         // Stride-1 rows are copied as 8-float vectors, the last one overlapping: widths 1–20 cover rows shorter
         // than one vector, whole vectors and every remainder.
@@ -105,6 +105,23 @@ public sealed class ConvolutionTests
                 float expected = h >= 0 && h < 3 && w >= 0 && w < width ? image[(c * 3 + h) * width + w] : 0;
                 Assert.True(expected == columns[((c * kernel + i) * kernel + j) * g.Positions + oh * g.OutWidth + ow], $"gather differs for {g}");
             }
+
+            // ScatterAdd sends each column entry back onto its pixel (adds run as vectors too): small integers keep the sums exact.
+            float[] upstream = Enumerable.Range(0, columns.Length).Select(_ => (float)random.Next(8)).ToArray();
+            float[] scattered = Enumerable.Range(0, g.ImageSize).Select(_ => (float)random.Next(8)).ToArray();
+            float[] expectedScatter = (float[])scattered.Clone();
+            for (int c = 0; c < g.Channels; c++)
+            for (int i = 0; i < kernel; i++)
+            for (int j = 0; j < kernel; j++)
+            for (int oh = 0; oh < g.OutHeight; oh++)
+            for (int ow = 0; ow < g.OutWidth; ow++)
+            {
+                int h = oh - padding + i, w = ow - padding + j;
+                if (h >= 0 && h < 3 && w >= 0 && w < width)
+                    expectedScatter[(c * 3 + h) * width + w] += upstream[((c * kernel + i) * kernel + j) * g.Positions + oh * g.OutWidth + ow];
+            }
+            Im2Col.ScatterAdd<float>(upstream, g, g.Positions, 0, scattered);
+            Assert.Equal(expectedScatter, scattered);
         }
     }
 
