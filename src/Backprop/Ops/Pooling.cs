@@ -8,7 +8,7 @@ namespace Backprop;
 public sealed partial class Tensor<T>
 {
     /// <summary>The largest value of each window. Backward sends each output's gradient to the first maximum of
-    /// its window in row-major order, as PyTorch does.</summary>
+    /// its window in row-major order (to its last NaN, if it holds any), as PyTorch does.</summary>
     public Tensor<T> MaxPool2d(int kernel, int stride)
     {
         var (batch, channels, height, width, outHeight, outWidth) = PoolingShape(kernel, stride, "maxpool2d");
