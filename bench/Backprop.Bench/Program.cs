@@ -9,6 +9,7 @@ return mode switch
     "train" => TrainingVersusTorch.Run(rest),
     "gemm-shapes" => GemmShapes.Run(rest),
     "gemm-probe" => GemmKernelProbe.Run(rest),
+    "cnn-parts" => CnnParts.Run(rest),
     "train-parts" => TrainingParts.Run(rest),
     "bdn" => BenchmarkRunner.Run(rest),
     _ => Help(),
@@ -21,6 +22,7 @@ static int Help()
           gemm          float32 GEMM at n = 1024, 2048: ours vs PyTorch (bench/torch_gemm.py), GFLOP/s
           train         training workloads (a) notebook step, (b)/(c) Fashion-MNIST MLP epochs, (e) a CNN epoch (--only e): ours vs PyTorch
           train-parts   milliseconds per epoch of each piece of a (b)/(c) training step
+          cnn-parts     milliseconds per step of each layer of the (e) CNN, and of im2col/col2im
           gemm-shapes   GFLOP/s of the MLP-training shapes (all transpose forms) and tiny products
           bdn [args]    BenchmarkDotNet suites (GemmBenchmarks, DenseKernelBenchmarks, ConvolutionBenchmarks); extra args go to BenchmarkDotNet
         """);
