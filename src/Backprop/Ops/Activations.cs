@@ -36,10 +36,15 @@ public sealed partial class Tensor<T>
         if (!ShouldRecord(input)) return output;
         return output.Recorded(activation.Name(), [input], grad =>
         {
-            var local = Tensor.Uninitialized<T>(shape).Data;
-            grad.Data.CopyTo(local);
-            DenseKernels.ActivationBackward<T>(activation, input.Data, output.Data, local);
-            System.Numerics.Tensors.TensorPrimitives.Add<T>(input.GradBuffer(), local, input.GradBuffer());
+            var local = Tensor.Uninitialized<T>(shape);
+            grad.Data.CopyTo(local.Data);
+            DenseKernels.ActivationBackward<T>(activation, input.Data, output.Data, local.Data);
+            // NOTE: the first gradient to reach the input becomes its Grad outright. Zeroing a buffer and adding into
+            // it were two more passes over a feature map of megabytes (ReLU's backward on (e)'s first map: 0.79 → 0.38 ms).
+            if (input.Grad is null)
+                input.Grad = local;
+            else
+                System.Numerics.Tensors.TensorPrimitives.Add<T>(input.Grad.Data, local.Data, input.Grad.Data);
         });
     }
 

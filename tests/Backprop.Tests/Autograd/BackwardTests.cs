@@ -11,6 +11,17 @@ public sealed class BackwardTests
     }
 
     [Fact]
+    public void A_relu_input_takes_its_first_gradient_whole_and_adds_the_next_ones()
+    {
+        // ReLU's backward hands its first gradient over as the input's Grad; later ones must add to it.
+        var x = Tensor.From(new[] { -1.0, 2.0, 3.0 }).RequireGrad();
+        (x.Relu() * 2.0 + x.Relu() * 5.0).Sum().Backward();
+        Assert.Equal(new[] { 0.0, 7, 7 }, x.Grad!.ToArray());
+        (x.Relu() * 10.0).Sum().Backward();
+        Assert.Equal(new[] { 0.0, 17, 17 }, x.Grad!.ToArray());
+    }
+
+    [Fact]
     public void Gradients_accumulate_across_backward_calls_until_zeroed()
     {
         var x = Tensor.From(new[] { 2.0 }).RequireGrad();
