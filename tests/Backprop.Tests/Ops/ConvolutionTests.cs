@@ -47,6 +47,36 @@ public sealed class ConvolutionTests
         Assert.Null(bias.Grad);
     }
 
+    [Fact]
+    public void A_batch_too_large_for_one_group_gives_what_each_image_gives_alone()
+    {
+        // 9 × 256² columns per image: the convolution takes the batch of 8 in two groups (7 + 1) and lays the
+        // columns out again in backward; one image alone is one group whose columns are kept from forward.
+        var random = new Random(29);
+        var input = RandomShapes.Values(random, [8, 1, 256, 256]).RequireGrad();
+        var weight = RandomShapes.Values(random, [2, 1, 3, 3]).RequireGrad();
+        var bias = RandomShapes.Values(random, [2]).RequireGrad();
+        var upstream = RandomShapes.Values(random, [8, 2, 256, 256]);
+        Tensor<double>.Conv2d(input, weight, bias, 1, 1).Backward(upstream);
+
+        var weightSum = new double[weight.Length];
+        var biasSum = new double[bias.Length];
+        for (int image = 0; image < 8; image++)
+        {
+            var one = Tensor.FromArray(input.Data.Slice(image * 65536, 65536).ToArray(), 1, 1, 256, 256).RequireGrad();
+            var w = weight.Clone().RequireGrad();
+            var b = bias.Clone().RequireGrad();
+            var output = Tensor<double>.Conv2d(one, w, b, 1, 1);
+            output.Backward(Tensor.FromArray(upstream.Data.Slice(image * 2 * 65536, 2 * 65536).ToArray(), 1, 2, 256, 256));
+            for (int i = 0; i < weightSum.Length; i++) weightSum[i] += w.Grad!.Data[i];
+            for (int i = 0; i < biasSum.Length; i++) biasSum[i] += b.Grad!.Data[i];
+            for (int i = 0; i < 65536; i += 997)
+                Assert.Equal(one.Grad!.Data[i], input.Grad!.Data[image * 65536 + i], 1e-12);
+        }
+        for (int i = 0; i < weightSum.Length; i++) Assert.Equal(weightSum[i], weight.Grad!.Data[i], 1e-9 * Math.Max(1, Math.Abs(weightSum[i])));
+        for (int i = 0; i < biasSum.Length; i++) Assert.Equal(biasSum[i], bias.Grad!.Data[i], 1e-9 * Math.Max(1, Math.Abs(biasSum[i])));
+    }
+
     [Property(MaxTest = 40)]
     public void Conv2d_equals_the_direct_convolution_loop(int seed)
     {
