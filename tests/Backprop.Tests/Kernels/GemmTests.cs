@@ -106,6 +106,25 @@ public sealed class GemmTests
         }
     }
 
+    [Fact]
+    public void Products_from_several_threads_at_once_give_the_bits_of_one_thread()
+    {
+        // Only one caller at a time gets the worker team; the others run alone. Either way, the same bits.
+        const int m = 351, n = 200, k = 1100;
+        float[] a = Random<float>(m * k, 1), b = Random<float>(k * n, 2), expected = new float[m * n];
+        Gemm.MultiplyPacked<float>(a, b, expected, m, n, k, false, false, false, GemmPlan<float>.BestKind, 1);
+        var results = new float[4][];
+        Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, caller =>
+        {
+            for (int repetition = 0; repetition < 5; repetition++)
+            {
+                results[caller] = new float[m * n];
+                Gemm.Multiply(a, b, results[caller], m, n, k);
+                Assert.Equal(expected, results[caller]);
+            }
+        });
+    }
+
     [Theory]
     [InlineData(128, 256, 784)]
     [InlineData(256, 784, 128)]
@@ -191,7 +210,7 @@ public sealed class GemmTests
     [Fact]
     public void Steady_state_calls_do_not_allocate()
     {
-        foreach (var (m, n, k) in new[] { (1, 2, 3), (32, 10, 256), (128, 256, 784) })
+        foreach (var (m, n, k) in new[] { (1, 2, 3), (32, 10, 256), (128, 256, 784), (351, 200, 1100) })  // the last one: the row team
         {
             float[] a = new float[m * k], b = new float[k * n], c = new float[m * n];
             Gemm.Multiply(a, b, c, m, n, k, transposeB: true);
