@@ -111,6 +111,31 @@ public sealed class BatchNormTests
     }
 
     [Fact]
+    public void Float_batch_norm_keeps_the_variance_of_data_far_from_zero()
+    {
+        // Pixels around 1000 that vary by ~0.1: a one-pass float sum of squares would lose the variance entirely
+        // (1000² swamps 0.1²); two passes recover it, and the output is standardised.
+        var random = new Random(4);
+        int batch = 16, channels = 2, spatial = 64;
+        var values = new float[batch * channels * spatial];
+        for (int i = 0; i < values.Length; i++) values[i] = 1000f + (float)(random.NextDouble() - 0.5) * 0.35f;
+        var input = Tensor.FromArray(values, batch, channels, 8, 8);
+        float[] mean = [0, 0], variance = [1, 1];
+        var output = Tensor<float>.BatchNorm(input, Tensor.FromArray(new[] { 1f, 1f }, 2), Tensor.FromArray(new[] { 0f, 0f }, 2),
+            mean, variance, training: true, momentum: 1.0);
+        for (int c = 0; c < channels; c++)
+        {
+            var plane = Enumerable.Range(0, batch).SelectMany(b => output.ToArray().Skip((b * channels + c) * spatial).Take(spatial)).ToArray();
+            double m = plane.Average(v => (double)v), v2 = plane.Average(v => ((double)v - m) * ((double)v - m));
+            Assert.InRange(m, -1e-3, 1e-3);
+            Assert.InRange(v2, 0.99, 1.0);
+            double expectedVariance = Enumerable.Range(0, batch).SelectMany(b => values.Skip((b * channels + c) * spatial).Take(spatial))
+                .Select(v => (double)v).ToArray() is var raw ? raw.Sum(v => (v - raw.Average()) * (v - raw.Average())) / (raw.Length - 1) : 0;
+            Assert.Equal(expectedVariance, variance[c], expectedVariance * 1e-3);
+        }
+    }
+
+    [Fact]
     public void Batch_norm_rejects_bad_shapes_and_one_value_per_channel_in_training()
     {
         var weight = Tensor.Zeros<double>(3);
