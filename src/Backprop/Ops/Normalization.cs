@@ -40,7 +40,7 @@ public sealed partial class Tensor<T>
             if (training)
             {
                 // Two passes, the planes' sums added in double: a one-pass sum of squares loses the variance on
-                // offset data. The deviations land in x̂'s storage, which the normalisation below overwrites.
+                // offset data. The deviations land in x̂'s storage, where the normalisation below scales them.
                 double sum = 0;
                 for (int b = 0; b < batch; b++)
                     sum += double.CreateChecked(TensorPrimitives.Sum<T>(x.Slice((b * channels + c) * spatial, spatial)));
@@ -69,7 +69,8 @@ public sealed partial class Tensor<T>
             {
                 int start = (b * channels + c) * spatial;
                 var plane = xHat.Slice(start, spatial);
-                TensorPrimitives.Subtract<T>(x.Slice(start, spatial), m, plane);   // x̂ = (x − mean) / σ
+                // x̂ = (x − mean) / σ; in training the plane holds x − mean already (the same float mean).
+                if (!training) TensorPrimitives.Subtract<T>(x.Slice(start, spatial), m, plane);
                 TensorPrimitives.Multiply<T>(plane, inverse, plane);
                 var scaled = y.Slice(start, spatial);                                 // y = x̂·γ + β
                 TensorPrimitives.Multiply<T>(plane, scale, scaled);
