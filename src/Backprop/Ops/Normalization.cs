@@ -83,6 +83,9 @@ public sealed partial class Tensor<T>
             var dy = grad.Data;
             var xHat = normalised.Data;
             T n = T.CreateChecked(count);
+            // NOTE: every element of dx is written below, so when no gradient has reached the input yet, a fresh
+            // array becomes its Grad rather than a zeroed one being added into (one pass fewer over the maps).
+            var fresh = input.RequiresGrad && input.Grad is null ? Tensor.Uninitialized<T>(input.shape) : null;
             for (int c = 0; c < channels; c++)
             {
                 T sumDy = T.Zero, sumDyXhat = T.Zero;
@@ -95,22 +98,25 @@ public sealed partial class Tensor<T>
                 if (weight.RequiresGrad) weight.GradBuffer()[c] += sumDyXhat;
                 if (bias.RequiresGrad) bias.GradBuffer()[c] += sumDy;
                 if (!input.RequiresGrad) continue;
-                var dx = input.GradBuffer();
+                var dx = fresh is null ? input.GradBuffer() : fresh.Data;
                 T factor = weight.Data[c] * inverseDeviation[c];
                 // In training the gradient also flows through the batch statistics: dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂)).
                 T meanDy = training ? sumDy / n : T.Zero, meanDyXhat = training ? sumDyXhat / n : T.Zero;
                 for (int b = 0; b < batch; b++)
                 {
                     int start = (b * channels + c) * spatial;
-                    AddInputGradient(dx.Slice(start, spatial), dy.Slice(start, spatial), xHat.Slice(start, spatial), factor, meanDy, meanDyXhat);
+                    InputGradient(dx.Slice(start, spatial), dy.Slice(start, spatial), xHat.Slice(start, spatial), factor, meanDy, meanDyXhat,
+                        accumulate: fresh is null);
                 }
             }
+            if (fresh is not null) input.Grad = fresh;
         });
     }
 
-    // dx += factor · (dy − meanDy − x̂·meanDyXhat) over one plane: the same operations, in the same order, as the
+    // dx (+)= factor · (dy − meanDy − x̂·meanDyXhat) over one plane: the same operations, in the same order, as the
     // scalar formula, so each element gets the same bits, eight or sixteen at a time.
-    private static void AddInputGradient(Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> xHat, T factor, T meanDy, T meanDyXhat)
+    private static void InputGradient(Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> xHat, T factor, T meanDy, T meanDyXhat,
+        bool accumulate)
     {
         int i = 0;
         if (Vector256.IsHardwareAccelerated)
@@ -120,10 +126,14 @@ public sealed partial class Tensor<T>
             var mx = Vector256.Create(meanDyXhat);
             for (; i + Vector256<T>.Count <= dx.Length; i += Vector256<T>.Count)
             {
-                var result = Vector256.Create<T>(dx.Slice(i)) + f * (Vector256.Create<T>(dy.Slice(i)) - md - Vector256.Create<T>(xHat.Slice(i)) * mx);
-                result.CopyTo(dx.Slice(i));
+                var share = f * (Vector256.Create<T>(dy.Slice(i)) - md - Vector256.Create<T>(xHat.Slice(i)) * mx);
+                (accumulate ? Vector256.Create<T>(dx.Slice(i)) + share : share).CopyTo(dx.Slice(i));
             }
         }
-        for (; i < dx.Length; i++) dx[i] += factor * (dy[i] - meanDy - xHat[i] * meanDyXhat);
+        for (; i < dx.Length; i++)
+        {
+            T share = factor * (dy[i] - meanDy - xHat[i] * meanDyXhat);
+            dx[i] = accumulate ? dx[i] + share : share;
+        }
     }
 }

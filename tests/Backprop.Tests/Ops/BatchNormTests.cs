@@ -136,6 +136,26 @@ public sealed class BatchNormTests
     }
 
     [Fact]
+    public void Batch_norm_adds_its_input_gradient_to_one_already_there()
+    {
+        // The first gradient to reach the input is handed over as a fresh array; a later one must add to it.
+        var random = new Random(12);
+        var values = RandomShapes.Values(random, [4, 3, 2, 2]);
+        var weight = RandomShapes.Values(random, [3]);
+        var bias = RandomShapes.Values(random, [3]);
+        var upstream = RandomShapes.Values(random, [4, 3, 2, 2]);
+        double[] Gradient(bool gradientAlreadyThere)
+        {
+            var x = values.Clone().RequireGrad();
+            if (gradientAlreadyThere) (x * 2.0).Sum().Backward();
+            Tensor<double>.BatchNorm(x, weight, bias, new double[3], [1, 1, 1], training: true).Backward(upstream);
+            return x.Grad!.ToArray();
+        }
+        double[] alone = Gradient(false), added = Gradient(true);
+        for (int i = 0; i < alone.Length; i++) Assert.Equal(alone[i] + 2.0, added[i], 1e-12);
+    }
+
+    [Fact]
     public void Batch_norm_rejects_bad_shapes_and_one_value_per_channel_in_training()
     {
         var weight = Tensor.Zeros<double>(3);
