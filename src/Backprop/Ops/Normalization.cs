@@ -23,6 +23,7 @@ public sealed partial class Tensor<T>
                 throw new ArgumentException($"batch norm {name} is [{length}], the input {ShapeMath.Format(input.shape)} has {channels} channels");
         long count = (long)batch * spatial;
         if (training && count < 2) throw new ArgumentException($"batch norm in training needs more than one value per channel, got input {ShapeMath.Format(input.shape)}");
+        if (input.Rank == 2) return BatchNormRows(input, weight, bias, runningMean, runningVar, training, momentum, eps);
 
         var x = input.Data;
         var output = Tensor.Uninitialized<T>(input.shape);
@@ -43,16 +44,13 @@ public sealed partial class Tensor<T>
                 // offset data. The deviations land in x̂'s storage, where the normalisation below scales them.
                 double sum = 0;
                 for (int b = 0; b < batch; b++)
-                    sum += double.CreateChecked(TensorPrimitives.Sum<T>(x.Slice((b * channels + c) * spatial, spatial)));
+                    sum += double.CreateChecked(PlaneSum(x.Slice((b * channels + c) * spatial, spatial)));
                 mean = sum / count;
                 double squares = 0;
                 T m0 = T.CreateChecked(mean);
                 for (int b = 0; b < batch; b++)
-                {
-                    var deviation = xHat.Slice((b * channels + c) * spatial, spatial);
-                    TensorPrimitives.Subtract<T>(x.Slice((b * channels + c) * spatial, spatial), m0, deviation);
-                    squares += double.CreateChecked(TensorPrimitives.SumOfSquares<T>(deviation));
-                }
+                    squares += double.CreateChecked(Deviations(x.Slice((b * channels + c) * spatial, spatial), m0,
+                        xHat.Slice((b * channels + c) * spatial, spatial)));
                 variance = squares / count;
                 runningMean[c] = T.CreateChecked((1 - momentum) * double.CreateChecked(runningMean[c]) + momentum * mean);
                 runningVar[c] = T.CreateChecked((1 - momentum) * double.CreateChecked(runningVar[c]) + momentum * squares / (count - 1));
@@ -68,13 +66,8 @@ public sealed partial class Tensor<T>
             for (int b = 0; b < batch; b++)
             {
                 int start = (b * channels + c) * spatial;
-                var plane = xHat.Slice(start, spatial);
-                // x̂ = (x − mean) / σ; in training the plane holds x − mean already (the same float mean).
-                if (!training) TensorPrimitives.Subtract<T>(x.Slice(start, spatial), m, plane);
-                TensorPrimitives.Multiply<T>(plane, inverse, plane);
-                var scaled = y.Slice(start, spatial);                                 // y = x̂·γ + β
-                TensorPrimitives.Multiply<T>(plane, scale, scaled);
-                TensorPrimitives.Add<T>(scaled, shift, scaled);
+                // In training the plane holds x − mean already (the same float mean).
+                Normalise(x.Slice(start, spatial), training ? null : m, inverse, scale, shift, xHat.Slice(start, spatial), y.Slice(start, spatial));
             }
         }
         if (!record) return output;
@@ -92,8 +85,8 @@ public sealed partial class Tensor<T>
                 for (int b = 0; b < batch; b++)
                 {
                     int start = (b * channels + c) * spatial;
-                    sumDy += TensorPrimitives.Sum<T>(dy.Slice(start, spatial));
-                    sumDyXhat += TensorPrimitives.Dot<T>(dy.Slice(start, spatial), xHat.Slice(start, spatial));
+                    sumDy += PlaneSum(dy.Slice(start, spatial));
+                    sumDyXhat += PlaneDot(dy.Slice(start, spatial), xHat.Slice(start, spatial));
                 }
                 if (weight.RequiresGrad) weight.GradBuffer()[c] += sumDyXhat;
                 if (bias.RequiresGrad) bias.GradBuffer()[c] += sumDy;
@@ -113,13 +106,73 @@ public sealed partial class Tensor<T>
         });
     }
 
+    // NOTE: on tiny feature maps (a few pixels), a library call per plane costs more than the arithmetic; planes
+    // shorter than this run as plain loops. ([N, C] input, one value per plane, has its own row-wise path.)
+    private const int VectorPlane = 16;
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static T PlaneSum(ReadOnlySpan<T> plane)
+    {
+        if (plane.Length >= VectorPlane) return TensorPrimitives.Sum<T>(plane);
+        T sum = T.Zero;
+        foreach (T value in plane) sum += value;
+        return sum;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static T PlaneDot(ReadOnlySpan<T> x, ReadOnlySpan<T> y)
+    {
+        if (x.Length >= VectorPlane) return TensorPrimitives.Dot<T>(x, y);
+        T sum = T.Zero;
+        for (int i = 0; i < x.Length; i++) sum += x[i] * y[i];
+        return sum;
+    }
+
+    // deviation = x − mean; returns Σ deviation².
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static T Deviations(ReadOnlySpan<T> x, T mean, Span<T> deviation)
+    {
+        if (x.Length >= VectorPlane)
+        {
+            TensorPrimitives.Subtract<T>(x, mean, deviation);
+            return TensorPrimitives.SumOfSquares<T>(deviation);
+        }
+        T squares = T.Zero;
+        for (int i = 0; i < x.Length; i++)
+        {
+            deviation[i] = x[i] - mean;
+            squares += deviation[i] * deviation[i];
+        }
+        return squares;
+    }
+
+    // x̂ = (x − mean)·inverse, or x̂·inverse when x̂ holds x − mean already (mean null); y = x̂·γ + β.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Normalise(ReadOnlySpan<T> x, T? mean, T inverse, T scale, T shift, Span<T> xHat, Span<T> y)
+    {
+        if (x.Length >= VectorPlane)
+        {
+            if (mean is { } m) TensorPrimitives.Subtract<T>(x, m, xHat);
+            TensorPrimitives.Multiply<T>(xHat, inverse, xHat);
+            TensorPrimitives.Multiply<T>(xHat, scale, y);
+            TensorPrimitives.Add<T>(y, shift, y);
+            return;
+        }
+        for (int i = 0; i < x.Length; i++)
+        {
+            xHat[i] = ((mean is { } m ? x[i] - m : xHat[i])) * inverse;
+            y[i] = xHat[i] * scale + shift;
+        }
+    }
+
     // dx (+)= factor · (dy − meanDy − x̂·meanDyXhat) over one plane: the same operations, in the same order, as the
     // scalar formula, so each element gets the same bits, eight or sixteen at a time.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static void InputGradient(Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> xHat, T factor, T meanDy, T meanDyXhat,
         bool accumulate)
     {
         int i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (Vector256.IsHardwareAccelerated && dx.Length >= VectorPlane)
         {
             var f = Vector256.Create(factor);
             var md = Vector256.Create(meanDy);

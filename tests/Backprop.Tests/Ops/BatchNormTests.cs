@@ -135,15 +135,18 @@ public sealed class BatchNormTests
         }
     }
 
-    [Fact]
-    public void Batch_norm_adds_its_input_gradient_to_one_already_there()
+    [Theory]
+    [InlineData(true)]   // [N, C, H, W]: plane by plane
+    [InlineData(false)]  // [N, C]: row by row
+    public void Batch_norm_adds_its_input_gradient_to_one_already_there(bool images)
     {
         // The first gradient to reach the input is handed over as a fresh array; a later one must add to it.
         var random = new Random(12);
-        var values = RandomShapes.Values(random, [4, 3, 2, 2]);
+        int[] shape = images ? [4, 3, 2, 2] : [5, 3];
+        var values = RandomShapes.Values(random, shape);
         var weight = RandomShapes.Values(random, [3]);
         var bias = RandomShapes.Values(random, [3]);
-        var upstream = RandomShapes.Values(random, [4, 3, 2, 2]);
+        var upstream = RandomShapes.Values(random, shape);
         double[] Gradient(bool gradientAlreadyThere)
         {
             var x = values.Clone().RequireGrad();
