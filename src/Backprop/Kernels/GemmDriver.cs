@@ -37,9 +37,7 @@ internal readonly unsafe struct GemmPlan<T> where T : unmanaged, INumber<T>
     // NOTE: from L1 the two tiles run equally fast, but the short one reads more of B per multiply-add: at
     // n = 2048, where B streams from L2, it ran ~1 % slower, so it is kept for products with few rows.
     public static GemmPlan<T> ForRows(int rows)
-        => (RoundUp(rows, Best.Mr) - RoundUp(rows, BestShort.Mr)) * 50 > rows ? BestShort : Best;
-
-    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+        => (GemmDriver.RoundUp(rows, Best.Mr) - GemmDriver.RoundUp(rows, BestShort.Mr)) * 50 > rows ? BestShort : Best;
 
     // NOTE: tuned on AMD Zen 5 (48 KiB L1d, 1 MiB L2 per core) by timing n = 1024 and 2048 (bench gemm-probe):
     // Kc = 512 floats (256 doubles) beat the textbook "B micro-panel fits L1" 256 by a few percent, as the
@@ -124,9 +122,9 @@ internal static unsafe class GemmDriver
     private static bool CutColumns(int m, int n, bool transposeA, bool transposeB)
         => (long)m * (transposeA ? 1 : 2) <= (long)n * (transposeB ? 2 : 1);
 
-    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+    internal static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
-    private static int Ceiling(int value, int divisor) => (value + divisor - 1) / divisor;
+    internal static int Ceiling(int value, int divisor) => (value + divisor - 1) / divisor;
 
     // Claims the next of the counter's values below `end`; -1 when they are all taken.
     private static int Claim(ref int counter, int end)

@@ -19,7 +19,7 @@ internal static unsafe class GemmRowTeam
     /// <summary>Worth it when there are enough rows to share out in blocks (and few enough slices for the
     /// counters, which live on the caller's stack: 256 slices is 4 KiB, a depth of 262,144 at n = 4096).</summary>
     public static bool Suits<T>(int m, int n, int k, in GemmPlan<T> plan, int threads) where T : unmanaged, INumber<T>
-        => threads > 1 && m >= 2 * threads * plan.Mc && (long)Ceiling(n, plan.Nc) * Ceiling(k, plan.Kc) <= MaxSlices;
+        => threads > 1 && m >= 2 * threads * plan.Mc && (long)GemmDriver.Ceiling(n, plan.Nc) * GemmDriver.Ceiling(k, plan.Kc) <= MaxSlices;
 
     private const int MaxSlices = 256;
 
@@ -42,9 +42,9 @@ internal static unsafe class GemmRowTeam
     public static void Multiply<T>(T* a, T* b, T* c, int m, int n, int k, bool transposeA, bool transposeB,
         bool accumulate, in GemmPlan<T> plan, int threads) where T : unmanaged, INumber<T>
     {
-        int depthSlices = Ceiling(k, plan.Kc);
-        int slices = Ceiling(n, plan.Nc) * depthSlices;
-        nint stride = (nint)Math.Min(plan.Kc, k) * RoundUp(Math.Min(plan.Nc, n), plan.Nr);
+        int depthSlices = GemmDriver.Ceiling(k, plan.Kc);
+        int slices = GemmDriver.Ceiling(n, plan.Nc) * depthSlices;
+        nint stride = (nint)Math.Min(plan.Kc, k) * GemmDriver.RoundUp(Math.Min(plan.Nc, n), plan.Nr);
         int* counters = stackalloc int[slices * CountersPerSlice];
         new Span<int>(counters, slices * CountersPerSlice).Clear();
         var job = new Job<T>
@@ -69,7 +69,7 @@ internal static unsafe class GemmRowTeam
             int nc = Math.Min(job.Plan.Nc, job.N - jc), kc = Math.Min(job.Plan.Kc, job.K - pc);
             T* packedB = job.PackedB + (s & 1) * job.PackedBStride;
             // NOTE: buffer s % 2 last held slice s - 2, finished before this member began slice s - 1 (below).
-            int panels = Ceiling(nc, job.Plan.Nr);
+            int panels = GemmDriver.Ceiling(nc, job.Plan.Nr);
             for (int q; (q = Interlocked.Increment(ref counters[PanelsClaimed]) - 1) < panels;)
             {
                 GemmPacking.PackB(job.B, job.TransposeB ? job.K : job.N, job.TransposeB, pc, kc, jc, nc, job.Plan.Nr,
@@ -112,7 +112,7 @@ internal static unsafe class GemmRowTeam
             int start = Volatile.Read(ref claimed);
             if (start >= m)
                 return (start, 0);
-            int rows = Math.Clamp(RoundUp((m - start) / (2 * threads), mr), mr, mc);
+            int rows = Math.Clamp(GemmDriver.RoundUp((m - start) / (2 * threads), mr), mr, mc);
             int end = Math.Min(start + rows, m);
             if (Interlocked.CompareExchange(ref claimed, end, start) == start)
                 return (start, end - start);
@@ -125,8 +125,4 @@ internal static unsafe class GemmRowTeam
         while (Volatile.Read(ref counter) < target)
             spinner.SpinOnce(sleep1Threshold: -1);
     }
-
-    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
-
-    private static int Ceiling(int value, int divisor) => (value + divisor - 1) / divisor;
 }
