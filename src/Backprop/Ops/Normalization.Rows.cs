@@ -34,16 +34,15 @@ public sealed partial class Tensor<T>
             }
             for (int c = 0; c < channels; c++)
             {
-                double variance = double.CreateChecked(squares[c]) / batch;
-                runningMean[c] = T.CreateChecked((1 - momentum) * double.CreateChecked(runningMean[c]) + momentum * double.CreateChecked(mean[c]));
-                runningVar[c] = T.CreateChecked((1 - momentum) * double.CreateChecked(runningVar[c]) + momentum * double.CreateChecked(squares[c]) / (batch - 1));
-                inverseDeviation[c] = T.CreateChecked(1 / Math.Sqrt(variance + eps));
+                double squaresOfChannel = double.CreateChecked(squares[c]);
+                UpdateRunningStatistics(runningMean, runningVar, c, double.CreateChecked(mean[c]), squaresOfChannel, batch, momentum);
+                inverseDeviation[c] = InverseDeviation(squaresOfChannel / batch, eps);
             }
         }
         else
         {
             runningMean.CopyTo(mean, 0);
-            for (int c = 0; c < channels; c++) inverseDeviation[c] = T.CreateChecked(1 / Math.Sqrt(double.CreateChecked(runningVar[c]) + eps));
+            for (int c = 0; c < channels; c++) inverseDeviation[c] = InverseDeviation(double.CreateChecked(runningVar[c]), eps);
             for (int b = 0; b < batch; b++) TensorPrimitives.Subtract<T>(x.Slice(b * channels, channels), mean, xHat.Slice(b * channels, channels));
         }
         for (int b = 0; b < batch; b++)

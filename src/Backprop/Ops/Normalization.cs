@@ -52,15 +52,14 @@ public sealed partial class Tensor<T>
                     squares += double.CreateChecked(Deviations(x.Slice((b * channels + c) * spatial, spatial), m0,
                         xHat.Slice((b * channels + c) * spatial, spatial)));
                 variance = squares / count;
-                runningMean[c] = T.CreateChecked((1 - momentum) * double.CreateChecked(runningMean[c]) + momentum * mean);
-                runningVar[c] = T.CreateChecked((1 - momentum) * double.CreateChecked(runningVar[c]) + momentum * squares / (count - 1));
+                UpdateRunningStatistics(runningMean, runningVar, c, mean, squares, count, momentum);
             }
             else
             {
                 mean = double.CreateChecked(runningMean[c]);
                 variance = double.CreateChecked(runningVar[c]);
             }
-            T m = T.CreateChecked(mean), inverse = T.CreateChecked(1 / Math.Sqrt(variance + eps));
+            T m = T.CreateChecked(mean), inverse = InverseDeviation(variance, eps);
             inverseDeviation[c] = inverse;
             T scale = weight.Data[c], shift = bias.Data[c];
             for (int b = 0; b < batch; b++)
@@ -105,6 +104,17 @@ public sealed partial class Tensor<T>
             if (fresh is not null) input.Grad = fresh;
         });
     }
+
+    // PyTorch's running statistics: running = (1 − momentum)·running + momentum·batch, with the unbiased variance
+    // (the sum of squared deviations over count − 1).
+    private static void UpdateRunningStatistics(T[] runningMean, T[] runningVar, int channel, double mean, double squares,
+        long count, double momentum)
+    {
+        runningMean[channel] = T.CreateChecked((1 - momentum) * double.CreateChecked(runningMean[channel]) + momentum * mean);
+        runningVar[channel] = T.CreateChecked((1 - momentum) * double.CreateChecked(runningVar[channel]) + momentum * squares / (count - 1));
+    }
+
+    private static T InverseDeviation(double variance, double eps) => T.CreateChecked(1 / Math.Sqrt(variance + eps));
 
     // NOTE: on tiny feature maps (a few pixels), a library call per plane costs more than the arithmetic; planes
     // shorter than this run as plain loops. ([N, C] input, one value per plane, has its own row-wise path.)
