@@ -39,7 +39,8 @@ public sealed partial class Tensor<T>
         // weight gradient (storage from the step's arena, if any) rather than being laid out a second time in
         // backward: in bench (e) that took 0.6–1 ms of a 9 ms step. Otherwise the scratch matrices are rented:
         // megabytes per call, and renting spares the GC a large-object allocation per layer and step.
-        bool keepColumns = group == batch && weight.RequiresGrad && ShouldRecord(input, weight, bias);
+        bool record = ShouldRecord(input, weight, bias);
+        bool keepColumns = record && group == batch && weight.RequiresGrad;
         var cols = keepColumns ? TensorArena.Rent<T>(g.Rows * batch * positions, clear: false) : ArrayPool<T>.Shared.Rent(g.Rows * group * positions);
         var products = ArrayPool<T>.Shared.Rent(outChannels * group * positions);
         for (int first = 0; first < batch; first += group)
@@ -60,7 +61,7 @@ public sealed partial class Tensor<T>
         }
         ArrayPool<T>.Shared.Return(products);
         if (!keepColumns) ArrayPool<T>.Shared.Return(cols);
-        if (!ShouldRecord(input, weight, bias)) return output;
+        if (!record) return output;
         return output.Recorded("conv2d", bias is null ? [input, weight] : [input, weight, bias], grad =>
         {
             var dOutput = grad.Data;
