@@ -22,7 +22,7 @@ public sealed class GraphNetworkEngine<T> : INetworkEngine<T> where T : unmanage
     {
         this.network = network;
         this.inputShape = (int[])inputShape.Clone();
-        inputWidth = inputShape.Aggregate(1, (product, dim) => product * dim);
+        inputWidth = checked((int)ShapeMath.Product(inputShape));
         parameters = network.Parameters().ToArray();
         foreach (var parameter in parameters) parameter.GradBuffer();
     }

@@ -115,7 +115,7 @@ public sealed class TrainedModel
 
     private void CheckFeatures(DataSet data)
     {
-        int expected = InputShape.Aggregate(1, (product, dim) => product * dim);
+        long expected = ShapeMath.Product(InputShape);
         if (data.FeatureCount != expected)
             throw new ArgumentException($"the model takes {expected} features, the data has {data.FeatureCount}");
     }
