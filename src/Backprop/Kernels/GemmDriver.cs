@@ -9,18 +9,45 @@ internal enum GemmKernelKind { Scalar, Vector128, Vector256, Vector512, Vector51
 /// <summary>Tile and cache-block sizes with the microkernel that goes with them.</summary>
 internal readonly unsafe struct GemmPlan<T> where T : unmanaged, INumber<T>
 {
+    public readonly GemmKernelKind Kind;
     public readonly int Mr, Nr;     // register tile: Mr rows of op(A) times Nr columns of op(B)
     public readonly int Mc, Kc, Nc; // cache blocks: packed A is [Mc, Kc] (L2), a packed B micro-panel [Kc, Nr] (L1)
     public readonly delegate*<nint, T*, T*, T*, nint, bool, void> Kernel;
 
     /// <summary>This plan with other cache blocks (for tuning); Mc and Nc are rounded to whole tiles.</summary>
     public GemmPlan<T> WithBlocks(int mc, int kc, int nc)
-        => new(Mr, Nr, Math.Max(1, (mc + Mr - 1) / Mr) * Mr, Math.Max(1, kc), Math.Max(1, (nc + Nr - 1) / Nr) * Nr, Kernel);
+        => new(Kind, Mr, Nr, Math.Max(1, (mc + Mr - 1) / Mr) * Mr, Math.Max(1, kc), Math.Max(1, (nc + Nr - 1) / Nr) * Nr, Kernel);
 
-    private GemmPlan(int mr, int nr, int mc, int kc, int nc, delegate*<nint, T*, T*, T*, nint, bool, void> kernel)
+    private GemmPlan(GemmKernelKind kind, int mr, int nr, int mc, int kc, int nc,
+        delegate*<nint, T*, T*, T*, nint, bool, void> kernel)
     {
-        Mr = mr; Nr = nr; Mc = mc; Kc = kc; Nc = nc; Kernel = kernel;
+        Kind = kind; Mr = mr; Nr = nr; Mc = mc; Kc = kc; Nc = nc; Kernel = kernel;
     }
+
+    /// <summary>
+    /// How many of <paramref name="rows"/> rows go on this plan's tile; the rest go on <see cref="ShortTile"/>.
+    /// All of them, except on the tall AVX-512 tile where short tiles pad fewer rows: 1024 rows are 73 tall
+    /// tiles and 2 rows padded to a 74th (1.2 % of the work wasted), or 72 tall tiles and two short ones (none).
+    /// </summary>
+    public int TallRows(int rows)
+    {
+        int tall = rows / Mr * Mr;
+        if (Kind != GemmKernelKind.Vector512 || tall == rows)
+            return rows;
+        int shortMr = ShortTile.Mr;
+        int best = rows, leastPadding = GemmDriver.RoundUp(rows, Mr) - rows;
+        // The padding of the short tiles repeats with the number of tall tiles given up, with a period of at most shortMr.
+        for (int head = tall; head >= 0 && head > tall - shortMr * Mr; head -= Mr)
+        {
+            int padding = GemmDriver.RoundUp(rows - head, shortMr) - (rows - head);
+            if (padding < leastPadding)
+                (best, leastPadding) = (head, padding);
+        }
+        return best;
+    }
+
+    /// <summary>The short AVX-512 tile with this plan's depth and width blocks, so both read the same packed B.</summary>
+    public GemmPlan<T> ShortTile => For(GemmKernelKind.Vector512Short).WithBlocks(Mc, Kc, Nc);
 
     public static readonly GemmKernelKind BestKind =
         Vector512.IsHardwareAccelerated ? GemmKernelKind.Vector512
@@ -49,15 +76,15 @@ internal readonly unsafe struct GemmPlan<T> where T : unmanaged, INumber<T>
         int kc = 512 * 4 / sizeof(T);
         return kind switch
         {
-            GemmKernelKind.Vector512 => new(14, 2 * Vector512<T>.Count, 6 * 14, 2 * kc, 4096,
+            GemmKernelKind.Vector512 => new(kind, 14, 2 * Vector512<T>.Count, 6 * 14, 2 * kc, 4096,
                 &GemmMicroKernel.Vector512Kernel<T>),
-            GemmKernelKind.Vector512Short => new(8, 2 * Vector512<T>.Count, 10 * 8, 2 * kc, 4096,
+            GemmKernelKind.Vector512Short => new(kind, 8, 2 * Vector512<T>.Count, 10 * 8, 2 * kc, 4096,
                 &GemmMicroKernel.Vector512Kernel8<T>),
-            GemmKernelKind.Vector256 => new(6, 2 * Vector256<T>.Count, 24 * 6, kc / 2, 4096,
+            GemmKernelKind.Vector256 => new(kind, 6, 2 * Vector256<T>.Count, 24 * 6, kc / 2, 4096,
                 &GemmMicroKernel.Vector256Kernel<T>),
-            GemmKernelKind.Vector128 => new(6, 2 * Vector128<T>.Count, 24 * 6, kc / 2, 4096,
+            GemmKernelKind.Vector128 => new(kind, 6, 2 * Vector128<T>.Count, 24 * 6, kc / 2, 4096,
                 &GemmMicroKernel.Vector128Kernel<T>),
-            _ => new(4, 4, 64, kc / 2, 4096, &GemmMicroKernel.ScalarKernel<T>),
+            _ => new(GemmKernelKind.Scalar, 4, 4, 64, kc / 2, 4096, &GemmMicroKernel.ScalarKernel<T>),
         };
     }
 }

@@ -11,8 +11,9 @@ namespace Backprop.Kernels;
 /// often ran the microkernel 5–15 % slower than the other, and the product waited for the slow half; each
 /// thread also packed all of B. Row blocks shrink towards the end of a slice (guided scheduling), so the
 /// threads finish a slice within one register tile of each other.
-/// Bits do not depend on the thread count: every register tile sits on the same grid (multiples of MR and
-/// NR from the origin) and sums the same slices in the same order, whoever computes it.
+/// On the tall AVX-512 tile, the last rows go on short tiles where that pads fewer rows (<see cref="GemmPlan{T}.TallRows"/>).
+/// Bits do not depend on the thread count or the tile: each C value is one chain of multiply-adds over a
+/// slice's depth, in order, added to C once per slice, whichever tile computes it.
 /// </summary>
 internal static unsafe class GemmRowTeam
 {
@@ -23,8 +24,8 @@ internal static unsafe class GemmRowTeam
 
     private const int MaxSlices = 256;
 
-    // Per slice: B micro-panels claimed and packed, rows claimed and done.
-    private const int PanelsClaimed = 0, PanelsPacked = 1, RowsClaimed = 2, RowsDone = 3, CountersPerSlice = 4;
+    // Per slice: parts of the packing of B claimed and packed, rows claimed and done.
+    private const int PartsClaimed = 0, PartsPacked = 1, RowsClaimed = 2, RowsDone = 3, CountersPerSlice = 4;
 
     private struct Job<T> where T : unmanaged, INumber<T>
     {
@@ -33,6 +34,7 @@ internal static unsafe class GemmRowTeam
         public bool TransposeA, TransposeB, Accumulate;
         public GemmPlan<T> Plan;
         public int Threads;
+        public int TallRows;             // rows [0, TallRows) on the plan's tile, the rest on its short tile
         public int DepthSlices, Slices;  // slice s covers column block s / DepthSlices and depth slice s % DepthSlices
         public T* PackedB;               // two slices' buffers: slice s packs into buffer s % 2
         public nint PackedBStride;
@@ -51,6 +53,7 @@ internal static unsafe class GemmRowTeam
         {
             A = a, B = b, C = c, M = m, N = n, K = k,
             TransposeA = transposeA, TransposeB = transposeB, Accumulate = accumulate, Plan = plan, Threads = threads,
+            TallRows = plan.TallRows(m),
             DepthSlices = depthSlices, Slices = slices,
             PackedB = GemmBuffers.PackedB<T>(2 * stride), PackedBStride = stride, Counters = counters,
         };
@@ -69,14 +72,14 @@ internal static unsafe class GemmRowTeam
             int nc = Math.Min(job.Plan.Nc, job.N - jc), kc = Math.Min(job.Plan.Kc, job.K - pc);
             T* packedB = job.PackedB + (s & 1) * job.PackedBStride;
             // NOTE: buffer s % 2 last held slice s - 2, finished before this member began slice s - 1 (below).
-            int panels = GemmDriver.Ceiling(nc, job.Plan.Nr);
-            for (int q; (q = Interlocked.Increment(ref counters[PanelsClaimed]) - 1) < panels;)
+            int parts = GemmPacking.PackBParts(job.TransposeB, kc, nc, job.Plan.Nr);
+            for (int q; (q = Interlocked.Increment(ref counters[PartsClaimed]) - 1) < parts;)
             {
-                GemmPacking.PackB(job.B, job.TransposeB ? job.K : job.N, job.TransposeB, pc, kc, jc, nc, job.Plan.Nr,
-                    q, q + 1, packedB);
-                Interlocked.Increment(ref counters[PanelsPacked]);
+                GemmPacking.PackBPart(job.B, job.TransposeB ? job.K : job.N, job.TransposeB, pc, kc, jc, nc, job.Plan.Nr,
+                    q, packedB);
+                Interlocked.Increment(ref counters[PartsPacked]);
             }
-            WaitFor(ref counters[PanelsPacked], panels);
+            WaitFor(ref counters[PartsPacked], parts);
             // C accumulates over depth slices: slice s - 1 must have finished every row first.
             if (s > 0)
                 WaitFor(ref job.Counters[(s - 1) * CountersPerSlice + RowsDone], job.M);
@@ -90,29 +93,44 @@ internal static unsafe class GemmRowTeam
         GemmPlan<T> plan = job.Plan;
         nint lda = job.TransposeA ? job.M : job.K;
         nint ldc = job.N;
-        T* packedA = GemmBuffers.PackedA<T>((nint)plan.Mc * Math.Min(plan.Kc, job.K));
+        int shortRows = job.M - job.TallRows;
+        T* packedA = GemmBuffers.PackedA<T>((nint)Math.Max(plan.Mc, shortRows) * Math.Min(plan.Kc, job.K));
         bool addToC = job.Accumulate || pc > 0;
         while (true)
         {
-            (int ic, int mc) = ClaimRows(ref counters[RowsClaimed], job.M, plan.Mr, plan.Mc, job.Threads);
+            (int claimed, int mc) = ClaimRows(ref counters[RowsClaimed], job.M, shortRows, plan.Mr, plan.Mc, job.Threads);
             if (mc == 0)
                 return;
-            GemmPacking.PackA(job.A, lda, job.TransposeA, ic, mc, pc, kc, plan.Mr, packedA);
-            GemmDriver.MacroKernel(in plan, mc, nc, kc, packedA, packedB, job.C + ic * ldc + jc, ldc, addToC);
+            // Claims run through the short-tile rows first, then the tall ones from row 0.
+            if (claimed < shortRows)
+            {
+                GemmPlan<T> tail = plan.ShortTile;
+                GemmPacking.PackA(job.A, lda, job.TransposeA, job.TallRows, mc, pc, kc, tail.Mr, packedA);
+                GemmDriver.MacroKernel(in tail, mc, nc, kc, packedA, packedB, job.C + job.TallRows * ldc + jc, ldc, addToC);
+            }
+            else
+            {
+                int ic = claimed - shortRows;
+                GemmPacking.PackA(job.A, lda, job.TransposeA, ic, mc, pc, kc, plan.Mr, packedA);
+                GemmDriver.MacroKernel(in plan, mc, nc, kc, packedA, packedB, job.C + ic * ldc + jc, ldc, addToC);
+            }
             Interlocked.Add(ref counters[RowsDone], mc);
         }
     }
 
-    // Guided scheduling: a block is the rows left over twice the thread count, in whole register tiles,
-    // between one tile and Mc. Returns (first row, rows), rows = 0 when none are left.
-    private static (int Start, int Rows) ClaimRows(ref int claimed, int m, int mr, int mc, int threads)
+    // Guided scheduling over the claim order: first the `shortRows` rows for the short tile, in one block (at
+    // most a few tiles; first, so that the blocks at the end stay small), then blocks of the rows left over
+    // twice the thread count, in whole register tiles, between one tile and Mc.
+    // Returns (position in the claim order, rows), rows = 0 when none are left.
+    private static (int Claimed, int Rows) ClaimRows(ref int claimed, int m, int shortRows, int mr, int mc, int threads)
     {
         while (true)
         {
             int start = Volatile.Read(ref claimed);
             if (start >= m)
                 return (start, 0);
-            int rows = Math.Clamp(GemmDriver.RoundUp((m - start) / (2 * threads), mr), mr, mc);
+            int rows = start < shortRows ? shortRows - start
+                : Math.Clamp(GemmDriver.RoundUp((m - start) / (2 * threads), mr), mr, mc);
             int end = Math.Min(start + rows, m);
             if (Interlocked.CompareExchange(ref claimed, end, start) == start)
                 return (start, end - start);

@@ -75,6 +75,20 @@ public sealed class GemmTests
     }
 
     [Fact]
+    public void Tall_tiles_give_way_to_short_ones_only_where_that_pads_fewer_rows()
+    {
+        var tall = GemmPlan<float>.For(GemmKernelKind.Vector512);
+        Assert.Equal(1008, tall.TallRows(1024)); // 72 tall tiles and 2 short ones: no padding (73 + 1 pads 12 rows)
+        Assert.Equal(2016, tall.TallRows(2048)); // 144 tall and 4 short (146 + 1 pads 10)
+        Assert.Equal(336, tall.TallRows(351));   // 15 rows on two short tiles pad 1 row (one more tall tile, 13)
+        Assert.Equal(1022, tall.TallRows(1022)); // whole tall tiles: nothing to gain
+        Assert.Equal(0, tall.TallRows(8));
+        Assert.Equal(0, tall.TallRows(3));       // 3 rows: one short tile pads 5, a tall one 11
+        Assert.Equal(100, GemmPlan<float>.For(GemmKernelKind.Vector256).TallRows(100)); // no short tile
+        Assert.Equal(100, GemmPlan<float>.For(GemmKernelKind.Vector512Short).TallRows(100));
+    }
+
+    [Fact]
     public void The_row_team_over_many_slices_and_column_blocks_matches_the_reference()
     {
         // Small blocks give 3 column blocks × 4 depth slices, so both shared B buffers are reused several times.
