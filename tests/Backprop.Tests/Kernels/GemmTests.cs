@@ -106,6 +106,19 @@ public sealed class GemmTests
         }
     }
 
+    [Theory]
+    [InlineData(40, 1024, 1030, 1)]   // one rectangle, two depth slices; the second is too small to stream
+    [InlineData(340, 1024, 1024, 2)]  // the row team
+    [InlineData(340, 1024, 1024, 1)]
+    public void Slices_of_B_packed_with_streaming_stores_match_the_reference(int m, int n, int k, int threads)
+    {
+        // A 1024 × 1024 float slice of B is 4 MiB: large enough for the non-temporal stores (B not transposed).
+        foreach (bool accumulate in new[] { false, true })
+            Check<float>(m, n, k, false, false, accumulate,
+                (a, b, c, m, n, k, ta, tb, acc) => Gemm.MultiplyPacked<float>(a, b, c, m, n, k, ta, tb, acc, GemmPlan<float>.BestKind, threads),
+                GemmReference.Multiply);
+    }
+
     [Fact]
     public void Products_from_several_threads_at_once_give_the_bits_of_one_thread()
     {
