@@ -102,18 +102,11 @@ internal static unsafe class GemmRowTeam
             if (mc == 0)
                 return;
             // Claims run through the short-tile rows first, then the tall ones from row 0.
-            if (claimed < shortRows)
-            {
-                GemmPlan<T> tail = plan.ShortTile;
-                GemmPacking.PackA(job.A, lda, job.TransposeA, job.TallRows, mc, pc, kc, tail.Mr, packedA);
-                GemmDriver.MacroKernel(in tail, mc, nc, kc, packedA, packedB, job.C + job.TallRows * ldc + jc, ldc, addToC);
-            }
-            else
-            {
-                int ic = claimed - shortRows;
-                GemmPacking.PackA(job.A, lda, job.TransposeA, ic, mc, pc, kc, plan.Mr, packedA);
-                GemmDriver.MacroKernel(in plan, mc, nc, kc, packedA, packedB, job.C + ic * ldc + jc, ldc, addToC);
-            }
+            bool onShortTiles = claimed < shortRows;
+            GemmPlan<T> tile = onShortTiles ? plan.ShortTile : plan;
+            int ic = onShortTiles ? job.TallRows : claimed - shortRows;
+            GemmPacking.PackA(job.A, lda, job.TransposeA, ic, mc, pc, kc, tile.Mr, packedA);
+            GemmDriver.MacroKernel(in tile, mc, nc, kc, packedA, packedB, job.C + ic * ldc + jc, ldc, addToC);
             Interlocked.Add(ref counters[RowsDone], mc);
         }
     }
