@@ -221,7 +221,6 @@ internal static unsafe class GemmDriver
     }
 
     // C[mc, nc] (+)= packedA[mc, kc] · packedB[kc, nc], one register tile at a time.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static void MacroKernel<T>(in GemmPlan<T> plan, int mc, int nc, int kc, T* packedA, T* packedB,
         T* c, nint ldc, bool addToC) where T : unmanaged, INumber<T>
     {

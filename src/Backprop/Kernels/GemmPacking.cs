@@ -101,9 +101,6 @@ internal static unsafe class GemmPacking
     // Sixteen rows at a time, sixteen k steps at a time: a 16×16 transpose in registers per step, rows past
     // `rows` read as zeros, and a masked store where the panel is narrower than 16 (the 14-row A panels).
     // NOTE: four times fewer loads and stores than the 4×4 transposes, and no scalar rows left over for MR = 14.
-    // NOTE: optimised on first call, like the microkernels: in tier-0 code the helpers below are not inlined,
-    // and the first repetitions of `bench gemm` at n = 1024 ran 15-20 % slow until the JIT caught up.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Interleave16(float* source, nint ld, int rows, int count, int stride, float* target)
     {
         int blocked = count & ~15;
@@ -234,7 +231,6 @@ internal static unsafe class GemmPacking
     // bytes per row, each on a new 4 KiB page at n = 1024: the hardware prefetchers stop at page boundaries,
     // so every line was a demand miss, and packing B took 0.4-0.5 ms of a 10.9 ms product on one core.
     // With `streaming`, whole 64-byte runs are written with non-temporal stores (see StreamingBytes).
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void DealRuns<T>(T* source, nint ld, int count, int steps, int stride, int firstPanel, int endPanel,
         int firstStep, int endStep, T* target, bool streaming) where T : unmanaged
     {
