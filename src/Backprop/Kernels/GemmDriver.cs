@@ -11,7 +11,7 @@ internal readonly unsafe struct GemmPlan<T> where T : unmanaged, INumber<T>
 {
     public readonly GemmKernelKind Kind;
     public readonly int Mr, Nr;     // register tile: Mr rows of op(A) times Nr columns of op(B)
-    public readonly int Mc, Kc, Nc; // cache blocks: packed A is [Mc, Kc] (L2), a packed B micro-panel [Kc, Nr] (L1)
+    public readonly int Mc, Kc, Nc; // cache blocks: packed A is [Mc, Kc] (L2), a packed B slice [Kc, Nc] of [Kc, Nr] micro-panels
     public readonly delegate*<nint, T*, T*, T*, nint, bool, void> Kernel;
 
     /// <summary>This plan with other cache blocks (for tuning); Mc and Nc are rounded to whole tiles.</summary>
