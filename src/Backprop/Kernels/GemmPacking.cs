@@ -19,7 +19,7 @@ internal static unsafe class GemmPacking
     {
         if (transposed)
         {
-            DealRuns(a + (nint)p0 * lda + i0, lda, mc, kc, mr, 0, (mc + mr - 1) / mr, 0, kc, packed, streaming: false);
+            DealRuns(a + (nint)p0 * lda + i0, lda, mc, kc, mr, 0, GemmDriver.Ceiling(mc, mr), 0, kc, packed, streaming: false);
             return;
         }
         for (int r = 0; r < mc; r += mr, packed += (nint)mr * kc)
@@ -51,7 +51,7 @@ internal static unsafe class GemmPacking
     /// that share it: whole micro-panels when B is transposed, else bands of depth rows across all panels.
     /// </summary>
     public static int PackBParts(bool transposed, int kc, int nc, int nr)
-        => transposed ? (nc + nr - 1) / nr : (kc + RowsPerPart - 1) / RowsPerPart;
+        => transposed ? GemmDriver.Ceiling(nc, nr) : GemmDriver.Ceiling(kc, RowsPerPart);
 
     // 32 rows of a 1024-wide B is 128 KiB read per part: large enough to stream, small enough to share out.
     private const int RowsPerPart = 32;
@@ -63,7 +63,7 @@ internal static unsafe class GemmPacking
         if (transposed)
             PackB(b, ldb, true, p0, kc, j0, nc, nr, part, part + 1, packed);
         else
-            DealRuns(b + (nint)p0 * ldb + j0, ldb, nc, kc, nr, 0, (nc + nr - 1) / nr, part * RowsPerPart,
+            DealRuns(b + (nint)p0 * ldb + j0, ldb, nc, kc, nr, 0, GemmDriver.Ceiling(nc, nr), part * RowsPerPart,
                 Math.Min(kc, (part + 1) * RowsPerPart), packed, Streams<T>(kc, nc, nr));
     }
 
@@ -257,7 +257,7 @@ internal static unsafe class GemmPacking
     private const long StreamingBytes = 4 << 20;
 
     private static bool Streams<T>(int kc, int nc, int nr) where T : unmanaged
-        => Avx512F.IsSupported && (long)kc * ((nc + nr - 1) / nr * nr) * sizeof(T) >= StreamingBytes;
+        => Avx512F.IsSupported && (long)kc * GemmDriver.RoundUp(nc, nr) * sizeof(T) >= StreamingBytes;
 
     // target[r] = source[r] for r < count, zeros up to stride.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
