@@ -24,7 +24,7 @@ static int Help()
           train         training workloads (a) notebook step, (b)/(c) Fashion-MNIST MLP epochs, (e) a CNN epoch (--only e): ours vs PyTorch
           train-parts   milliseconds per epoch of each piece of a (b)/(c) training step
           cnn-parts     milliseconds per step of each layer of the (e) CNN, and of im2col/col2im
-          gemm-probe    [n] the microkernel from L1, the packed path on one and two threads, packing times (GEMM_BLOCKS=mc,kc,nc;...)
+          gemm-probe    [n] the microkernel from L1 and L2, the packed path on one and two threads, packing times (GEMM_BLOCKS=mc,kc,nc;...)
           gemm-phases   [n [mc kc nc]] one core's time in an n×n product: packing A, packing B, the macro-kernel
           gemm-shapes   GFLOP/s of the MLP-training shapes (all transpose forms) and tiny products
           bdn [args]    BenchmarkDotNet suites (GemmBenchmarks, DenseKernelBenchmarks, ConvolutionBenchmarks); extra args go to BenchmarkDotNet

@@ -61,8 +61,8 @@ internal readonly unsafe struct GemmPlan<T> where T : unmanaged, INumber<T>
 
     /// <summary>The best plan for a product with <paramref name="rows"/> rows: the short AVX-512 tile where it
     /// saves more than 2 % of padded rows (a batch of 32 fills four 8-row tiles; three 14-row tiles hold 42).</summary>
-    // NOTE: from L1 the two tiles run equally fast, but the short one reads more of B per multiply-add: at
-    // n = 2048, where B streams from L2, it ran ~1 % slower, so it is kept for products with few rows.
+    // NOTE: on their own (bench gemm-probe) the two tiles run equally fast, but the short one reads more of B per
+    // multiply-add: at n = 2048 it ran ~1 % slower, so it is kept for products with few rows.
     public static GemmPlan<T> ForRows(int rows)
         => (GemmDriver.RoundUp(rows, Best.Mr) - GemmDriver.RoundUp(rows, BestShort.Mr)) * 50 > rows ? BestShort : Best;
 
@@ -92,7 +92,8 @@ internal readonly unsafe struct GemmPlan<T> where T : unmanaged, INumber<T>
 /// <summary>
 /// The GotoBLAS/BLIS loop nest around the microkernel: for each Nc-wide column block and Kc-deep slice,
 /// pack B; then for each block of rows, pack A; then sweep the register tiles, B micro-panel outer so it
-/// stays in L1 while A micro-panels stream from L2.
+/// stays close (L1 at small Kc; L2 at the AVX-512 plan's Kc = 1024, where the microkernel runs as fast) while A
+/// micro-panels stream from L2.
 /// Products with many rows go to <see cref="GemmRowTeam"/>, which shares the packed B between the threads.
 /// NOTE: for the others (few rows: the training shapes), C is cut into one rectangle per thread (whole
 /// register tiles, over the whole depth) and each thread runs the loop nest on the rectangle it claims,

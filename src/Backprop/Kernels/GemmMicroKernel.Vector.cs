@@ -157,7 +157,7 @@ internal static unsafe partial class GemmMicroKernel
     }
 
     // C[8, 2·W] (+)= Apanel[kc, 8] · Bpanel[kc, 2·W]; W = Vector512<T>.Count. The tile for products with few rows
-    // (a batch of 32 or 128): it pads them to a multiple of 8 rather than 14, and from L1 it runs as fast.
+    // (a batch of 32 or 128): it pads them to a multiple of 8 rather than 14, and on its own it runs as fast.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Vector512Kernel8<T>(nint kc, T* a, T* b, T* c, nint ldc, bool addToC) where T : unmanaged
     {
