@@ -50,8 +50,8 @@ public sealed class ConvolutionTests
     [Fact]
     public void A_batch_too_large_for_one_group_gives_what_each_image_gives_alone()
     {
-        // 9 × 256² columns per image: the convolution takes the batch of 8 in two groups (7 + 1) and lays the
-        // columns out again in backward; one image alone is one group whose columns are kept from forward.
+        // 9 × 256² columns per image: the convolution takes the batch of 8 one image at a time, and sums the
+        // weight gradient in four lanes of two images; one image alone is one group in one lane.
         var random = new Random(29);
         var input = RandomShapes.Values(random, [8, 1, 256, 256]).RequireGrad();
         var weight = RandomShapes.Values(random, [2, 1, 3, 3]).RequireGrad();
