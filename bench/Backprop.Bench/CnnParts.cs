@@ -6,7 +6,8 @@ namespace Backprop.Bench;
 
 /// <summary>
 /// `cnn-parts`: milliseconds per step of each layer of bench (e)'s CNN (batch 64, in a tensor arena, as training
-/// runs it), the whole backward pass, and the convolution's im2col and col2im alone at its second layer's shape.
+/// runs it), the whole backward pass, and the convolution's im2col and col2im alone at its second layer's shape (one group
+/// of images at a time, as the convolution runs them).
 /// </summary>
 internal static class CnnParts
 {
@@ -56,25 +57,26 @@ internal static class CnnParts
         Console.WriteLine($"  backward (every layer)                                              {backward / Steps,7:F3}");
     }
 
+    // As the convolution runs them: one group of images at a time, through a buffer the size of one group.
     private static void TimeIm2Col()
     {
         var g = new Im2Col.Geometry(16, 14, 14, 3, 1, 1);
+        int group = ConvolutionKernels.GroupSize(g, Batch), rowStride = group * g.Positions;
         float[] images = new float[Batch * g.ImageSize];
-        float[] columns = new float[g.Rows * Batch * g.Positions];
-        int rowStride = Batch * g.Positions;
+        float[] columns = new float[g.Rows * rowStride];
         for (int round = 0; round < 3; round++)
         {
             long start = Stopwatch.GetTimestamp();
             for (int repetition = 0; repetition < 100; repetition++)
                 for (int image = 0; image < Batch; image++)
-                    Im2Col.Gather<float>(images.AsSpan(image * g.ImageSize, g.ImageSize), g, columns, rowStride, image * g.Positions);
+                    Im2Col.Gather<float>(images.AsSpan(image * g.ImageSize, g.ImageSize), g, columns, rowStride, image % group * g.Positions);
             double gather = Stopwatch.GetElapsedTime(start).TotalMilliseconds / 100;
             start = Stopwatch.GetTimestamp();
             for (int repetition = 0; repetition < 100; repetition++)
                 for (int image = 0; image < Batch; image++)
-                    Im2Col.ScatterAdd<float>(columns, g, rowStride, image * g.Positions, images.AsSpan(image * g.ImageSize, g.ImageSize));
+                    Im2Col.ScatterAdd<float>(columns, g, rowStride, image % group * g.Positions, images.AsSpan(image * g.ImageSize, g.ImageSize));
             double scatter = Stopwatch.GetElapsedTime(start).TotalMilliseconds / 100;
-            Console.WriteLine($"16 → 32 layer's shape, {Batch} images: im2col {gather:F3} ms, col2im {scatter:F3} ms");
+            Console.WriteLine($"16 → 32 layer's shape, {Batch} images in groups of {group}: im2col {gather:F3} ms, col2im {scatter:F3} ms (one thread)");
         }
     }
 }
