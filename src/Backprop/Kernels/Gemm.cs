@@ -36,7 +36,11 @@ public static class Gemm
         }
         fixed (T* pa = a, pb = b, pc = c)
         {
-            if ((long)m * n * k <= DirectThreshold || (m <= DirectMaxRows && !(transposeA && transposeB)))
+            if ((long)m * n * k <= DirectThreshold)
+                GemmSmall.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate);
+            else if (GemmDots.Suits(m, n, k, transposeA, transposeB))
+                GemmDots.Multiply(pa, pb, pc, m, n, k, accumulate);
+            else if (m <= DirectMaxRows && !(transposeA && transposeB))
                 GemmSmall.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate);
             else
                 GemmDriver.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate,
@@ -69,6 +73,17 @@ public static class Gemm
         Validate(a.Length, b.Length, c.Length, m, n, k);
         fixed (T* pa = a, pb = b, pc = c)
             GemmSmall.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate);
+    }
+
+    /// <summary>The dot-product path (A·Bᵀ only), so tests can check it on sizes the dispatcher would not send there.</summary>
+    internal static unsafe void MultiplyDots<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int n, int k,
+        bool transposeA, bool transposeB, bool accumulate) where T : unmanaged, INumber<T>
+    {
+        if (transposeA || !transposeB)
+            throw new ArgumentException("The dot-product path computes A·Bᵀ only.");
+        Validate(a.Length, b.Length, c.Length, m, n, k);
+        fixed (T* pa = a, pb = b, pc = c)
+            GemmDots.Multiply(pa, pb, pc, m, n, k, accumulate);
     }
 
     internal static void Validate(int aLength, int bLength, int cLength, int m, int n, int k)

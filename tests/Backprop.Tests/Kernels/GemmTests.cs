@@ -221,10 +221,40 @@ public sealed class GemmTests
         Assert.Throws<ArgumentException>(() => GemmReference.Multiply(new float[5], new float[6], new float[4], 2, 2, 3));
     }
 
+    [Theory]
+    [InlineData(4, 4, 256)]
+    [InlineData(5, 7, 300)]     // a partial block of rows and of columns, and a depth that is not whole vectors
+    [InlineData(16, 9, 7056)]   // bench (e)'s first convolution's weight gradient
+    [InlineData(9, 13, 1001)]
+    [InlineData(64, 16, 1000)]
+    [InlineData(1, 3, 20)]      // fewer rows and columns than one block, less depth than one vector
+    [InlineData(3, 1, 17)]
+    public void Dot_product_path_matches_the_reference(int m, int n, int k)
+    {
+        foreach (bool accumulate in new[] { false, true })
+        {
+            Check<float>(m, n, k, false, true, accumulate, Gemm.MultiplyDots, GemmReference.Multiply);
+            Check<double>(m, n, k, false, true, accumulate, Gemm.MultiplyDots, GemmReference.Multiply);
+        }
+    }
+
+    [Fact]
+    public void Only_few_outputs_over_a_long_depth_take_the_dot_product_path()
+    {
+        bool avx512 = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
+        Assert.Equal(avx512, GemmDots.Suits(16, 9, 7056, false, true));
+        Assert.Equal(avx512, GemmDots.Suits(64, 16, 256, false, true));
+        Assert.False(GemmDots.Suits(16, 9, 7056, false, false));  // B not transposed: its rows do not run along k
+        Assert.False(GemmDots.Suits(16, 9, 7056, true, true));
+        Assert.False(GemmDots.Suits(32, 144, 392, false, true));  // too many outputs
+        Assert.False(GemmDots.Suits(16, 9, 255, false, true));    // too little depth
+        Assert.False(GemmDots.Suits(3, 100, 1000, false, true));  // too few rows: GemmSmall's
+    }
+
     [Fact]
     public void Steady_state_calls_do_not_allocate()
     {
-        foreach (var (m, n, k) in new[] { (1, 2, 3), (32, 10, 256), (128, 256, 784), (351, 200, 1100) })  // the last one: the row team
+        foreach (var (m, n, k) in new[] { (1, 2, 3), (16, 9, 7056), (32, 10, 256), (128, 256, 784), (351, 200, 1100) })  // dot products; the last one: the row team
         {
             float[] a = new float[m * k], b = new float[k * n], c = new float[m * n];
             Gemm.Multiply(a, b, c, m, n, k, transposeB: true);
