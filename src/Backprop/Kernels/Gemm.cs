@@ -38,7 +38,7 @@ public static class Gemm
         {
             if ((long)m * n * k <= DirectThreshold)
                 GemmSmall.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate);
-            else if (GemmDots.Suits(m, n, k, transposeA, transposeB))
+            else if (GemmDots.Suits<T>(m, n, k, transposeA, transposeB))
                 GemmDots.Multiply(pa, pb, pc, m, n, k, accumulate);
             else if (m <= DirectMaxRows && !(transposeA && transposeB))
                 GemmSmall.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate);

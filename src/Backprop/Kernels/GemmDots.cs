@@ -15,13 +15,16 @@ internal static unsafe class GemmDots
 {
     /// <summary>
     /// AVX-512 only (elsewhere the packed path serves), for 4 rows or more (fewer stay on <see cref="GemmSmall"/>),
-    /// at most 1,024 outputs and a depth of 256 or more.
+    /// at most 1,024 outputs, a depth of 256 or more, and where the packed path would pad the product to half as
+    /// much work again or more.
     /// </summary>
-    // NOTE: one core, GFLOP/s against the packed path's: 16×9×7056 115 (27–35), 16×9×256 66 (26), 32×32×4096 148
-    // (98–121), 64×16×1000 91 (69), 4×256×784 110 (43); but 32×144×392 52 (134): with many outputs every row is
-    // read again for each block of four, and a short depth leaves more to the reductions and scalar tails.
-    public static bool Suits(int m, int n, int k, bool transposeA, bool transposeB)
-        => !transposeA && transposeB && Vector512.IsHardwareAccelerated && m >= 4 && (long)m * n <= 1024 && k >= 256;
+    // NOTE: one core, GFLOP/s here against the packed path's: 16×9×7056 115 (27–35), 16×16×784 118 (57),
+    // 10×32×784 91 (79), 64×16×1000 91 (69), 4×256×784 110 (43); but 32×32×784 106 (130), which fills whole
+    // register tiles, and 32×144×392 52 (134): with many outputs every row is read again for each block of four,
+    // and a short depth leaves more to the reductions and scalar tails.
+    public static bool Suits<T>(int m, int n, int k, bool transposeA, bool transposeB) where T : unmanaged, INumber<T>
+        => !transposeA && transposeB && Vector512.IsHardwareAccelerated && m >= 4 && (long)m * n <= 1024 && k >= 256
+           && 2L * GemmDriver.RoundUp(m, 8) * GemmDriver.RoundUp(n, GemmPlan<T>.Best.Nr) >= 3L * m * n;
 
     public static void Multiply<T>(T* a, T* b, T* c, int m, int n, int k, bool accumulate) where T : unmanaged, INumber<T>
     {

@@ -242,13 +242,16 @@ public sealed class GemmTests
     public void Only_few_outputs_over_a_long_depth_take_the_dot_product_path()
     {
         bool avx512 = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
-        Assert.Equal(avx512, GemmDots.Suits(16, 9, 7056, false, true));
-        Assert.Equal(avx512, GemmDots.Suits(64, 16, 256, false, true));
-        Assert.False(GemmDots.Suits(16, 9, 7056, false, false));  // B not transposed: its rows do not run along k
-        Assert.False(GemmDots.Suits(16, 9, 7056, true, true));
-        Assert.False(GemmDots.Suits(32, 144, 392, false, true));  // too many outputs
-        Assert.False(GemmDots.Suits(16, 9, 255, false, true));    // too little depth
-        Assert.False(GemmDots.Suits(3, 100, 1000, false, true));  // too few rows: GemmSmall's
+        Assert.Equal(avx512, GemmDots.Suits<float>(16, 9, 7056, false, true));
+        Assert.Equal(avx512, GemmDots.Suits<float>(64, 16, 256, false, true));
+        Assert.False(GemmDots.Suits<float>(16, 9, 7056, false, false));  // B not transposed: its rows do not run along k
+        Assert.False(GemmDots.Suits<float>(16, 9, 7056, true, true));
+        Assert.False(GemmDots.Suits<float>(32, 144, 392, false, true));  // too many outputs
+        Assert.False(GemmDots.Suits<float>(16, 9, 255, false, true));    // too little depth
+        Assert.False(GemmDots.Suits<float>(3, 100, 1000, false, true));  // too few rows: GemmSmall's
+        Assert.False(GemmDots.Suits<float>(32, 32, 784, false, true));   // fills whole float register tiles
+        Assert.Equal(avx512, GemmDots.Suits<float>(32, 16, 784, false, true));
+        Assert.False(GemmDots.Suits<double>(32, 16, 784, false, true));  // a double tile is 16 wide
     }
 
     [Fact]
