@@ -11,8 +11,8 @@ namespace Backprop.Kernels;
 /// reads them (and, backward, when col2im reads the product). Bench (e)'s second layer took its whole batch of
 /// 64 as one group, 7 MB of columns that went to memory and back: im2col alone took 1.3–2 ms there against
 /// 0.4–0.7 ms in cache, and a step 8.2–8.6 ms against 6.6–6.9 ms with groups of two images (cnn-parts).
-/// The products of such small groups are too small to split between threads (a worker's wake-up costs more
-/// than half of one), so the threads share out whole groups instead.
+/// The products of such small groups are too small to split between threads (with groups of four or eight
+/// images, whose products the GEMM did split, a step took 10–12 ms), so the threads share out whole groups.
 /// Bits do not depend on the thread count: each output value comes from one group's product, and the weight
 /// gradient sums the groups of a fixed lane in order, then the lanes in order.
 /// </summary>
