@@ -61,9 +61,12 @@ internal static unsafe class ConvolutionKernels
         {
             job.Input = input; job.Weight = weight; job.DOutput = dOutput; job.DInput = dInput; job.DWeightLanes = lanesStart;
             Run(&BackwardLanes<T>, &job, job.Lanes, maxThreads);
-            var gradient = new Span<T>(dWeight, dWeight is null ? 0 : weightLength);
-            for (int lane = 0; lanes is not null && lane < job.Lanes; lane++)
-                TensorPrimitives.Add(gradient, new ReadOnlySpan<T>(lanesStart + lane * weightLength, weightLength), gradient);
+            if (lanes is not null)
+            {
+                var gradient = new Span<T>(dWeight, weightLength);
+                for (int lane = 0; lane < job.Lanes; lane++)
+                    TensorPrimitives.Add(gradient, new ReadOnlySpan<T>(lanesStart + lane * weightLength, weightLength), gradient);
+            }
         }
         if (lanes is not null) ArrayPool<T>.Shared.Return(lanes);
     }
@@ -84,19 +87,13 @@ internal static unsafe class ConvolutionKernels
         body(job, 0, 1);
     }
 
-    private static int Claim(ref int claimed, int count)
-    {
-        int next = Interlocked.Increment(ref claimed) - 1;
-        return next < count ? next : -1;
-    }
-
     private static void ForwardGroups<T>(void* state, int member, int threads) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ref Job<T> job = ref *(Job<T>*)state;
         Im2Col.Geometry g = job.G;
         int positions = g.Positions, outChannels = job.OutChannels, maxColumns = job.GroupSize * positions;
         T[]? cols = null, products = null;
-        for (int group; (group = Claim(ref job.Claimed, job.Groups)) >= 0;)
+        for (int group; (group = GemmDriver.Claim(ref job.Claimed, job.Groups)) >= 0;)
         {
             cols ??= ArrayPool<T>.Shared.Rent(g.Rows * maxColumns);
             products ??= ArrayPool<T>.Shared.Rent(outChannels * maxColumns);
@@ -127,7 +124,7 @@ internal static unsafe class ConvolutionKernels
         int positions = g.Positions, outChannels = job.OutChannels, maxColumns = job.GroupSize * positions;
         var weight = new ReadOnlySpan<T>(job.Weight, outChannels * g.Rows);
         T[]? dProducts = null, cols = null;
-        for (int lane; (lane = Claim(ref job.Claimed, job.Lanes)) >= 0;)
+        for (int lane; (lane = GemmDriver.Claim(ref job.Claimed, job.Lanes)) >= 0;)
         {
             dProducts ??= ArrayPool<T>.Shared.Rent(outChannels * maxColumns);
             cols ??= ArrayPool<T>.Shared.Rent(g.Rows * maxColumns);

@@ -155,7 +155,7 @@ internal static unsafe class GemmDriver
     internal static int Ceiling(int value, int divisor) => (value + divisor - 1) / divisor;
 
     // Claims the next of the counter's values below `end`; -1 when they are all taken.
-    private static int Claim(ref int counter, int end)
+    internal static int Claim(ref int counter, int end)
     {
         while (true)
         {
