@@ -25,8 +25,9 @@ internal static class CnnParts
         var random = new Random(0);
         var layers = new Module<float>[]
         {
-            new Conv2d<float>(1, 16, 3, random, padding: 1), new ActivationLayer<float>(Activation.Relu), new MaxPool2d<float>(2),
-            new Conv2d<float>(16, 32, 3, random, padding: 1), new ActivationLayer<float>(Activation.Relu), new MaxPool2d<float>(2),
+            // NOTE: in the order Sequential runs them: max pooling before ReLU (see Sequential.ReluThenMaxPool).
+            new Conv2d<float>(1, 16, 3, random, padding: 1), new MaxPool2d<float>(2), new ActivationLayer<float>(Activation.Relu),
+            new Conv2d<float>(16, 32, 3, random, padding: 1), new MaxPool2d<float>(2), new ActivationLayer<float>(Activation.Relu),
             new Flatten<float>(), new Linear<float>(32 * 7 * 7, 10, random),
         };
         var input = Tensor.FromArray(Enumerable.Range(0, Batch * 784).Select(_ => (float)random.NextDouble()).ToArray(), Batch, 1, 28, 28);

@@ -101,6 +101,29 @@ internal static class PoolingKernels
         offset = Vector128.ConditionalSelect(take.AsInt32(), candidateOffset, offset);
     }
 
+    /// <summary>
+    /// dx[argmax[o]] += dy[o] for every output o: max pooling's backward. Unless <paramref name="accumulate"/>, dx is
+    /// written outright (its old contents are ignored), as zeros plus those sums.
+    /// </summary>
+    /// <remarks>NOTE: one plane at a time, clearing the plane just before its outputs land in it, so the plane is still
+    /// in L1 for them. Clearing the whole gradient first (megabytes on a CNN's first map) and scattering after was two
+    /// trips to memory. Every argmax index lies in its own output's plane, which is what makes this possible.</remarks>
+    public static void MaxBackward<T>(ReadOnlySpan<T> dy, ReadOnlySpan<int> argmax, Span<T> dx, bool accumulate, int planes,
+        int planeSize, int outputsPerPlane) where T : unmanaged, INumber<T>
+    {
+        if (dy.Length < planes * outputsPerPlane || argmax.Length < dy.Length || dx.Length < planes * planeSize)
+            throw new ArgumentException("pooling buffers are smaller than the shapes need");
+        for (int plane = 0, o = 0; plane < planes; plane++)
+        {
+            var target = dx.Slice(plane * planeSize, planeSize);
+            if (!accumulate)
+                target.Clear();
+            int planeStart = plane * planeSize;
+            for (int end = o + outputsPerPlane; o < end; o++)
+                target[argmax[o] - planeStart] += dy[o];
+        }
+    }
+
     /// <summary>y = the mean of each window.</summary>
     public static void AverageForward<T>(ReadOnlySpan<T> x, Span<T> y, int planes, int height, int width, int kernel, int stride)
         where T : unmanaged, INumber<T>

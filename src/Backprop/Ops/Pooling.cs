@@ -22,9 +22,12 @@ public sealed partial class Tensor<T>
         var input = this;
         return output.Recorded("maxpool2d", [input], grad =>
         {
-            var dOutput = grad.Data;
-            var dInput = input.GradBuffer();
-            for (int i = 0; i < count; i++) dInput[argmax[i]] += dOutput[i];
+            // NOTE: the first gradient to reach the input is written into a new Grad outright (see MaxBackward).
+            bool first = input.Grad is null;
+            var dInput = first ? Tensor.Uninitialized<T>(input.shape) : input.Grad!;
+            PoolingKernels.MaxBackward<T>(grad.Data, argmax.AsSpan(0, count), dInput.Data, accumulate: !first, batch * channels,
+                height * width, outHeight * outWidth);
+            input.Grad = dInput;
             ArrayPool<int>.Shared.Return(argmax);
         });
     }

@@ -55,6 +55,48 @@ public sealed class PoolingTests
         Assert.Equal(new[] { 0.0, 0, 0, 0, 1, 0, 0, 1 }, input.Grad!.ToArray());
     }
 
+    [Theory]
+    [InlineData(2, 2)]
+    [InlineData(3, 2)]  // overlapping: one input can win two windows
+    [InlineData(2, 3)]  // gaps between windows, which get no gradient
+    public void Max_pool_backward_writes_a_fresh_gradient_outright_and_adds_into_an_existing_one(int kernel, int stride)
+    {
+        const int planes = 3, height = 7, width = 8;
+        var random = new Random(kernel * 10 + stride);
+        var x = Enumerable.Range(0, planes * height * width).Select(_ => (float)random.Next(-3, 4)).ToArray(); // ties
+        int outHeight = (height - kernel) / stride + 1, outWidth = (width - kernel) / stride + 1, outputs = planes * outHeight * outWidth;
+        var y = new float[outputs];
+        var argmax = new int[outputs];
+        Backprop.Kernels.PoolingKernels.MaxForward<float>(x, y, argmax, planes, height, width, kernel, stride);
+        var dy = Enumerable.Range(0, outputs).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        var expected = new float[x.Length];
+        for (int o = 0; o < outputs; o++) expected[argmax[o]] += dy[o];
+
+        var fresh = Enumerable.Repeat(float.NaN, x.Length).ToArray(); // whatever was there before must not show
+        Backprop.Kernels.PoolingKernels.MaxBackward<float>(dy, argmax, fresh, accumulate: false, planes, height * width, outHeight * outWidth);
+        Assert.Equal(expected, fresh);
+
+        var existing = Enumerable.Range(0, x.Length).Select(i => (float)i).ToArray();
+        Backprop.Kernels.PoolingKernels.MaxBackward<float>(dy, argmax, existing, accumulate: true, planes, height * width, outHeight * outWidth);
+        Assert.Equal(Enumerable.Range(0, x.Length).Select(i => i + expected[i]), existing);
+    }
+
+    [Fact]
+    public void Max_pool_gradients_add_up_when_one_input_is_pooled_twice()
+    {
+        var values = Enumerable.Range(0, 2 * 6 * 6).Select(i => Math.Sin(i * 1.7)).ToArray();
+        var shared = Tensor.FromArray(values, 1, 2, 6, 6).RequireGrad();
+        (shared.MaxPool2d(2, 2).Sum() + shared.MaxPool2d(3, 1).Sum()).Backward();
+        var apart = new double[values.Length];
+        foreach (var (kernel, stride) in new[] { (2, 2), (3, 1) })
+        {
+            var alone = Tensor.FromArray(values, 1, 2, 6, 6).RequireGrad();
+            alone.MaxPool2d(kernel, stride).Sum().Backward();
+            for (int i = 0; i < apart.Length; i++) apart[i] += alone.Grad!.Data[i];
+        }
+        Assert.Equal(apart, shared.Grad!.ToArray());
+    }
+
     [Fact]
     public void Vectorised_float_2x2_max_pool_picks_the_same_winners_as_the_scalar_loop()
     {
