@@ -33,18 +33,10 @@ public sealed partial class Tensor<T>
         if (!ShouldRecord(input, weight, bias)) return output;
         return output.Recorded("conv2d", bias is null ? [input, weight] : [input, weight, bias], grad =>
         {
-            var dOutput = grad.Data;
-            if (bias is { RequiresGrad: true })
-            {
-                var dBias = bias.GradBuffer();
-                for (int image = 0; image < batch; image++)
-                for (int channel = 0; channel < outChannels; channel++)
-                    dBias[channel] += System.Numerics.Tensors.TensorPrimitives.Sum<T>(dOutput.Slice((image * outChannels + channel) * positions, positions));
-            }
-            if (!input.RequiresGrad && !weight.RequiresGrad) return;
-            fixed (T* x = input.Data, w = weight.Data, dY = dOutput,
-                   dX = input.RequiresGrad ? input.GradBuffer() : default, dW = weight.RequiresGrad ? weight.GradBuffer() : default)
-                ConvolutionKernels.Backward(x, w, dY, dX, dW, g, batch, outChannels);
+            fixed (T* x = input.Data, w = weight.Data, dY = grad.Data,
+                   dX = input.RequiresGrad ? input.GradBuffer() : default, dW = weight.RequiresGrad ? weight.GradBuffer() : default,
+                   dB = bias is { RequiresGrad: true } ? bias.GradBuffer() : default)
+                ConvolutionKernels.Backward(x, w, dY, dX, dW, dB, g, batch, outChannels);
         });
     }
 }

@@ -28,19 +28,20 @@ public sealed unsafe class ConvolutionKernelsTests
         var random = new Random(batch * 100 + side);
         float[] input = Values(random, batch * g.ImageSize), weight = Values(random, outChannels * g.Rows);
         float[] bias = Values(random, outChannels), dOutput = Values(random, batch * outChannels * g.Positions);
-        float[] start = Values(random, outChannels * g.Rows);
+        float[] start = Values(random, outChannels * g.Rows), biasStart = Values(random, outChannels);
 
-        (float[] Output, float[] DInput, float[] DWeight) Run(int threads)
+        (float[] Output, float[] DInput, float[] DWeight, float[] DBias) Run(int threads)
         {
             var output = new float[batch * outChannels * g.Positions];
             var dInput = new float[input.Length];
             var dWeight = (float[])start.Clone();
-            fixed (float* x = input, w = weight, b = bias, y = output, dY = dOutput, dX = dInput, dW = dWeight)
+            var dBias = (float[])biasStart.Clone();
+            fixed (float* x = input, w = weight, b = bias, y = output, dY = dOutput, dX = dInput, dW = dWeight, dB = dBias)
             {
                 ConvolutionKernels.Forward(x, w, b, y, g, batch, outChannels, threads);
-                ConvolutionKernels.Backward(x, w, dY, dX, dW, g, batch, outChannels, threads);
+                ConvolutionKernels.Backward(x, w, dY, dX, dW, dB, g, batch, outChannels, threads);
             }
-            return (output, dInput, dWeight);
+            return (output, dInput, dWeight, dBias);
         }
 
         var one = Run(1);
@@ -48,7 +49,35 @@ public sealed unsafe class ConvolutionKernelsTests
         Assert.Equal(one.Output, two.Output);
         Assert.Equal(one.DInput, two.DInput);
         Assert.Equal(one.DWeight, two.DWeight);
+        Assert.Equal(one.DBias, two.DBias);
         Assert.NotEqual(start, one.DWeight);  // the gradient was added, not dropped
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]  // the bias alone: no products at all
+    public void The_bias_gradient_is_the_output_gradient_summed_over_images_and_positions_and_added(bool withTheRest)
+    {
+        var g = new Im2Col.Geometry(3, 9, 9, 3, 1, 1);
+        const int batch = 11, outChannels = 4;
+        var random = new Random(7);
+        float[] input = Values(random, batch * g.ImageSize), weight = Values(random, outChannels * g.Rows);
+        float[] dOutput = Values(random, batch * outChannels * g.Positions), dBias = Values(random, outChannels);
+        var expected = new double[outChannels];
+        for (int channel = 0; channel < outChannels; channel++)
+        {
+            expected[channel] = dBias[channel];
+            for (int image = 0; image < batch; image++)
+                for (int p = 0; p < g.Positions; p++)
+                    expected[channel] += dOutput[(image * outChannels + channel) * g.Positions + p];
+        }
+        var dInput = new float[input.Length];
+        var dWeight = new float[weight.Length];
+        fixed (float* x = input, w = weight, dY = dOutput, dX = dInput, dW = dWeight, dB = dBias)
+            ConvolutionKernels.Backward(x, w, dY, withTheRest ? dX : null, withTheRest ? dW : null, dB, g, batch, outChannels);
+
+        for (int channel = 0; channel < outChannels; channel++)
+            Assert.Equal(expected[channel], dBias[channel], 3e-4);
     }
 
     private static float[] Values(Random random, int length)
