@@ -25,7 +25,7 @@ public sealed partial class Tensor<T>
         if (g.Height + 2 * padding < g.Kernel || g.Width + 2 * padding < g.Kernel)
             throw new ArgumentException($"conv2d kernel {g.Kernel} is larger than the input {ShapeMath.Format(input.shape)} with padding {padding}");
 
-        int batch = input.shape[0], outChannels = weight.shape[0], positions = g.Positions;
+        int batch = input.shape[0], outChannels = weight.shape[0];
         // NOTE: every output value is written below, so the array need not be cleared first.
         var output = Tensor.Uninitialized<T>(batch, outChannels, g.OutHeight, g.OutWidth);
         fixed (T* x = input.Data, w = weight.Data, b = bias is null ? default : bias.Data, y = output.Data)
