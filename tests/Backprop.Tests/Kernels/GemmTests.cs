@@ -266,13 +266,12 @@ public sealed class GemmTests
             // the team, allocated nothing.
             for (int warmUp = 0; warmUp < 40; warmUp++)
                 Gemm.Multiply(a, b, c, m, n, k, transposeB: true);
-            Thread.Sleep(100);
-            Gemm.Multiply(a, b, c, m, n, k, transposeB: true);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int repeat = 0; repeat < 5; repeat++)
-                Gemm.Multiply(a, b, c, m, n, k, transposeB: true);
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            Assert.True(allocated == 0, $"{m}×{n}×{k}: {allocated} bytes allocated");
+            var allocated = SteadyState.AllocatedBytesPerRound(() =>
+            {
+                for (int repeat = 0; repeat < 5; repeat++)
+                    Gemm.Multiply(a, b, c, m, n, k, transposeB: true);
+            });
+            Assert.True(allocated[^1] == 0, $"{m}×{n}×{k}: bytes allocated per 5 calls, round by round: {string.Join(", ", allocated)}");
         }
     }
 

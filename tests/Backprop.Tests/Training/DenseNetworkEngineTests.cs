@@ -79,15 +79,10 @@ public sealed class DenseNetworkEngineTests
         var x = Tensor.Uniform(random, -1f, 1f, 16, 64).ToArray();
         var labels = Enumerable.Range(0, 16).Select(i => i % 10).ToArray();
         for (int i = 0; i < 10; i++) { engine.ComputeGradients(x, labels, 16); optimizer.Step(); }
-        // NOTE: the runtime itself may allocate once while it swaps in optimised code for the loop (seen once in a
-        // full, parallel test run); a step that allocates does so in every round, so one clean round of three decides.
-        var allocated = new List<long>();
-        for (int round = 0; round < 3 && (allocated.Count == 0 || allocated[^1] != 0); round++)
+        var allocated = SteadyState.AllocatedBytesPerRound(() =>
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < 100; i++) { engine.ComputeGradients(x, labels, 16); optimizer.Step(); }
-            allocated.Add(GC.GetAllocatedBytesForCurrentThread() - before);
-        }
+        });
         Assert.True(allocated[^1] == 0, $"bytes allocated per 100 steps, round by round: {string.Join(", ", allocated)}");
     }
 }
