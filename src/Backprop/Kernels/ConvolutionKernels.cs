@@ -32,7 +32,7 @@ internal static unsafe class ConvolutionKernels
         public T* Input, Weight, Bias, Output;   // forward; Bias may be null
         public T* DOutput, DInput, DWeightLanes; // backward; DInput and DWeightLanes are null when not wanted
         public T* DBiasLanes;                    // backward; null when not wanted
-        public nint LaneLength;                  // each lane's partial sums: the weight gradient, then the bias gradient
+        public int LaneLength;                   // each lane's partial sums: the weight gradient, then the bias gradient
         public Im2Col.Geometry G;
         public int Batch, OutChannels, GroupSize, Groups, Lanes;
         public int Claimed;
@@ -60,7 +60,7 @@ internal static unsafe class ConvolutionKernels
         job.Lanes = Math.Min(job.Groups, MaxLanes);
         int weightLength = dWeight is null ? 0 : outChannels * g.Rows, biasLength = dBias is null ? 0 : outChannels;
         job.LaneLength = weightLength + biasLength;
-        int sumsLength = job.Lanes * (int)job.LaneLength;
+        int sumsLength = job.Lanes * job.LaneLength;
         T[]? lanes = sumsLength == 0 ? null : ArrayPool<T>.Shared.Rent(sumsLength);
         lanes?.AsSpan(0, sumsLength).Clear();
         fixed (T* lanesStart = lanes)
@@ -71,7 +71,7 @@ internal static unsafe class ConvolutionKernels
             Run(&BackwardLanes<T>, &job, job.Lanes, maxThreads);
             for (int lane = 0; lane < job.Lanes; lane++)
             {
-                T* sums = lanesStart + lane * job.LaneLength;
+                T* sums = lanesStart + (nint)lane * job.LaneLength;
                 if (dWeight is not null)
                     TensorPrimitives.Add(new Span<T>(dWeight, weightLength), new ReadOnlySpan<T>(sums, weightLength), new Span<T>(dWeight, weightLength));
                 if (dBias is not null)
@@ -139,8 +139,8 @@ internal static unsafe class ConvolutionKernels
         {
             dProducts ??= ArrayPool<T>.Shared.Rent(outChannels * maxColumns);
             cols ??= ArrayPool<T>.Shared.Rent(g.Rows * maxColumns);
-            var laneGradient = job.DWeightLanes is null ? default : new Span<T>(job.DWeightLanes + lane * job.LaneLength, outChannels * g.Rows);
-            T* laneBias = job.DBiasLanes is null ? null : job.DBiasLanes + lane * job.LaneLength;
+            var laneGradient = job.DWeightLanes is null ? default : new Span<T>(job.DWeightLanes + (nint)lane * job.LaneLength, outChannels * g.Rows);
+            T* laneBias = job.DBiasLanes is null ? null : job.DBiasLanes + (nint)lane * job.LaneLength;
             for (int group = lane * job.Groups / job.Lanes; group < (lane + 1) * job.Groups / job.Lanes; group++)
             {
                 int first = group * job.GroupSize, count = Math.Min(job.GroupSize, job.Batch - first), columns = count * positions;
