@@ -137,8 +137,11 @@ internal static unsafe class ConvolutionKernels
         bool needsProducts = job.DWeightLanes is not null || job.DInput is not null;
         for (int lane; (lane = GemmDriver.Claim(ref job.Claimed, job.Lanes)) >= 0;)
         {
-            dProducts ??= ArrayPool<T>.Shared.Rent(outChannels * maxColumns);
-            cols ??= ArrayPool<T>.Shared.Rent(g.Rows * maxColumns);
+            if (needsProducts)
+            {
+                dProducts ??= ArrayPool<T>.Shared.Rent(outChannels * maxColumns);
+                cols ??= ArrayPool<T>.Shared.Rent(g.Rows * maxColumns);
+            }
             var laneGradient = job.DWeightLanes is null ? default : new Span<T>(job.DWeightLanes + (nint)lane * job.LaneLength, outChannels * g.Rows);
             T* laneBias = job.DBiasLanes is null ? null : job.DBiasLanes + (nint)lane * job.LaneLength;
             for (int group = lane * job.Groups / job.Lanes; group < (lane + 1) * job.Groups / job.Lanes; group++)
@@ -151,13 +154,15 @@ internal static unsafe class ConvolutionKernels
                     if (laneBias is not null)
                         laneBias[channel] += TensorPrimitives.Sum(source);
                     if (needsProducts)
-                        source.CopyTo(dProducts.AsSpan(channel * columns + image * positions, positions));
+                        source.CopyTo(dProducts!.AsSpan(channel * columns + image * positions, positions));
                 }
-                var dY = dProducts.AsSpan(0, outChannels * columns);
+                if (!needsProducts)
+                    continue;
+                var dY = dProducts!.AsSpan(0, outChannels * columns);
                 if (job.DWeightLanes is not null)
                 {
                     // dW [Cout, rows] += dY [Cout, columns] · colsᵀ.
-                    Gather(job.Input, g, first, count, cols, columns);
+                    Gather(job.Input, g, first, count, cols!, columns);
                     MatrixMultiply.Multiply<T>(dY, cols.AsSpan(0, g.Rows * columns), laneGradient, outChannels, g.Rows, columns,
                         transposeB: true, accumulate: true);
                 }
