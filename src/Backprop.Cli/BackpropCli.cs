@@ -41,15 +41,29 @@ internal static class BackpropCli
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         var console = new CliConsole(output, error);
-        var parse = CreateRoot(console).Parse(args);
+        var root = CreateRoot(console);
+        var parse = root.Parse(args);
         bool verbose = parse.GetValue(Verbose);
         if (parse.Action is ParseErrorAction || (parse.Action is null && parse.Errors.Count > 0))
         {
             // NOTE: System.CommandLine would print every error and the help text; the contract wants one line.
-            error.WriteLine($"error: {ErrorBoundary.OneLine(parse.Errors[0].Message)}");
+            error.WriteLine($"error: {UsageError(parse, root)}");
             return ExitCodes.BadInput;
         }
         var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
         return ErrorBoundary.Run(() => parse.Invoke(invocation), error, verbose);
+    }
+
+    // NOTE: without a known command, System.CommandLine's first error is "Required command was not provided",
+    // even for `backprop trian`: name the word it did not know, and the commands it would have.
+    private static string UsageError(ParseResult parse, RootCommand root)
+    {
+        if (parse.CommandResult.Command != root)
+            return ErrorBoundary.OneLine(parse.Errors[0].Message);
+        string commands = $"one of {string.Join(", ", root.Subcommands.Select(command => command.Name))}; see backprop --help";
+        string? word = parse.UnmatchedTokens.FirstOrDefault();
+        return word is null ? $"no command given ({commands})"
+            : word.StartsWith('-') ? $"unknown option '{word}' before the command ({commands})"
+            : $"unknown command '{word}' ({commands})";
     }
 }

@@ -54,6 +54,20 @@ public sealed class ErrorHandlingTests
         Assert.StartsWith("error: ", Assert.Single(result.ErrorLines));
     }
 
+    [Theory]
+    [InlineData("error: unknown command 'trian' (one of explain, gradcheck, train, eval, predict, export; see backprop --help)", "trian", "--epochs", "2")]
+    [InlineData("error: no command given (one of explain, gradcheck, train, eval, predict, export; see backprop --help)")]
+    [InlineData("error: no command given (one of explain, gradcheck, train, eval, predict, export; see backprop --help)", "--verbose")]
+    [InlineData("error: unknown option '--frob' before the command (one of explain, gradcheck, train, eval, predict, export; see backprop --help)", "--frob")]
+    public void Without_a_known_command_the_error_names_the_word_and_the_commands(string expected, params string[] args)
+    {
+        var result = CliRunner.Run(args);
+
+        Assert.Equal(2, result.Code);
+        Assert.Equal("", result.Out);
+        Assert.Equal(expected, Assert.Single(result.ErrorLines));
+    }
+
     [Fact]
     public void Verbose_adds_the_stack_trace()
     {
