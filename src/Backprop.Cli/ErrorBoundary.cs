@@ -27,7 +27,7 @@ internal static class ErrorBoundary
     /// exception) to the exit-2 arm, and a divergence exception with exit 3.</summary>
     private static (int Code, string Message) Classify(Exception exception) => exception switch
     {
-        ModelFileException or ModelFormatException or UsageException or Backprop.Data.DataFormatException => (ExitCodes.BadInput, exception.Message),
+        ModelFileException or ModelFormatException or UsageException or Backprop.Data.DataFormatException or OutputFileException => (ExitCodes.BadInput, exception.Message),
         Backprop.Training.TrainingDivergedException => (ExitCodes.Diverged, exception.Message),
         FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException => (ExitCodes.BadInput, exception.Message),
         OperationCanceledException => (ExitCodes.InternalError, "cancelled"),

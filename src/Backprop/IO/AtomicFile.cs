@@ -7,7 +7,8 @@ public static class AtomicFile
     /// Writes into a temporary file in the target's directory, flushes it to disk, then renames it over
     /// <paramref name="path"/>. If anything fails (the directory is read-only, the disk is full,
     /// <paramref name="writeContent"/> throws), the temporary file is removed, an existing file at
-    /// <paramref name="path"/> is left as it was, and the exception propagates.
+    /// <paramref name="path"/> is left as it was, and the exception propagates: <paramref name="writeContent"/>'s
+    /// own, or an <see cref="OutputFileException"/> naming <paramref name="path"/> when the file system refuses.
     /// </summary>
     public static void Write(string path, Action<Stream> writeContent)
     {
@@ -23,17 +24,35 @@ public static class AtomicFile
         string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+            using (var stream = FileSystemStep(path, temporary, () => new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16)))
             {
                 writeContent(stream);
-                stream.Flush(flushToDisk: true);
+                FileSystemStep(path, temporary, () => { stream.Flush(flushToDisk: true); return 0; });
             }
-            File.Move(temporary, fullPath, overwrite: true);
+            FileSystemStep(path, temporary, () => { File.Move(temporary, fullPath, overwrite: true); return 0; });
         }
         catch
         {
             try { File.Delete(temporary); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             throw;
+        }
+    }
+
+    // Failures of the file system's own steps name the caller's path, not the temporary file's; exceptions from
+    // writeContent pass through untouched, as they may concern anything the content was made from.
+    private static T FileSystemStep<T>(string path, string temporary, Func<T> step)
+    {
+        try
+        {
+            return step();
+        }
+        catch (UnauthorizedAccessException exception)
+        {
+            throw new OutputFileException(path, "permission denied", exception);
+        }
+        catch (IOException exception) when (exception is not OutputFileException)
+        {
+            throw new OutputFileException(path, exception.Message.Replace(temporary, path).TrimEnd('.'), exception);
         }
     }
 

@@ -199,4 +199,14 @@ public sealed class TrainBadInputTests : IDisposable
         var result = Run("train", "--data", data, "--epochs", "1", "--out", Path.Combine(folder.Path, "no", "such", "m.bp"));
         AssertFails(result, 2, "--out");
     }
+
+    // NOTE: /sys refuses new files even to root, as the CI runs.
+    [Fact]
+    public void Out_where_the_file_system_refuses_a_file_names_the_path_not_a_temporary_file()
+    {
+        string data = Csv("a,y\n1,0\n2,1\n3,0\n4,1\n");
+        var result = Run("train", "--data", data, "--epochs", "1", "--out", "/sys/backprop-test.bp");
+        AssertFails(result, 2, "/sys/backprop-test.bp: cannot write the file (permission denied)");
+        Assert.DoesNotContain(".tmp", result.Error);
+    }
 }

@@ -55,4 +55,38 @@ public sealed class AtomicFileTests
         Assert.StartsWith(path + ": the folder ", error.Message);
         Assert.DoesNotContain(".tmp", error.Message);
     }
+
+    // NOTE: /proc and /sys refuse new files even to root (the CI runs as root, so a read-only folder would not do).
+    [Theory]
+    [InlineData("/proc/backprop-out.txt", "Could not find file '/proc/backprop-out.txt'")]
+    [InlineData("/sys/backprop-out.txt", "permission denied")]
+    public void A_folder_that_refuses_new_files_is_named_with_the_callers_path(string path, string reason)
+    {
+        var error = Assert.Throws<OutputFileException>(() => AtomicFile.WriteAllText(path, "x"));
+
+        Assert.Equal($"{path}: cannot write the file ({reason})", error.Message);
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public void A_rename_that_fails_names_the_callers_path_and_leaves_no_temporary_file()
+    {
+        using var directory = new TestFiles.TemporaryDirectory();
+        string folder = directory.File("taken");
+        Directory.CreateDirectory(folder);
+
+        var error = Assert.Throws<OutputFileException>(() => AtomicFile.WriteAllText(folder, "x"));
+
+        Assert.StartsWith($"{folder}: cannot write the file (", error.Message);
+        Assert.DoesNotContain(".tmp", error.Message);
+        Assert.Equal([folder], Directory.GetFileSystemEntries(directory.Path));
+    }
+
+    [Fact]
+    public void An_error_of_the_content_itself_passes_through_unwrapped()
+    {
+        using var directory = new TestFiles.TemporaryDirectory();
+
+        Assert.Throws<FileNotFoundException>(() => AtomicFile.Write(directory.File("out.bin"), _ => throw new FileNotFoundException("source")));
+    }
 }
