@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Backprop.Explain;
 using Backprop.IO;
 
@@ -37,17 +38,32 @@ internal static class ExplainCommand
             if (stepCount < 1) throw new UsageException($"--steps must be at least 1, got {stepCount}");
             string? path = parse.GetValue(model);
             var explainModel = path is null ? ExplainModelFile.Notebook() : ExplainModelFile.Load(path);
-            var trace = ExplainEngine.Run(explainModel, stepCount);
-            string text = parse.GetValue(format) switch
+            Func<ExplainTrace, string> render = parse.GetValue(format) switch
             {
-                "json" => JsonRenderer.Render(trace),
-                "markdown" => MarkdownRenderer.Render(trace),
-                "dot" => DotRenderer.Render(trace),
-                _ => TextRenderer.Render(trace),
+                "json" => JsonRenderer.Render,
+                "markdown" => MarkdownRenderer.Render,
+                "dot" => DotRenderer.Render,
+                _ => TextRenderer.Render,
             };
-            console.Out.Write(text);
+            CheckOutputSize(explainModel, stepCount, render);
+            console.Out.Write(render(ExplainEngine.Run(explainModel, stepCount)));
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>The most characters explain prints: about 20,000 steps of the notebook's network as text.</summary>
+    public const long MaxOutputCharacters = 100_000_000;
+
+    // NOTE: every step is kept, and the output is built whole before it is printed; `--steps 1000000` ran out of
+    // memory (exit 1). One step's output, times the steps, says beforehand whether the run would fit.
+    private static void CheckOutputSize(ExplainModel model, int steps, Func<ExplainTrace, string> render)
+    {
+        if (steps == 1)
+            return;
+        long perStep = render(ExplainEngine.Run(model, 1)).Length;
+        if (perStep * steps > MaxOutputCharacters)
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--steps: {steps:N0} steps would print about {perStep * steps / 1e6:N0} million characters " +
+                $"({perStep:N0} a step), more than explain's {MaxOutputCharacters / 1e6:N0} million; explain fewer steps, or use backprop train for long runs"));
     }
 }

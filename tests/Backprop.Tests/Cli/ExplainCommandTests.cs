@@ -44,6 +44,21 @@ public sealed class ExplainCommandTests
         Assert.DoesNotContain("0.10000000000000001", output);
     }
 
+    [Theory]
+    [InlineData("text")]
+    [InlineData("json")]
+    public void Steps_whose_output_would_not_fit_are_refused_before_any_is_run(string format)
+    {
+        var result = CliRunner.Run("explain", "--format", format, "--steps", "1000000");
+
+        Assert.Equal(2, result.Code);
+        Assert.Equal("", result.Out);
+        string line = Assert.Single(result.ErrorLines);
+        int perStep = CliRunner.Run("explain", "--format", format).Out.Length;
+        Assert.StartsWith("error: --steps: 1,000,000 steps would print about ", line);
+        Assert.Contains($" million characters ({perStep.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} a step), more than explain's 100 million", line);
+    }
+
     [Fact]
     public void Explain_json_with_two_steps_chains_the_updated_parameters()
     {
