@@ -112,8 +112,7 @@ public static class CsvLoader
             case NumberText.Outcome.Empty:
                 throw new DataFormatException(source, line, column, field.ToString(), "the value is empty (every feature must be a number)");
             case NumberText.Outcome.NotFinite:
-                throw new DataFormatException(source, line, column, field.ToString(),
-                    $"'{field}' is not a finite number (NaN and infinity are not allowed)");
+                throw new DataFormatException(source, line, column, field.ToString(), NumberText.NotFiniteMessage(field));
             default:
                 throw new DataFormatException(source, line, column, field.ToString(), $"'{field}' is not a number");
         }

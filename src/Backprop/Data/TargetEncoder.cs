@@ -132,7 +132,7 @@ internal static class TargetEncoder
     }
 
     static DataFormatException NotFinite(string source, string column, string value, int line) =>
-        new(source, line, column, value, $"'{value}' is not a finite number (NaN and infinity are not allowed)");
+        new(source, line, column, value, NumberText.NotFiniteMessage(value));
 
     internal static string Listing(IReadOnlyList<string> names, int limit = 20) =>
         names.Count <= limit ? string.Join(", ", names) : string.Join(", ", names.Take(limit)) + $", … ({names.Count} in all)";

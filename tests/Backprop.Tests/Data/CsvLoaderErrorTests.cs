@@ -30,6 +30,8 @@ public sealed class CsvLoaderErrorTests
         var error = LoadFails($"a,b,y\n1,2,0\n3,{value},1\n", out string path);
 
         Assert.StartsWith($"{path}:3: column 'b': '{value}' is not a finite number", error.Message);
+        // A finite number too large for float32 is told apart from NaN and infinity.
+        Assert.Contains(value == "1e39" ? "in float32, whose values stop at ±3.4e38" : "(NaN and infinity are not allowed)", error.Message);
     }
 
     [Fact]
