@@ -43,7 +43,7 @@ public static class CsvLoader
 
     static DataSet Read(CsvDataReader csv, string source, CsvLoadOptions options)
     {
-        string[] header = ReadHeader(csv);
+        string[] header = ReadHeader(csv, source);
         if (header.Length == 1 && string.IsNullOrWhiteSpace(csv.GetName(0)))
             throw new DataFormatException(source, 1, null, null, "the header row is blank (a header row naming the columns is required)");
         int targetOrdinal = FindTarget(header, source, options);
@@ -118,8 +118,8 @@ public static class CsvLoader
         }
     }
 
-    /// <summary>Column names; a blank name is known by its 1-based index.</summary>
-    static string[] ReadHeader(CsvDataReader csv)
+    /// <summary>Column names, which must differ; a blank name is known by its 1-based index.</summary>
+    static string[] ReadHeader(CsvDataReader csv, string source)
     {
         var header = new string[csv.FieldCount];
         for (int i = 0; i < header.Length; i++)
@@ -127,6 +127,15 @@ public static class CsvLoader
             string name = csv.GetName(i);
             if (i == 0) name = name.TrimStart('\uFEFF');  // a BOM the stream reader did not strip
             header[i] = string.IsNullOrWhiteSpace(name) ? (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : name;
+        }
+        // NOTE: columns are matched by name (the target, and a model's features in eval and predict), so a repeated
+        // name would train and then fail to evaluate on the very same file.
+        for (int i = 1; i < header.Length; i++)
+        {
+            int first = Array.IndexOf(header, header[i], 0, i);
+            if (first >= 0)
+                throw new DataFormatException(source, 1, header[i], null,
+                    $"the name is used by columns {first + 1} and {i + 1}; every column needs its own name");
         }
         return header;
     }
@@ -141,10 +150,8 @@ public static class CsvLoader
                 throw new DataFormatException(source, 1, null, null, "need at least two columns (features and a target)");
             return header.Length - 1;
         }
-        int[] matches = Enumerable.Range(0, header.Length).Where(i => header[i] == options.Target).ToArray();
-        if (matches.Length > 1)
-            throw new DataFormatException(source, 1, options.Target, null, "the target column name appears more than once in the header");
-        if (matches.Length == 1) return matches[0];
+        int match = Array.IndexOf(header, options.Target);
+        if (match >= 0) return match;
         if (options.TargetOptional) return -1;
         throw new DataFormatException(source, 1, null, options.Target,
             $"no target column '{options.Target}' (columns: {TargetEncoder.Listing(header)})");

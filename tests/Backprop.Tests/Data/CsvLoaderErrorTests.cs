@@ -34,6 +34,17 @@ public sealed class CsvLoaderErrorTests
         Assert.Contains(value == "1e39" ? "in float32, whose values stop at ±3.4e38" : "(NaN and infinity are not allowed)", error.Message);
     }
 
+    [Theory]
+    [InlineData("a,a,y\n1,2,0\n3,4,1\n", "column 'a': the name is used by columns 1 and 2")]
+    [InlineData("a,b,y,y\n1,2,0,1\n3,4,1,0\n", "column 'y': the name is used by columns 3 and 4")]
+    [InlineData("a,,b,2\n1,2,0,1\n3,4,1,0\n", "column '2': the name is used by columns 2 and 4")]
+    public void A_column_name_used_twice_is_an_error(string csv, string expected)
+    {
+        var error = LoadFails(csv, out string path);
+
+        Assert.Equal($"{path}:1: {expected}; every column needs its own name", error.Message);
+    }
+
     [Fact]
     public void An_empty_feature_is_an_error()
     {
