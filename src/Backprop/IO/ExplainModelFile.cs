@@ -85,6 +85,8 @@ public static class ExplainModelFile
             var layers = Layers(Required(root, "", "layers"), inputs[0].Length);
             var targets = Targets(Required(root, "", "target"), loss, isBatch, inputs.Length, layers[^1].Outputs);
             double learningRate = Number(Required(root, "", "learning_rate"), "learning_rate");
+            // NOTE: a negative rate would climb the loss; SGD refuses it, and the file should be told so, not crash.
+            if (learningRate < 0) throw Fail("learning_rate", $"must be zero or positive, found {learningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}");
             return new ExplainModel(inputs, isBatch, targets, loss, learningRate, layers);
         }
 

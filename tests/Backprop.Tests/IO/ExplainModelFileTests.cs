@@ -110,6 +110,7 @@ public sealed class ExplainModelFileTests
         { Notebook(loss: "\"cross_entropy\"", input: "[[7, 2, 25], [1, 2, 3]]", target: "[0, \"b\"]"), "target[1]", "expected a class index" },
         { Notebook(loss: "\"binary_cross_entropy\"", target: "[0.5]"), "target[0]", "binary_cross_entropy targets must be 0 or 1, found 0.5" },
         { Notebook(learningRate: "\"fast\""), "learning_rate", "expected a number" },
+        { Notebook(learningRate: "-0.5"), "learning_rate", "must be zero or positive, found -0.5" },
     };
 
     [Theory]
