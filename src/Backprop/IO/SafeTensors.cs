@@ -90,6 +90,17 @@ public static class SafeTensors
         return buffer.ToArray();
     }
 
+    // A header length is a little-endian number below 100 MB: its last bytes are zeros, never printable text.
+    private static bool BeginsWithText(ReadOnlySpan<byte> bytes)
+    {
+        foreach (byte b in bytes)
+            if (b is < 0x20 or > 0x7E && b is not ((byte)'\t' or (byte)'\n' or (byte)'\r')) return false;
+        return true;
+    }
+
+    private static string Escaped(ReadOnlySpan<byte> text) =>
+        System.Text.Encoding.ASCII.GetString(text).Replace("\\", "\\\\").Replace("\n", "\\n").Replace("\r", "\\r").Replace("\t", "\\t").Replace("\"", "\\\"");
+
     /// <summary>
     /// Reads and validates a whole file: the header length against the file size, the header as a JSON
     /// object, every entry's dtype, shape and offsets (inside the data, packed without gaps or overlaps,
@@ -107,9 +118,15 @@ public static class SafeTensors
         Span<byte> lengthBytes = stackalloc byte[8];
         stream.ReadExactly(lengthBytes);
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
-        if (headerLength > MaxHeaderLength) throw Error("header length", $"{headerLength} bytes is more than the {MaxHeaderLength} a header may have");
-        if ((long)headerLength > fileLength - 8)
+        if (headerLength > MaxHeaderLength || (long)headerLength > fileLength - 8)
+        {
+            // NOTE: a JSON explain model or a CSV given as --model lands here; say what the file looks like.
+            if (BeginsWithText(lengthBytes))
+                throw Error("header length", $"this is not a model file: it begins with text (\"{Escaped(lengthBytes)}\"), " +
+                    "while a model (safetensors, as backprop train --out writes it) begins with its header's length in binary");
+            if (headerLength > MaxHeaderLength) throw Error("header length", $"{headerLength} bytes is more than the {MaxHeaderLength} a header may have");
             throw Error("header length", $"{headerLength} bytes runs past the end of the file ({fileLength - 8} bytes follow the length)");
+        }
 
         var header = new byte[headerLength];
         stream.ReadExactly(header);

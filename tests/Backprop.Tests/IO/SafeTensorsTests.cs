@@ -200,6 +200,20 @@ public sealed class SafeTensorsTests : IDisposable
         Assert.StartsWith(path, error.Message);
     }
 
+    [Theory]
+    [InlineData("{\n  \"input\": [7, 2, 25]\n}\n", "{\\n  \\\"inp")]
+    [InlineData("a,b,label\n1,2,0\n", "a,b,labe")]
+    public void A_text_file_given_as_a_model_is_told_apart_from_a_corrupt_one(string text, string shown)
+    {
+        var path = PathOf("model.json");
+        File.WriteAllText(path, text);
+
+        var error = Assert.Throws<ModelFormatException>(() => SafeTensors.Read(path));
+
+        Assert.Equal($"{path}: header length: this is not a model file: it begins with text (\"{shown}\"), while a model " +
+            "(safetensors, as backprop train --out writes it) begins with its header's length in binary", error.Message);
+    }
+
     [Fact]
     public void Rewriting_a_file_replaces_it_whole_and_leaves_no_temporary_files()
     {
