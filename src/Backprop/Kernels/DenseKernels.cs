@@ -101,7 +101,9 @@ public static class DenseKernels
         {
             var x = logits.Slice(row * classes, classes);
             T max = RowMax(x);
-            TensorPrimitives.Subtract(x, max, dLogits.Slice(row * classes, classes));
+            var target = dLogits.Slice(row * classes, classes);
+            if (classes >= 32) TensorPrimitives.Subtract(x, max, target);
+            else for (int j = 0; j < classes; j++) target[j] = x[j] - max;
         }
         TensorPrimitives.Exp(shifted, shifted);
         T total = T.Zero;
