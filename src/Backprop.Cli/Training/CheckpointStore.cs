@@ -54,16 +54,16 @@ internal static class CheckpointStore
     }
 
     /// <summary>Restores the newest readable checkpoint into <paramref name="model"/> and <paramref name="optimizer"/>;
-    /// returns its epoch and history, or null when the folder holds none. Damaged files are skipped, but a folder
-    /// whose every checkpoint is damaged is an error rather than a silent fresh start.</summary>
+    /// returns its epoch and history, and why each newer file was skipped, or null when the folder holds none. Damaged
+    /// files are skipped, but a folder whose every checkpoint is damaged is an error rather than a silent fresh start.</summary>
     /// <exception cref="UsageException">the folder is missing, the checkpoint was written with other settings or
     /// lies beyond <paramref name="epochs"/>, or no checkpoint is readable.</exception>
-    public static (int Epoch, List<EpochMetrics> History)? RestoreNewest(string directory, TrainedModel model, Optimizer<float> optimizer,
+    public static (int Epoch, List<EpochMetrics> History, List<string> Skipped)? RestoreNewest(string directory, TrainedModel model, Optimizer<float> optimizer,
         IReadOnlyList<KeyValuePair<string, string>> fingerprint, int epochs)
     {
         if (!Directory.Exists(directory)) throw new UsageException($"--resume: {directory}: no such folder");
         var files = Directory.GetFiles(directory, Prefix + "*" + Extension).OrderDescending(StringComparer.Ordinal).ToArray();
-        string? firstProblem = null;
+        var skipped = new List<string>();
         foreach (var file in files)
         {
             SavedModel saved;
@@ -75,13 +75,13 @@ internal static class CheckpointStore
             }
             catch (ModelFormatException exception)
             {
-                firstProblem ??= exception.Message;
+                skipped.Add(exception.Message);
                 continue; // a checkpoint cut short by a crash or a full disk: fall back to the one before
             }
             CheckSettings(file, saved, fingerprint);
             if (!TryReadProgress(saved, out int epoch, out var history))
             {
-                firstProblem ??= $"{file}: the epoch or history in its metadata is missing or unreadable";
+                skipped.Add($"{file}: the epoch or history in its metadata is missing or unreadable");
                 continue;
             }
             if (epoch > epochs)
@@ -99,7 +99,7 @@ internal static class CheckpointStore
             }
             catch (ArgumentException exception)
             {
-                firstProblem ??= $"{file}: {exception.Message}";
+                skipped.Add($"{file}: {exception.Message}");
                 continue;
             }
             for (int i = 0; i < targets.Length; i++) sources[i].Data.CopyTo(targets[i].Data);
@@ -108,10 +108,10 @@ internal static class CheckpointStore
             var sourceBuffers = stored.Network.NamedBuffers().ToArray();
             for (int i = 0; i < Math.Min(targetBuffers.Length, sourceBuffers.Length); i++)
                 sourceBuffers[i].Buffer.Data.CopyTo(targetBuffers[i].Buffer.Data);
-            return (epoch, history);
+            return (epoch, history, skipped);
         }
-        if (firstProblem is not null)
-            throw new UsageException($"--resume: {directory} holds no readable checkpoint (newest problem: {firstProblem}); remove the damaged files to start afresh");
+        if (skipped.Count > 0)
+            throw new UsageException($"--resume: {directory} holds no readable checkpoint (newest problem: {skipped[0]}); remove the damaged files to start afresh");
         return null;
     }
 

@@ -41,6 +41,9 @@ internal static class TrainRun
         {
             firstEpoch = restored.Epoch + 1;
             history = restored.History;
+            // NOTE: a skipped checkpoint is not an error (a crash mid-write leaves one), but the user should know.
+            foreach (var problem in restored.Skipped)
+                console.Error.WriteLine($"note: --resume skipped a damaged checkpoint, resuming after epoch {restored.Epoch}: {ErrorBoundary.OneLine(problem)}");
         }
         EarlyStopping? earlyStopping = settings.Patience is { } patience ? new EarlyStopping(patience) : null;
         if (earlyStopping is not null)

@@ -106,6 +106,7 @@ public sealed class TrainCheckpointTests : IDisposable
         var resumed = Run(Train("--resume", dirB, "--out", modelB));
 
         Assert.True(resumed.Code == 0, resumed.Error);
+        Assert.StartsWith($"note: --resume skipped a damaged checkpoint, resuming after epoch 2: {newest}: ", Assert.Single(resumed.ErrorLines));
         AssertSameWeights(modelA, modelB);
         // the damaged checkpoint was rewritten by the resumed run
         AssertSameWeights(Path.Combine(dirA, CheckpointFile(3)), newest);
