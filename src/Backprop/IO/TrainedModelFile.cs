@@ -74,14 +74,17 @@ public static class TrainedModelFile
 
     // The layers run once on one zero sample: the only check that convolutions, pooling and dense widths fit
     // the input shape and each other, which a file written by hand (or damaged) may not do.
+    // NOTE: a stack that starts with a dense layer reads each sample as a flat row, whatever its shape (an MLP
+    // trained on 28×28 IDX images has input_shape [1, 28, 28] and no flatten layer), as training and evaluation do.
     private static int OutputWidth(Sequential<float> network, int[] inputShape, string path)
     {
         network.SetTraining(false);
+        int[] sampleShape = network.Layers.Count > 0 && network.Layers[0] is Linear<float> ? [inputShape.Aggregate(1, (p, d) => p * d)] : inputShape;
         try
         {
             using (GradMode.NoGrad())
             {
-                var output = network.Forward(Tensor.Zeros<float>([1, .. inputShape]));
+                var output = network.Forward(Tensor.Zeros<float>([1, .. sampleShape]));
                 if (output.Rank != 2) throw new ArgumentException($"the network's output is {ShapeMath.Format(output.Shape)}, not [batch, outputs] (a flatten layer missing?)");
                 return output.Dim(1);
             }
