@@ -30,6 +30,23 @@ public sealed class ErrorHandlingTests
     }
 
     [Fact]
+    public void A_trained_model_given_to_explain_or_gradcheck_is_named_as_such()
+    {
+        using var directory = new TestFiles.TemporaryDirectory();
+        string path = directory.File("m.bp");
+        Backprop.IO.SafeTensors.Write(path, new Dictionary<string, Backprop.IO.SafeTensor> { ["a"] = Backprop.IO.SafeTensor.FromFloats([1, 2]) });
+
+        foreach (var command in new[] { "explain", "gradcheck" })
+        {
+            var result = CliRunner.Run(command, "--model", path);
+
+            Assert.Equal(2, result.Code);
+            Assert.Equal($"error: {path}: this is a trained model (safetensors), not an explain model: explain and gradcheck read a small " +
+                "network as JSON (input, target, loss, learning_rate, layers), as in examples/notebook.json", Assert.Single(result.ErrorLines));
+        }
+    }
+
+    [Fact]
     public void A_missing_model_file_exits_2()
     {
         var result = CliRunner.Run("explain", "--model", "/nonexistent/model.json");
