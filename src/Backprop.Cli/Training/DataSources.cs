@@ -39,7 +39,8 @@ internal static class DataSources
         if (!File.Exists(testPath)) throw new UsageException($"{testPath}: no such file");
         var testSet = CsvLoader.Load(testPath, new CsvLoadOptions
         {
-            Target = target,
+            // As for eval: the target is the column that is not a feature, wherever the test file puts it.
+            Target = target ?? SoleNonFeatureColumn(testPath, all.FeatureNames),
             Task = all.Task,
             ClassNames = all.ClassNames,
             FeatureNames = all.FeatureNames,

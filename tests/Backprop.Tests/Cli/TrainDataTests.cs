@@ -164,4 +164,19 @@ public sealed class TrainDataTests : IDisposable
         float[] fromCsv = rows.Skip(1).SelectMany(row => row.Split(',').Skip(1).Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture))).ToArray();
         Backprop.Tests.IO.OnnxExportTests.AssertClose(fromCsv, probabilities, absolute: 2e-6, relative: 1e-5);
     }
+
+    [Fact]
+    public void A_test_file_may_order_its_columns_differently()
+    {
+        string data = folder.Write("train.csv", "a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n0,0,0\n1,1,0\n");
+        string test = folder.Write("test.csv", "y,b,a\n0,0,0\n1,1,0\n1,0,1\n");
+        string reordered = folder.Write("same.csv", "a,b,y\n0,0,0\n0,1,1\n1,0,1\n");
+
+        var result = Run("train", "--data", data, "--test", test, "--layers", "4", "--epochs", "5", "--format", "json");
+        var same = Run("train", "--data", data, "--test", reordered, "--layers", "4", "--epochs", "5", "--format", "json");
+
+        Assert.True(result.Code == 0, result.Error);
+        Assert.Equal(3, (int)result.Json["test_samples"]!);
+        Assert.Equal((double)same.Json["test_loss"]!, (double)result.Json["test_loss"]!);
+    }
 }
