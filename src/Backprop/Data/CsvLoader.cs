@@ -140,6 +140,12 @@ public static class CsvLoader
         return header;
     }
 
+    // A one-column header that holds another common separator is most likely a file written with it.
+    static string OtherSeparator(string name) =>
+        name.Contains(';') ? "; the header holds ';': columns must be separated by commas"
+        : name.Contains('\t') ? "; the header holds tabs: columns must be separated by commas"
+        : "";
+
     /// <returns>The target's ordinal, or -1 when the target is optional and absent.</returns>
     static int FindTarget(string[] header, string source, CsvLoadOptions options)
     {
@@ -147,7 +153,7 @@ public static class CsvLoader
         {
             if (options.TargetOptional) return -1;
             if (header.Length < 2)
-                throw new DataFormatException(source, 1, null, null, "need at least two columns (features and a target)");
+                throw new DataFormatException(source, 1, null, null, "need at least two columns (features and a target)" + OtherSeparator(header[0]));
             return header.Length - 1;
         }
         int match = Array.IndexOf(header, options.Target);

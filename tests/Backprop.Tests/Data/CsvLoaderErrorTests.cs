@@ -45,6 +45,17 @@ public sealed class CsvLoaderErrorTests
         Assert.Equal($"{path}:1: {expected}; every column needs its own name", error.Message);
     }
 
+    [Theory]
+    [InlineData("a;b;y\n1;2;0\n", "need at least two columns (features and a target); the header holds ';': columns must be separated by commas")]
+    [InlineData("a\tb\ty\n1\t2\t0\n", "need at least two columns (features and a target); the header holds tabs: columns must be separated by commas")]
+    [InlineData("y\n1\n", "need at least two columns (features and a target)")]
+    public void A_single_column_file_names_the_separator_it_seems_to_use(string csv, string expected)
+    {
+        var error = LoadFails(csv, out string path);
+
+        Assert.Equal($"{path}:1: {expected}", error.Message);
+    }
+
     [Fact]
     public void An_empty_feature_is_an_error()
     {
