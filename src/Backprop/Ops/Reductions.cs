@@ -20,7 +20,8 @@ public sealed partial class Tensor<T>
         });
     }
 
-    public Tensor<T> Mean() => Sum() / T.CreateChecked(Math.Max(Length, 1));
+    // NOTE: the mean of no values is 0 / 0 = NaN, as in PyTorch and NumPy: an empty batch must not look like a perfect one.
+    public Tensor<T> Mean() => Sum() / T.CreateChecked(Length);
 
     public Tensor<T> Sum(int axis, bool keepDim = false)
     {
@@ -50,7 +51,7 @@ public sealed partial class Tensor<T>
         });
     }
 
-    public Tensor<T> Mean(int axis, bool keepDim = false) => Sum(axis, keepDim) / T.CreateChecked(Math.Max(Dim(axis), 1));
+    public Tensor<T> Mean(int axis, bool keepDim = false) => Sum(axis, keepDim) / T.CreateChecked(Dim(axis));
 
     /// <summary>The maximum along an axis; the gradient flows to the first maximal element.</summary>
     public Tensor<T> Max(int axis, bool keepDim = false)

@@ -58,4 +58,14 @@ public sealed class TensorTests
         var normal = Tensor.Normal(new Random(3), 2.0, 0.5, 20000).ToArray();
         Assert.Equal(2.0, normal.Average(), 0.02);
     }
+
+    [Fact]
+    public void The_mean_of_no_values_is_nan_as_in_pytorch_while_their_sum_is_zero()
+    {
+        var empty = Tensor.Zeros<double>([0, 3]);
+        Assert.True(double.IsNaN(empty.Mean().Item()));
+        Assert.All(empty.Mean(0).ToArray(), value => Assert.True(double.IsNaN(value)));
+        Assert.Equal(0.0, empty.Sum().Item());
+        Assert.Empty(empty.Mean(1).ToArray());
+    }
 }
