@@ -31,13 +31,18 @@ internal static class GradcheckCommand
         };
         command.SetAction(parse =>
         {
-            var result = ModelGradientCheck.Check(ExplainModelFile.Load(parse.GetValue(model)!));
+            var explainModel = ExplainModelFile.Load(parse.GetValue(model)!);
+            var result = ModelGradientCheck.Check(explainModel);
             console.Out.Write(parse.GetValue(format) == "json" ? Json(result) : Text(result));
             if (result.Passed()) return ExitCodes.Success;
             var worst = result.Parameters.MaxBy(parameter => parameter.MaxRelativeError)!;
             console.Error.WriteLine(
                 $"gradcheck: {worst.Name} element {worst.WorstIndex}: autograd {Number(worst.Analytic)}, finite differences {Number(worst.Numeric)} " +
                 $"(relative error {Number(worst.MaxRelativeError)} ≥ {Number(GradientCheck.Tolerance)})");
+            if (ModelGradientCheck.Kinks(explainModel) is { Count: > 0 } kinks)
+                console.Error.WriteLine($"note: {string.Join(", ", kinks)}: within {Number(ModelGradientCheck.KinkDistance)} of the activation's " +
+                    "kink at 0, where finite differences mix its two slopes while autograd takes one (at the kink itself, 0, as PyTorch), " +
+                    "so a mismatch in the parameters feeding it does not mean a wrong gradient");
             return ExitCodes.GradientMismatch;
         });
         return command;

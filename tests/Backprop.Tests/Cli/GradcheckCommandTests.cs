@@ -39,4 +39,42 @@ public sealed class GradcheckCommandTests
         Assert.Equal(2, result.Code);
         Assert.Equal("error: Option '--model' is required.", result.ErrorLines.Single());
     }
+
+    // z[0][0] = 1·1 − 0.5·2 + 0 = 0: exactly on relu's kink.
+    private const string KinkModel = """
+        {"input": [1, 2], "target": [3], "loss": "squared_error", "learning_rate": 0.1,
+         "layers": [{"activation": "relu", "weights": [[1, -0.5]], "bias": [0]},
+                    {"activation": "identity", "weights": [[2]], "bias": [0.5]}]}
+        """;
+
+    [Fact]
+    public void A_mismatch_on_a_relu_kink_still_exits_4_and_says_why()
+    {
+        using var directory = new TestFiles.TemporaryDirectory();
+        string path = directory.File("kink.json");
+        File.WriteAllText(path, KinkModel);
+
+        var result = CliRunner.Run("gradcheck", "--model", path);
+
+        Assert.Equal(4, result.Code);
+        Assert.Equal(2, result.ErrorLines.Length);
+        Assert.StartsWith("gradcheck: layers[0].weights element 0: autograd 0, finite differences -5", result.ErrorLines[0]);
+        Assert.StartsWith("note: z[0][0] (relu) = 0: within 0.01 of the activation's kink at 0,", result.ErrorLines[1]);
+    }
+
+    [Fact]
+    public void Only_pre_activations_on_a_kink_are_named()
+    {
+        var kink = Backprop.IO.ExplainModelFile.Parse(KinkModel, "kink.json");
+        var near = Backprop.IO.ExplainModelFile.Parse(KinkModel.Replace("\"bias\": [0]", "\"bias\": [0.001]"), "near.json");
+        var off = Backprop.IO.ExplainModelFile.Parse(KinkModel.Replace("\"bias\": [0]", "\"bias\": [0.5]"), "off.json");
+        var smooth = Backprop.IO.ExplainModelFile.Parse(KinkModel.Replace("\"relu\"", "\"softplus\""), "smooth.json");
+
+        Assert.Equal(["z[0][0] (relu) = 0"], Backprop.Explain.ModelGradientCheck.Kinks(kink));
+        Assert.Equal(["z[0][0] (relu) = 0.001"], Backprop.Explain.ModelGradientCheck.Kinks(near));
+        Assert.Empty(Backprop.Explain.ModelGradientCheck.Kinks(off));
+        Assert.Empty(Backprop.Explain.ModelGradientCheck.Kinks(smooth));
+        // Half a unit from the kink, the finite differences resolve the gradient again.
+        Assert.True(Backprop.Explain.ModelGradientCheck.Check(off).Passed());
+    }
 }
