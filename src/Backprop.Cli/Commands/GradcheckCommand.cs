@@ -41,7 +41,7 @@ internal static class GradcheckCommand
                 $"(relative error {Number(worst.MaxRelativeError)} ≥ {Number(GradientCheck.Tolerance)})");
             if (ModelGradientCheck.Kinks(explainModel) is { Count: > 0 } kinks)
                 console.Error.WriteLine($"note: {string.Join(", ", kinks)}: within {Number(ModelGradientCheck.KinkDistance)} of the activation's " +
-                    "kink at 0, where finite differences mix its two slopes while autograd takes one (at the kink itself, 0, as PyTorch), " +
+                    "kink at 0, where finite differences mix its two slopes while autograd takes one (0 for relu, as PyTorch), " +
                     "so a mismatch in the parameters feeding it does not mean a wrong gradient");
             return ExitCodes.GradientMismatch;
         });

@@ -5,24 +5,55 @@ public static class ModelGradientCheck
 {
     /// <summary>
     /// Checks each layer's weights and bias (named "layers[l].weights", "layers[l].bias") at the model's
-    /// parameters, with Richardson-extrapolated central differences (see <see cref="GradientCheck.CheckExtrapolated"/>).
+    /// parameters, with Richardson-extrapolated central differences (see <see cref="GradientCheck.CheckExtrapolated"/>),
+    /// from smaller steps where a relu or leaky_relu pre-activation lies near its kink.
     /// </summary>
     public static GradientCheckResult Check(ExplainModel model)
     {
         var network = ExplainNetwork.Build(model);
-        return GradientCheck.CheckExtrapolated(network.Loss, network.NamedParameters());
+        var forward = ExplainEngine.Step(model).Forward;
+        var named = network.NamedParameters().ToArray();
+        var checks = new List<ParameterCheck>();
+        for (int l = 0; l < model.Layers.Count; l++)
+        {
+            string prefix = $"layers[{l}].";
+            checks.AddRange(GradientCheck.CheckExtrapolated(network.Loss, named.Where(pair => pair.Name.StartsWith(prefix, StringComparison.Ordinal)),
+                InitialStep(model, forward, l)).Parameters);
+        }
+        return new GradientCheckResult(checks);
     }
 
-    /// <summary>How close to a kink a pre-activation may lie before the finite differences' steps (down to about
-    /// 1e-3 of a parameter) may straddle it.</summary>
-    public const double KinkDistance = 1e-2;
+    private const double DefaultStep = 0.1;
+
+    // NOTE: Ridders' first steps (up to 10 × 0.1 of a parameter) would carry a relu pre-activation near 0 across its
+    // kink, where the loss bends and every estimate is off; the method then stops before it reaches the small steps.
+    // Layer l's parameters move the pre-activations of layers l onwards, so near a kink there, they start from steps
+    // small enough that none moves a pre-activation by more than about a quarter of its distance to the kink:
+    // |Δz| ≲ step · (the largest input, activation or weight) per layer passed. Other parameters keep the usual
+    // steps, which resolve tiny gradients better.
+    private static double InitialStep(ExplainModel model, IReadOnlyList<SampleForward> forward, int layer)
+    {
+        double nearest = forward.SelectMany(sample => sample.Layers.Skip(layer))
+            .Where(pass => pass.Activation is Activation.Relu or Activation.LeakyRelu)
+            .SelectMany(pass => pass.Neurons).Select(neuron => Math.Abs(neuron.Z)).Where(z => z > 0)
+            .DefaultIfEmpty(double.PositiveInfinity).Min();
+        double scale = new[] { 1.0 }
+            .Concat(model.Inputs.SelectMany(row => row))
+            .Concat(forward.SelectMany(sample => sample.Layers).SelectMany(pass => pass.A))
+            .Concat(model.Layers.SelectMany(spec => spec.Weights.SelectMany(row => row)))
+            .Max(Math.Abs);
+        return Math.Min(DefaultStep, nearest / (10 * 4 * scale * (model.Layers.Count - layer)));
+    }
+
+    /// <summary>How close to a kink a pre-activation may lie before even the small first steps of <see cref="Check"/>
+    /// cannot resolve the parameters that feed it (their round-off error grows as the steps shrink).</summary>
+    public const double KinkDistance = 1e-8;
 
     /// <summary>
     /// The pre-activations that lie within <see cref="KinkDistance"/> of a kink of their activation (relu's or
     /// leaky_relu's, at 0), written "z[l][j] (relu) = value" (with the sample for a batch). At the kink the
-    /// derivative is undefined, and near it the finite differences mix the two slopes, while autograd takes one
-    /// (relu's 0 at the kink, as PyTorch): a mismatch in the parameters feeding such a neuron does not mean a
-    /// wrong gradient.
+    /// derivative is undefined: finite differences mix the two slopes, while autograd takes one (relu's 0, as
+    /// PyTorch), so a mismatch in the parameters feeding such a neuron does not mean a wrong gradient.
     /// </summary>
     public static IReadOnlyList<string> Kinks(ExplainModel model) =>
         ExplainEngine.Step(model).Forward.SelectMany(sample => sample.Layers

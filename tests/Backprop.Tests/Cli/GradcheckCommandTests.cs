@@ -59,22 +59,26 @@ public sealed class GradcheckCommandTests
         Assert.Equal(4, result.Code);
         Assert.Equal(2, result.ErrorLines.Length);
         Assert.StartsWith("gradcheck: layers[0].weights element 0: autograd 0, finite differences -5", result.ErrorLines[0]);
-        Assert.StartsWith("note: z[0][0] (relu) = 0: within 0.01 of the activation's kink at 0,", result.ErrorLines[1]);
+        Assert.StartsWith("note: z[0][0] (relu) = 0: within 1E-08 of the activation's kink at 0,", result.ErrorLines[1]);
     }
 
     [Fact]
     public void Only_pre_activations_on_a_kink_are_named()
     {
         var kink = Backprop.IO.ExplainModelFile.Parse(KinkModel, "kink.json");
-        var near = Backprop.IO.ExplainModelFile.Parse(KinkModel.Replace("\"bias\": [0]", "\"bias\": [0.001]"), "near.json");
+        var onIt = Backprop.IO.ExplainModelFile.Parse(KinkModel.Replace("\"bias\": [0]", "\"bias\": [1e-9]"), "on.json");
+        var near = Backprop.IO.ExplainModelFile.Parse(KinkModel.Replace("\"bias\": [0]", "\"bias\": [1e-7]"), "near.json");
         var off = Backprop.IO.ExplainModelFile.Parse(KinkModel.Replace("\"bias\": [0]", "\"bias\": [0.5]"), "off.json");
         var smooth = Backprop.IO.ExplainModelFile.Parse(KinkModel.Replace("\"relu\"", "\"softplus\""), "smooth.json");
 
         Assert.Equal(["z[0][0] (relu) = 0"], Backprop.Explain.ModelGradientCheck.Kinks(kink));
-        Assert.Equal(["z[0][0] (relu) = 0.001"], Backprop.Explain.ModelGradientCheck.Kinks(near));
+        Assert.Equal(["z[0][0] (relu) = 1E-09"], Backprop.Explain.ModelGradientCheck.Kinks(onIt));
+        Assert.Empty(Backprop.Explain.ModelGradientCheck.Kinks(near));
         Assert.Empty(Backprop.Explain.ModelGradientCheck.Kinks(off));
         Assert.Empty(Backprop.Explain.ModelGradientCheck.Kinks(smooth));
-        // Half a unit from the kink, the finite differences resolve the gradient again.
+        // Off the kink, even by 1e-7, the finite differences (from steps small enough not to cross it) resolve the gradient.
         Assert.True(Backprop.Explain.ModelGradientCheck.Check(off).Passed());
+        Assert.True(Backprop.Explain.ModelGradientCheck.Check(near).Passed());
+        Assert.False(Backprop.Explain.ModelGradientCheck.Check(kink).Passed());
     }
 }
