@@ -52,7 +52,7 @@ internal static class ExplainCommand
         return command;
     }
 
-    /// <summary>The most characters explain prints: about 20,000 steps of the notebook's network as text.</summary>
+    /// <summary>The most characters explain prints: about 19,000 steps of the notebook's network as text.</summary>
     public const long MaxOutputCharacters = 100_000_000;
 
     // NOTE: every step is kept, and the output is built whole before it is printed; `--steps 1000000` ran out of
