@@ -206,7 +206,7 @@ public sealed class TrainBadInputTests : IDisposable
     {
         string data = Csv("a,y\n1,0\n2,1\n3,0\n4,1\n");
         var result = Run("train", "--data", data, "--epochs", "1", "--out", "/sys/backprop-test.bp");
-        AssertFails(result, 2, "/sys/backprop-test.bp: cannot write the file (permission denied)");
+        AssertFails(result, 2, "error: /sys/backprop-test.bp: cannot write the file (");
         Assert.DoesNotContain(".tmp", result.Error);
     }
 }

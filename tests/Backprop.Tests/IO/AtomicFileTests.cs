@@ -56,15 +56,19 @@ public sealed class AtomicFileTests
         Assert.DoesNotContain(".tmp", error.Message);
     }
 
-    // NOTE: /proc and /sys refuse new files even to root (the CI runs as root, so a read-only folder would not do).
+    // NOTE: /proc and /sys refuse new files even to root (the CI runs as root, so a read-only folder would not do);
+    // why they refuse (no such entry, permission, a read-only mount) depends on the machine.
     [Theory]
-    [InlineData("/proc/backprop-out.txt", "Could not find file '/proc/backprop-out.txt'")]
-    [InlineData("/sys/backprop-out.txt", "permission denied")]
-    public void A_folder_that_refuses_new_files_is_named_with_the_callers_path(string path, string reason)
+    [InlineData("/proc/backprop-out.txt")]
+    [InlineData("/sys/backprop-out.txt")]
+    public void A_folder_that_refuses_new_files_is_named_with_the_callers_path(string path)
     {
         var error = Assert.Throws<OutputFileException>(() => AtomicFile.WriteAllText(path, "x"));
 
-        Assert.Equal($"{path}: cannot write the file ({reason})", error.Message);
+        Assert.StartsWith($"{path}: cannot write the file (", error.Message);
+        Assert.EndsWith(")", error.Message);
+        Assert.DoesNotContain(".tmp", error.Message);
+        if (error.InnerException is UnauthorizedAccessException) Assert.EndsWith("(permission denied)", error.Message);
         Assert.False(File.Exists(path));
     }
 
