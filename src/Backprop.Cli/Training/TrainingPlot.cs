@@ -68,7 +68,7 @@ internal static class TrainingPlot
         }
 
         string title = classification ? "Training: loss and test accuracy per epoch" : "Training: loss per epoch";
-        plot.Title(dataDescription is null ? title : $"{title} ({Path.GetFileName(dataDescription.TrimEnd('/', '\\'))})");
+        plot.Title(dataDescription is null ? title : $"{title} — {Path.GetFileName(dataDescription.TrimEnd('/', '\\'))}");
         plot.ShowLegend(Alignment.MiddleRight);
         PlotFont.Register();
         plot.Font.Set(PlotFont.Name);
