@@ -190,6 +190,20 @@ public sealed class CsvLoaderErrorTests
         Assert.StartsWith($"{path}:1: no feature column 'b'", error.Message);
     }
 
+    [Theory]
+    [InlineData(null, "a,b,c\n1,2,3\n", "column 'c': the last column is taken as the target, but the model takes 'c' as a feature; the file has no other column for the target")]
+    [InlineData("a", "a,b,c,y\n1,2,3,0\n", "column 'a': the target column 'a' is one of the model's features")]
+    public void A_target_that_is_one_of_the_models_features_is_named_as_such(string? target, string csv, string expected)
+    {
+        using var folder = new TempFolder();
+        string path = folder.Write("data.csv", csv);
+
+        var error = Assert.Throws<DataFormatException>(() =>
+            CsvLoader.Load(path, new CsvLoadOptions { Target = target, FeatureNames = ["a", "b", "c"] }));
+
+        Assert.Equal($"{path}:1: {expected}", error.Message);
+    }
+
     static DataFormatException LoadFails(string text, out string path)
     {
         using var folder = new TempFolder();
