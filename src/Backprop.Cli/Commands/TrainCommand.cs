@@ -62,6 +62,7 @@ internal static class TrainCommand
                 Target = parse.GetValue(target),
                 TestPath = parse.GetValue(test),
                 TestSplit = split,
+                TestSplitGiven = parse.GetResult(testSplit) is { Implicit: false },
                 Task = parse.GetValue(task) switch { "classification" => TaskKind.Classification, "regression" => TaskKind.Regression, _ => null },
                 Layers = TrainSettings.ParseLayers(parse.GetValue(layers)!),
                 Activation = TrainSettings.ParseActivation(parse.GetValue(activation)!),

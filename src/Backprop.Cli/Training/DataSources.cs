@@ -7,11 +7,16 @@ internal static class DataSources
 {
     public sealed record TrainingData(DataSet Train, DataSet Test, string Description);
 
-    public static TrainingData LoadForTraining(string? path, string? target, string? testPath, double testSplit, TaskKind? task, long seed)
+    /// <remarks>A flag that cannot apply to the data is refused rather than ignored.</remarks>
+    public static TrainingData LoadForTraining(string? path, string? target, string? testPath, double testSplit, bool testSplitGiven,
+        TaskKind? task, long seed)
     {
+        if (testPath is not null && testSplitGiven) throw new UsageException("--test-split and --test both choose the test set; give one of them");
         if (path is null)
         {
             if (testPath is not null) throw new UsageException("--test needs --data");
+            if (target is not null) throw new UsageException("--target needs --data: the built-in digits' target is their label");
+            if (task == TaskKind.Regression) throw new UsageException("--task regression: the built-in digits are a classification set");
             var digits = BuiltinData.LoadDigits();
             var (train, test) = Split.TrainTest(digits, testSplit, seed);
             return new(train, test, BuiltinData.DigitsSource);
@@ -19,6 +24,9 @@ internal static class DataSources
         if (Directory.Exists(path))
         {
             if (testPath is not null) throw new UsageException("--test is for CSV data; an IDX folder brings its own t10k test files");
+            if (testSplitGiven) throw new UsageException("--test-split is for CSV data; an IDX folder brings its own t10k test files");
+            if (target is not null) throw new UsageException("--target is for CSV data; an IDX folder's labels are its targets");
+            if (task == TaskKind.Regression) throw new UsageException("--task regression: an IDX folder holds class labels");
             var (train, test) = IdxLoader.LoadFolder(path);
             // NOTE: CSV targets get this check in TargetEncoder; IDX labels are read as they are.
             if (train.ClassCount < 2)

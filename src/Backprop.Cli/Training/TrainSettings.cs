@@ -22,6 +22,9 @@ internal sealed record TrainSettings
     public string? Target { get; init; }
     public string? TestPath { get; init; }
     public double TestSplit { get; init; } = 0.2;
+
+    /// <summary>Whether `--test-split` was given, not defaulted: it then must apply to the data.</summary>
+    public bool TestSplitGiven { get; init; }
     public TaskKind? Task { get; init; }
     public int[] Layers { get; init; } = [128, 64];
     public Activation Activation { get; init; } = Activation.Relu;

@@ -110,6 +110,31 @@ public sealed class TrainBadInputTests : IDisposable
     public void An_idx_folder_with_a_single_class_is_rejected() =>
         AssertIdxRejected(idx => IdxWriter.WriteFolder(idx, gzip: false, trainLabels: [7, 7, 7, 7, 7], testLabels: [7, 7, 7]), "one class");
 
+    // NOTE: each of these was once ignored without a word: the run trained on something else than asked.
+    [Theory]
+    [InlineData("--target", "label", "error: --target is for CSV data; an IDX folder's labels are its targets")]
+    [InlineData("--task", "regression", "error: --task regression: an IDX folder holds class labels")]
+    [InlineData("--test-split", "0.5", "error: --test-split is for CSV data; an IDX folder brings its own t10k test files")]
+    public void A_flag_that_cannot_apply_to_an_idx_folder_is_refused(string flag, string value, string expected)
+    {
+        string path = IdxFolder(_ => { });
+        try { AssertRejected(Run(["train", "--data", path, "--out", model, flag, value]), expected); }
+        finally { Directory.Delete(path, recursive: true); }
+    }
+
+    [Theory]
+    [InlineData(new[] { "--target", "y" }, "error: --target needs --data: the built-in digits' target is their label")]
+    [InlineData(new[] { "--task", "regression" }, "error: --task regression: the built-in digits are a classification set")]
+    public void A_flag_that_cannot_apply_to_the_built_in_digits_is_refused(string[] flag, string expected) =>
+        AssertRejected(Run(["train", "--out", model, .. flag]), expected);
+
+    [Fact]
+    public void A_test_file_and_a_test_split_together_are_refused()
+    {
+        string data = Csv("a,y\n1,0\n2,1\n3,0\n4,1\n");
+        AssertRejected(TrainOn(data, "--test", data, "--test-split", "0.3"), "error: --test-split and --test both choose the test set; give one of them");
+    }
+
     [Fact]
     public void A_good_idx_folder_trains()
     {
