@@ -15,6 +15,14 @@ public static class AtomicFile
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(writeContent);
         string fullPath = Path.GetFullPath(path);
+        if (SpecialFiles.IsSpecial(fullPath))
+        {
+            WriteInPlace(path, fullPath, writeContent);
+            return;
+        }
+        // NOTE: a symbolic link is followed, so that the file it points to is replaced and the link stays a link.
+        if (new FileInfo(fullPath).LinkTarget is not null && ResolveLink(fullPath) is { } target)
+            fullPath = target;
         string directory = Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"{path} names no file", nameof(path));
         // NOTE: checked here rather than left to the temporary file's creation, whose error would name the
         // temporary file instead of the path the caller gave.
@@ -36,6 +44,21 @@ public static class AtomicFile
             try { File.Delete(temporary); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             throw;
         }
+    }
+
+    // NOTE: a device, pipe or terminal (/dev/null, /dev/stdout, a FIFO) cannot be swapped by a rename: as root, the
+    // rename replaced the device node itself with a regular file. It is written in place, as a shell redirection does.
+    private static void WriteInPlace(string path, string fullPath, Action<Stream> writeContent)
+    {
+        using var stream = FileSystemStep(path, fullPath, () => new FileStream(fullPath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite));
+        writeContent(stream);
+        FileSystemStep(path, fullPath, () => { stream.Flush(); return 0; });
+    }
+
+    private static string? ResolveLink(string fullPath)
+    {
+        try { return File.ResolveLinkTarget(fullPath, returnFinalTarget: true)?.FullName; }
+        catch (IOException) { return null; } // a loop of links: the rename replaces the link itself
     }
 
     // Failures of the file system's own steps name the caller's path, not the temporary file's; exceptions from

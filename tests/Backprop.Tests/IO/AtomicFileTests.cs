@@ -93,4 +93,49 @@ public sealed class AtomicFileTests
 
         Assert.Throws<FileNotFoundException>(() => AtomicFile.Write(directory.File("out.bin"), _ => throw new FileNotFoundException("source")));
     }
+
+    // NOTE: as root, a rename over /dev/null once replaced the device with a regular file holding the predictions.
+    [Fact]
+    public void A_device_is_written_in_place_and_stays_a_device()
+    {
+        AtomicFile.WriteAllText("/dev/null", "predictions");
+
+        Assert.True(SpecialFiles.IsSpecial("/dev/null"));
+        Assert.Equal("", File.ReadAllText("/dev/null"));
+    }
+
+    [Fact]
+    public async Task A_named_pipe_is_written_in_place_for_its_reader()
+    {
+        using var directory = new TestFiles.TemporaryDirectory();
+        string pipe = directory.File("pipe");
+        Assert.Equal(0, MakeFifo(pipe, 0b110_100_100));
+        var reader = Task.Run(() => File.ReadAllText(pipe));
+
+        AtomicFile.WriteAllText(pipe, "through the pipe");
+
+        Assert.Same(reader, await Task.WhenAny(reader, Task.Delay(TimeSpan.FromSeconds(10))));
+        Assert.Equal("through the pipe", await reader);
+        Assert.True(SpecialFiles.IsSpecial(pipe));
+        Assert.Equal([pipe], Directory.GetFileSystemEntries(directory.Path));
+    }
+
+    [Fact]
+    public void A_symbolic_link_is_followed_and_stays_a_link()
+    {
+        using var directory = new TestFiles.TemporaryDirectory();
+        string target = directory.File("model.bp"), link = directory.File("latest.bp");
+        File.WriteAllText(target, "old");
+        File.CreateSymbolicLink(link, target);
+
+        AtomicFile.WriteAllText(link, "new");
+
+        Assert.Equal(target, new FileInfo(link).LinkTarget);
+        Assert.Equal("new", File.ReadAllText(target));
+        Assert.False(SpecialFiles.IsSpecial(target));
+        Assert.Equal(2, Directory.GetFileSystemEntries(directory.Path).Length);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mkfifo")]
+    private static extern int MakeFifo([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string path, uint mode);
 }
