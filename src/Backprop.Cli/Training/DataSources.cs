@@ -67,6 +67,7 @@ internal static class DataSources
         {
             if (model.Task != TaskKind.Classification)
                 throw new UsageException($"{path}: an IDX folder holds classification data, but the model is a regression model");
+            if (target is not null) throw new UsageException("--target is for CSV data; an IDX folder's labels are its targets");
             data = IdxLoader.LoadTestSplit(path, model.ClassNames);
         }
         else

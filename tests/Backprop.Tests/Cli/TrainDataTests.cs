@@ -149,6 +149,8 @@ public sealed class TrainDataTests : IDisposable
         Assert.True(evaluated.Code == 0, evaluated.Error);
         Assert.Equal((double)trained.Json["test_accuracy"]!, (double)evaluated.Json["accuracy"]!, 1e-12);
         Assert.Equal(3, (int)evaluated.Json["samples"]!);
+        var named = Run("eval", "--model", In("m.bp"), "--data", folder.Path, "--target", "label");
+        AssertFails(named, 2, "error: --target is for CSV data; an IDX folder's labels are its targets");
 
         var predicted = Run("predict", "--model", In("m.bp"), "--data", folder.Path);
         Assert.True(predicted.Code == 0, predicted.Error);
