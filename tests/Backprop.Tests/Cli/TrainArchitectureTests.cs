@@ -25,6 +25,18 @@ public sealed class TrainArchitectureTests : IDisposable
         Assert.Equal([10, 12], saved.Parameters["layers.5.weight"].Shape);
     }
 
+    [Theory]
+    [InlineData(new string[0], "")]
+    [InlineData(new[] { "--layers", "32" }, "note: --arch replaces --layers, which this run does not use\n")]
+    [InlineData(new[] { "--activation", "tanh", "--layers", "8" }, "note: --arch replaces --layers and --activation, which this run does not use\n")]
+    public void Layers_or_an_activation_given_with_arch_are_noted_as_unused(string[] flags, string expectedError)
+    {
+        var result = CliHarness.Run(["train", "--epochs", "1", "--format", "json", "--arch",
+            Arch("""{"layers": [{"type": "dense", "units": 16}, {"type": "relu"}]}"""), .. flags]);
+        Assert.Equal(0, result.Code);
+        Assert.Equal(expectedError, result.Error);
+    }
+
     [Fact]
     public void A_stack_that_already_ends_in_the_output_width_gets_no_extra_layer()
     {
