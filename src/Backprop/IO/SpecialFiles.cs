@@ -6,11 +6,14 @@ namespace Backprop.IO;
 internal static unsafe class SpecialFiles
 {
     /// <summary>
-    /// Whether <paramref name="fullPath"/> names an entry of /dev or /proc (/dev/null, /dev/stdout), or on Linux an
-    /// existing device, pipe or socket anywhere (symbolic links followed). A regular file, a folder or nothing is not.
+    /// Whether <paramref name="fullPath"/> names an existing entry of /dev or /proc (/dev/null, /dev/stdout), or on
+    /// Linux an existing device, pipe or socket anywhere (symbolic links followed). A regular file elsewhere, a folder
+    /// or nothing is not.
     /// </summary>
     public static bool IsSpecial(string fullPath)
     {
+        if (!File.Exists(fullPath))
+            return false;
         if (fullPath.StartsWith("/dev/", StringComparison.Ordinal) || fullPath.StartsWith("/proc/", StringComparison.Ordinal))
             return true;
         if (!OperatingSystem.IsLinux())
