@@ -17,8 +17,17 @@ internal static class TrainRun
         var task = train.Task ?? TaskKind.Classification;
         bool classification = task == TaskKind.Classification;
         if (outputs.ModelPath is { } modelPath) CheckOutputPath(modelPath);
-        if (outputs.CheckpointDirectory is { } checkpointFolder && File.Exists(checkpointFolder))
-            throw new UsageException($"--checkpoint: {checkpointFolder} is a file, not a folder");
+        if (outputs.CheckpointDirectory is { } checkpointFolder)
+        {
+            if (File.Exists(checkpointFolder)) throw new UsageException($"--checkpoint: {checkpointFolder} is a file, not a folder");
+            // NOTE: made now, so that a folder that cannot be made fails before training rather than after its first epoch.
+            try { Directory.CreateDirectory(checkpointFolder); }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                string reason = exception is UnauthorizedAccessException ? "permission denied" : exception.Message.TrimEnd('.');
+                throw new UsageException($"--checkpoint: {checkpointFolder}: cannot create the folder ({reason})");
+            }
+        }
 
         var model = CreateModel(settings, train);
         var optimizer = settings.CreateOptimizer(model.Network.Parameters());

@@ -178,6 +178,16 @@ public sealed class TrainBadInputTests : IDisposable
     public void A_nonsense_flag_value_is_bad_usage(string[] flag, string mentioned) =>
         AssertRejected(Run(["train", "--out", model, .. flag]), mentioned);
 
+    // NOTE: /sys refuses new folders even to root; why (permission, a read-only mount) depends on the machine.
+    [Fact]
+    public void A_checkpoint_folder_that_cannot_be_made_is_rejected_before_training()
+    {
+        string data = Csv("a,y\n1,0\n2,1\n3,0\n4,1\n");
+        var result = TrainOn(data, "--checkpoint", "/sys/backprop-checkpoints");
+        AssertRejected(result, "error: --checkpoint: /sys/backprop-checkpoints: cannot create the folder (");
+        Assert.DoesNotContain("epoch", result.Out);
+    }
+
     [Fact]
     public void Checkpoint_naming_a_file_is_rejected_before_training()
     {
