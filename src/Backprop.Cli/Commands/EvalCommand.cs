@@ -66,9 +66,35 @@ internal static class EvalCommand
         ansi.WriteLine($"{modelPath} on {dataPath}: {evaluation.Samples} samples, {classes.Length} classes");
         ansi.WriteLine(Invariant($"accuracy {evaluation.Accuracy:P2} ({Correct(evaluation)}/{evaluation.Samples})  loss {evaluation.Loss:F4}"));
         ansi.WriteLine();
-        ansi.Write(ConfusionTable(classes, evaluation.ConfusionMatrix!));
+        if (classes.Length <= MaxMatrixClasses)
+            ansi.Write(ConfusionTable(classes, evaluation.ConfusionMatrix!));
+        else
+        {
+            ansi.WriteLine($"The confusion matrix of {classes.Length} classes is too wide to show; its largest counts off the diagonal:");
+            ansi.Write(TopConfusions(classes, evaluation.ConfusionMatrix!));
+        }
         ansi.WriteLine();
         ansi.Write(PerClassTable(classes, evaluation));
+    }
+
+    // NOTE: a matrix of more classes does not fit a terminal (or the 200 columns written to a pipe): Spectre drew
+    // only "…" for 500 classes. The most frequent confusions say what the matrix would have said.
+    internal const int MaxMatrixClasses = 30;
+    private const int TopConfusionCount = 10;
+
+    private static Table TopConfusions(string[] classes, int[,] confusion)
+    {
+        var pairs = new List<(int Actual, int Predicted, int Count)>();
+        for (int actual = 0; actual < classes.Length; actual++)
+            for (int predicted = 0; predicted < classes.Length; predicted++)
+                if (actual != predicted && confusion[actual, predicted] > 0) pairs.Add((actual, predicted, confusion[actual, predicted]));
+        var table = new Table().Title("most frequent confusions");
+        table.AddColumn("true label");
+        table.AddColumn("predicted");
+        table.AddColumn(new TableColumn("samples").RightAligned());
+        foreach (var (actual, predicted, count) in pairs.OrderByDescending(pair => pair.Count).ThenBy(pair => pair.Actual).ThenBy(pair => pair.Predicted).Take(TopConfusionCount))
+            table.AddRow(Markup.Escape(classes[actual]), Markup.Escape(classes[predicted]), count.ToString(CultureInfo.InvariantCulture));
+        return table;
     }
 
     /// <summary>Rows are the true labels, columns the predictions; the diagonal counts the right answers.</summary>

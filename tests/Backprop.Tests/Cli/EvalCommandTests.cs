@@ -84,4 +84,22 @@ public sealed class EvalCommandTests(TrainedModels models) : IClassFixture<Train
         Assert.Equal(2, result.Code);
         Assert.StartsWith("error: ", Assert.Single(result.ErrorLines));
     }
+
+    [Fact]
+    public void Eval_text_of_many_classes_lists_the_largest_confusions_instead_of_a_matrix()
+    {
+        using var directory = new TestFiles.TemporaryDirectory();
+        int classes = Backprop.Cli.Commands.EvalCommand.MaxMatrixClasses + 10;
+        var rows = Enumerable.Range(0, 4 * classes).Select(i => $"{i % 7 * 0.1},{i % 5 * 0.2},k{i % classes}");
+        string data = directory.File("many.csv"), model = directory.File("many.bp");
+        File.WriteAllText(data, "a,b,label\n" + string.Join("\n", rows) + "\n");
+        CliRunner.Succeed("train", "--data", data, "--epochs", "2", "--layers", "8", "--out", model, "--format", "json");
+
+        var result = CliRunner.Succeed("eval", "--model", model, "--data", data);
+
+        Assert.Contains($"The confusion matrix of {classes} classes is too wide to show; its largest counts off the diagonal:", result.Out);
+        Assert.Contains("most frequent confusions", result.Out);
+        Assert.DoesNotContain("true \\ predicted", result.Out);
+        Assert.DoesNotContain("…", result.Out);
+    }
 }
