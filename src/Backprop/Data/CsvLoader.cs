@@ -178,8 +178,8 @@ public static class CsvLoader
                     $"no feature column '{name}', which the model expects (columns: {TargetEncoder.Listing(header)})");
             if (ordinal == targetOrdinal)
                 throw new DataFormatException(source, 1, name, null, options.Target is null
-                    ? $"the last column is taken as the target, but the model takes '{name}' as a feature; the file has no other column for the target"
-                    : $"the target column '{name}' is one of the model's features");
+                    ? "the last column, taken as the target, is one of the model's features; the file has no other column for the target"
+                    : "the target column is one of the model's features");
             ordinals[f] = ordinal;
         }
         for (int i = 0; i < header.Length; i++)

@@ -9,6 +9,7 @@ public static class AtomicFile
     /// <paramref name="writeContent"/> throws), the temporary file is removed, an existing file at
     /// <paramref name="path"/> is left as it was, and the exception propagates: <paramref name="writeContent"/>'s
     /// own, or an <see cref="OutputFileException"/> naming <paramref name="path"/> when the file system refuses.
+    /// A device, pipe or terminal (/dev/null, /dev/stdout, a FIFO) is written in place: no rename can replace it.
     /// </summary>
     public static void Write(string path, Action<Stream> writeContent)
     {

@@ -191,8 +191,8 @@ public sealed class CsvLoaderErrorTests
     }
 
     [Theory]
-    [InlineData(null, "a,b,c\n1,2,3\n", "column 'c': the last column is taken as the target, but the model takes 'c' as a feature; the file has no other column for the target")]
-    [InlineData("a", "a,b,c,y\n1,2,3,0\n", "column 'a': the target column 'a' is one of the model's features")]
+    [InlineData(null, "a,b,c\n1,2,3\n", "column 'c': the last column, taken as the target, is one of the model's features; the file has no other column for the target")]
+    [InlineData("a", "a,b,c,y\n1,2,3,0\n", "column 'a': the target column is one of the model's features")]
     public void A_target_that_is_one_of_the_models_features_is_named_as_such(string? target, string csv, string expected)
     {
         using var folder = new TempFolder();
