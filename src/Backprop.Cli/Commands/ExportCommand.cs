@@ -18,6 +18,7 @@ internal static class ExportCommand
         {
             string outPath = parse.GetValue(output)!;
             if (Directory.Exists(outPath)) throw new UsageException($"--out: {outPath} is a folder");
+            OutputPaths.RefuseInputs("--out", outPath, ("--model", parse.GetValue(model)));
             var trained = ModelFiles.Load(parse.GetValue(model)!);
             OnnxExport.Save(outPath, trained);
             console.Out.WriteLine($"wrote {outPath}: ONNX opset {OnnxExport.Opset}, {Describe(trained)}");

@@ -55,6 +55,9 @@ internal static class TrainCommand
             if (parse.GetValue(clipNorm) is { } clip && !(clip > 0 && double.IsFinite(clip))) throw new UsageException($"--clip-norm: {clip} must be a positive number");
             if (parse.GetValue(patience) is { } wait && wait < 1) throw new UsageException($"--patience: {wait} must be at least 1");
             if (parse.GetValue(plot) is { } plotPath) TrainingPlot.Validate(plotPath);
+            (string, string?)[] inputs = [("--data", parse.GetValue(data)), ("--test", parse.GetValue(test)), ("--arch", parse.GetValue(arch))];
+            OutputPaths.RefuseInputs("--out", parse.GetValue(output), inputs);
+            OutputPaths.RefuseInputs("--plot", parse.GetValue(plot), inputs);
             // NOTE: the contract has --arch replace them; say so rather than let a run differ from what was typed.
             string[] replaced = [.. new Option[] { layers, activation }.Where(option => parse.GetResult(option) is { Implicit: false }).Select(option => option.Name)];
             if (parse.GetValue(arch) is not null && replaced.Length > 0)

@@ -1,0 +1,25 @@
+namespace Backprop.Cli;
+
+/// <summary>Refuses an output path that names one of the command's own input files.</summary>
+/// <remarks>NOTE: outputs are written atomically, so such a write succeeds, and replaces the input:
+/// `train --data d.csv --out d.csv` swapped the training data for the model.</remarks>
+internal static class OutputPaths
+{
+    /// <exception cref="UsageException"><paramref name="output"/> is the same file as one of <paramref name="inputs"/>.</exception>
+    public static void RefuseInputs(string flag, string? output, params (string Flag, string? Path)[] inputs)
+    {
+        if (output is null) return;
+        string target = Canonical(output);
+        foreach (var (inputFlag, inputPath) in inputs)
+            if (inputPath is not null && File.Exists(inputPath) && Canonical(inputPath) == target)
+                throw new UsageException($"{flag}: {output} is the {inputFlag} file; writing there would replace it");
+    }
+
+    // The file a path ends at: symbolic links followed, so that a link to the input is caught too.
+    private static string Canonical(string path)
+    {
+        string full = Path.GetFullPath(path);
+        try { return File.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName ?? full; }
+        catch (IOException) { return full; }
+    }
+}
