@@ -19,8 +19,15 @@ internal static unsafe class SpecialFiles
         if (!OperatingSystem.IsLinux())
             return false;
         byte* status = stackalloc byte[StatusSize];
-        if (Statx(CurrentFolder, fullPath, 0, WantType, status) != 0)
-            return false; // nothing there (or nothing we may look at): the write creates a regular file
+        try
+        {
+            if (Statx(CurrentFolder, fullPath, 0, WantType, status) != 0)
+                return false; // nothing we may look at: the write creates or replaces a regular file
+        }
+        catch (Exception exception) when (exception is EntryPointNotFoundException or DllNotFoundException)
+        {
+            return false; // a C library without statx (glibc before 2.28): only /dev and /proc are known
+        }
         int type = *(ushort*)(status + ModeOffset) & TypeMask;
         return type is not (RegularFile or Folder);
     }
