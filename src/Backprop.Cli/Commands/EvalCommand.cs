@@ -32,6 +32,9 @@ internal static class EvalCommand
             var trained = ModelFiles.Load(modelPath);
             var dataSet = DataSources.LoadForModel(dataPath, trained, parse.GetValue(target), targetOptional: false);
             var evaluation = trained.Evaluate(dataSet);
+            // NOTE: finite features far beyond the training data's range can overflow the network into NaN.
+            if (!double.IsFinite(evaluation.Loss))
+                console.Error.WriteLine("note: the loss is not finite: the model's output overflows on some samples, whose features are likely far outside the range it was trained on");
             if (parse.GetValue(format) == "json")
                 console.Out.WriteLine(Json(evaluation, trained.Task).ToJsonString());
             else
@@ -42,16 +45,19 @@ internal static class EvalCommand
     }
 
     /// <summary>The contract's object: accuracy/loss/samples, or rmse/mae/r2/samples.</summary>
+    /// <remarks>JSON has no NaN or infinity: a metric that is not finite (R² of a constant target, a loss whose
+    /// outputs overflowed) is null.</remarks>
     public static JsonObject Json(Evaluation evaluation, TaskKind task) => task == TaskKind.Classification
-        ? new JsonObject { ["accuracy"] = evaluation.Accuracy, ["loss"] = evaluation.Loss, ["samples"] = evaluation.Samples }
+        ? new JsonObject { ["accuracy"] = evaluation.Accuracy, ["loss"] = Finite(evaluation.Loss), ["samples"] = evaluation.Samples }
         : new JsonObject
         {
-            ["rmse"] = evaluation.Rmse,
-            ["mae"] = evaluation.Mae,
-            // JSON has no NaN: R² is undefined for a constant target.
-            ["r2"] = evaluation.R2 is { } r2 && double.IsFinite(r2) ? r2 : null,
+            ["rmse"] = Finite(evaluation.Rmse),
+            ["mae"] = Finite(evaluation.Mae),
+            ["r2"] = Finite(evaluation.R2),
             ["samples"] = evaluation.Samples,
         };
+
+    private static double? Finite(double? value) => value is { } number && double.IsFinite(number) ? number : null;
 
     private static void WriteText(IAnsiConsole ansi, string modelPath, string dataPath, TrainedModel model, Evaluation evaluation)
     {

@@ -37,7 +37,8 @@ internal static class PredictCommand
             var trained = ModelFiles.Load(parse.GetValue(model)!);
             var dataSet = DataSources.LoadForModel(parse.GetValue(data)!, trained, parse.GetValue(target), targetOptional: true);
             // NOTE: everything is computed before the file is opened, so a failure leaves an existing file as it was.
-            var rows = Predict(trained, dataSet);
+            var (rows, nonFinite) = Predict(trained, dataSet);
+            WarnOfNonFinite(console.Error, nonFinite, dataSet.Rows);
             if (outPath is null)
             {
                 Write(console.Out, rows);
@@ -55,13 +56,16 @@ internal static class PredictCommand
         return command;
     }
 
-    /// <summary>The header and the rows, as unquoted fields.</summary>
-    private static IEnumerable<string[]> Predict(TrainedModel model, DataSet data)
+    /// <summary>The header and the rows, as unquoted fields, and the (0-based) samples whose output is not finite.</summary>
+    private static (List<string[]> Rows, List<int> NonFinite) Predict(TrainedModel model, DataSet data)
     {
+        var nonFinite = new List<int>();
         if (model.Task != TaskKind.Classification)
         {
             var values = model.PredictValues(data);
-            return values.Select(value => new[] { Number(value) }).Prepend(["prediction"]).ToArray();
+            for (int row = 0; row < values.Length; row++)
+                if (!float.IsFinite(values[row])) nonFinite.Add(row);
+            return ([["prediction"], .. values.Select(value => new[] { Number(value) })], nonFinite);
         }
         string[] classes = model.ClassNames!;
         var probabilities = model.PredictProbabilities(data); // (rows, classes)
@@ -69,12 +73,25 @@ internal static class PredictCommand
         for (int row = 0; row < data.Rows; row++)
         {
             var p = probabilities.AsSpan(row * classes.Length, classes.Length);
+            bool finite = true;
+            foreach (float probability in p) finite &= float.IsFinite(probability);
             var fields = new string[classes.Length + 1];
-            fields[0] = classes[Evaluation.ArgMax(p)];
+            // NaN probabilities (an output that overflowed) name no class: the field stays empty rather than claim the first.
+            fields[0] = finite ? classes[Evaluation.ArgMax(p)] : "";
             for (int c = 0; c < classes.Length; c++) fields[c + 1] = Number(p[c]);
             rows.Add(fields);
+            if (!finite) nonFinite.Add(row);
         }
-        return rows;
+        return (rows, nonFinite);
+    }
+
+    // NOTE: finite features far beyond the training data's range can overflow the network; the rows are still
+    // written as the model computed them, but not silently.
+    private static void WarnOfNonFinite(TextWriter error, List<int> nonFinite, int samples)
+    {
+        if (nonFinite.Count > 0)
+            error.WriteLine($"note: the model's output is not finite for {nonFinite.Count} of {samples} samples (the first: sample {nonFinite[0] + 1}): " +
+                "their features are likely far outside the range it was trained on");
     }
 
     private static void Write(TextWriter writer, IEnumerable<string[]> rows)

@@ -87,7 +87,10 @@ public static class Trainer
             // weights; catch that here, before callbacks checkpoint them or the caller saves them.
             if (FirstNonFinite(parameters) is { } broken) throw new TrainingDivergedException(epoch, broken);
             evaluation = preparedTest is null ? null : model.EvaluatePrepared(preparedTest, testTargets);
-            if (evaluation is not null && !double.IsFinite(evaluation.Loss)) throw new TrainingDivergedException(epoch, $"the test loss became {evaluation.Loss}");
+            // NOTE: the weights and every training loss are finite here, so the test data may be the cause as well as the weights.
+            if (evaluation is not null && !double.IsFinite(evaluation.Loss))
+                throw new TrainingDivergedException(epoch, $"the test loss became {evaluation.Loss} while the training loss stayed finite",
+                    "either the weights grew too large (try a smaller --lr) or some test samples lie far outside the training data's range");
             var metrics = new EpochMetrics(epoch, lossSum * lossUnit / Math.Max(epochSamples, 1), evaluation?.Loss,
                 evaluation?.Accuracy, evaluation?.Rmse, evaluation?.R2, optimizer.LearningRate, clock.Elapsed.TotalSeconds);
             history.Add(metrics);

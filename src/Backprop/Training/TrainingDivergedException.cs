@@ -10,9 +10,9 @@ public sealed class TrainingDivergedException : Exception
         Batch = batch;
     }
 
-    /// <summary>Divergence found at the end of an epoch (<paramref name="what"/> says where).</summary>
-    public TrainingDivergedException(int epoch, string what)
-        : base($"training diverged: {what} after epoch {epoch}; try a smaller --lr")
+    /// <summary>Divergence found at the end of an epoch (<paramref name="what"/> says where; <paramref name="hint"/> what to try).</summary>
+    public TrainingDivergedException(int epoch, string what, string hint = "try a smaller --lr")
+        : base($"training diverged: {what} after epoch {epoch}; {hint}")
     {
         Epoch = epoch;
     }

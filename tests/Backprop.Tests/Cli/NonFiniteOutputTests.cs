@@ -1,0 +1,68 @@
+using System.Text.Json.Nodes;
+
+namespace Backprop.Tests.Cli;
+
+/// <summary>Finite features far beyond the training range overflow the network: the outputs say so instead of
+/// crashing (JSON has no NaN) or naming a class the model never chose.</summary>
+public sealed class NonFiniteOutputTests
+{
+    private const string Train = "a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n0,0,0\n1,1,0\n0,1,1\n1,0,1\n";
+    private const string Extreme = "a,b,y\n3e38,-3e38,1\n0,1,1\n";
+
+    [Fact]
+    public void Predict_writes_the_overflowed_row_without_a_class_and_says_so()
+    {
+        using var directory = new TestFiles.TemporaryDirectory();
+        string model = TrainModel(directory), data = directory.File("extreme.csv");
+        File.WriteAllText(data, Extreme);
+
+        var result = CliRunner.Run("predict", "--model", model, "--data", data);
+
+        Assert.Equal(0, result.Code);
+        string[] rows = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(",NaN,NaN", rows[1]);
+        Assert.NotEqual("", rows[2].Split(',')[0]);
+        Assert.Equal("note: the model's output is not finite for 1 of 2 samples (the first: sample 1): " +
+            "their features are likely far outside the range it was trained on", Assert.Single(result.ErrorLines));
+    }
+
+    [Fact]
+    public void Eval_json_writes_null_for_a_loss_that_is_not_finite()
+    {
+        using var directory = new TestFiles.TemporaryDirectory();
+        string model = TrainModel(directory), data = directory.File("extreme.csv");
+        File.WriteAllText(data, Extreme);
+
+        var result = CliRunner.Run("eval", "--model", model, "--data", data, "--format", "json");
+
+        Assert.Equal(0, result.Code);
+        var json = JsonNode.Parse(result.Out)!.AsObject();
+        Assert.Null(json["loss"]);
+        Assert.Equal(2, (int)json["samples"]!);
+        Assert.StartsWith("note: the loss is not finite", Assert.Single(result.ErrorLines));
+    }
+
+    [Fact]
+    public void A_test_set_that_overflows_is_not_blamed_on_the_learning_rate_alone()
+    {
+        using var directory = new TestFiles.TemporaryDirectory();
+        string train = directory.File("train.csv"), test = directory.File("extreme.csv");
+        File.WriteAllText(train, Train);
+        File.WriteAllText(test, Extreme);
+
+        var result = CliRunner.Run("train", "--data", train, "--test", test, "--epochs", "2", "--layers", "4");
+
+        Assert.Equal(3, result.Code);
+        Assert.Equal("error: training diverged: the test loss became NaN while the training loss stayed finite after epoch 1; " +
+            "either the weights grew too large (try a smaller --lr) or some test samples lie far outside the training data's range",
+            Assert.Single(result.ErrorLines));
+    }
+
+    private static string TrainModel(TestFiles.TemporaryDirectory directory)
+    {
+        string data = directory.File("train.csv"), model = directory.File("m.bp");
+        File.WriteAllText(data, Train);
+        CliRunner.Succeed("train", "--data", data, "--epochs", "2", "--layers", "4", "--out", model, "--format", "json");
+        return model;
+    }
+}
