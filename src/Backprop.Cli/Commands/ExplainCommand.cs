@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Backprop.Explain;
 using Backprop.IO;
+using Backprop.Nn;
 
 namespace Backprop.Cli.Commands;
 
@@ -46,11 +47,20 @@ internal static class ExplainCommand
                 _ => TextRenderer.Render,
             };
             CheckOutputSize(explainModel, stepCount, render);
+            if (LogitsNote(explainModel) is { } note) console.Error.WriteLine(note);
             console.Out.Write(render(ExplainEngine.Run(explainModel, stepCount)));
             return ExitCodes.Success;
         });
         return command;
     }
+
+    /// <summary>A note when the last layer squashes what a loss from logits squashes again (a sigmoid before
+    /// binary_cross_entropy, or before cross_entropy): the numbers are right, the network is likely not what was meant.</summary>
+    internal static string? LogitsNote(ExplainModel model) =>
+        model.Loss is LossKind.BinaryCrossEntropy or LossKind.CrossEntropy && model.Layers[^1].Activation == Activation.Sigmoid
+            ? $"note: {model.Loss.Name()} takes logits and applies {(model.Loss == LossKind.CrossEntropy ? "softmax" : "σ")} itself " +
+              "(as PyTorch's losses do), so after the sigmoid of the last layer its outputs are squashed twice; an identity last layer is the usual choice"
+            : null;
 
     /// <summary>The most characters explain prints: about 19,000 steps of the notebook's network as text.</summary>
     public const long MaxOutputCharacters = 100_000_000;

@@ -59,6 +59,24 @@ public sealed class ExplainCommandTests
         Assert.Contains($" million characters ({perStep.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} a step), more than explain's 100 million", line);
     }
 
+    [Theory]
+    [InlineData("binary_cross_entropy", "sigmoid", "[1]", "note: binary_cross_entropy takes logits and applies σ itself")]
+    [InlineData("cross_entropy", "sigmoid", "0", "note: cross_entropy takes logits and applies softmax itself")]
+    [InlineData("binary_cross_entropy", "identity", "[1]", null)]
+    [InlineData("squared_error", "sigmoid", "[1]", null)]
+    public void A_sigmoid_before_a_loss_from_logits_gets_a_note(string loss, string activation, string target, string? note)
+    {
+        using var directory = new TestFiles.TemporaryDirectory();
+        string path = directory.File("m.json");
+        File.WriteAllText(path, $$"""{"input": [2], "target": {{target}}, "loss": "{{loss}}", "learning_rate": 0.5, "layers": [{"activation": "{{activation}}", "weights": [[0.5]], "bias": [0]}]}""");
+
+        var result = CliRunner.Run("explain", "--model", path);
+
+        Assert.Equal(0, result.Code);
+        if (note is null) Assert.Equal("", result.Error);
+        else Assert.StartsWith(note, Assert.Single(result.ErrorLines));
+    }
+
     [Fact]
     public void Explain_json_with_two_steps_chains_the_updated_parameters()
     {
