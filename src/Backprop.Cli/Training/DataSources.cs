@@ -48,7 +48,7 @@ internal static class DataSources
         var testSet = CsvLoader.Load(testPath, new CsvLoadOptions
         {
             // As for eval: the target is the column that is not a feature, wherever the test file puts it.
-            Target = target ?? SoleNonFeatureColumn(testPath, all.FeatureNames),
+            Target = target,
             Task = all.Task,
             ClassNames = all.ClassNames,
             FeatureNames = all.FeatureNames,
@@ -75,7 +75,7 @@ internal static class DataSources
             if (!File.Exists(path)) throw new UsageException($"{path}: no such file or folder");
             data = CsvLoader.Load(path, new CsvLoadOptions
             {
-                Target = target ?? SoleNonFeatureColumn(path, model.FeatureNames),
+                Target = target,
                 Task = model.Task,
                 ClassNames = model.ClassNames,
                 FeatureNames = model.FeatureNames,
@@ -86,29 +86,5 @@ internal static class DataSources
         if (data.FeatureCount != model.FeatureNames.Length)
             throw new UsageException($"{path}: the data has {data.FeatureCount} features per sample, the model takes {model.FeatureNames.Length}");
         return data;
-    }
-
-    /// <summary>The one header column that the model does not take as a feature, or null (none, several, or an
-    /// unreadable header: the loader then reports the problem with its line and column).</summary>
-    private static string? SoleNonFeatureColumn(string path, IReadOnlyList<string> featureNames)
-    {
-        try
-        {
-            using var csv = Sylvan.Data.Csv.CsvDataReader.Create(path, new Sylvan.Data.Csv.CsvDataReaderOptions { HasHeaders = true, Delimiter = ',' });
-            var features = new HashSet<string>(featureNames, StringComparer.Ordinal);
-            var others = new List<string>();
-            for (int i = 0; i < csv.FieldCount; i++)
-            {
-                // The name as CsvLoader reads it: a stray BOM dropped, a blank name known by its 1-based index.
-                string name = i == 0 ? csv.GetName(i).TrimStart('\uFEFF') : csv.GetName(i);
-                if (string.IsNullOrWhiteSpace(name)) name = (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                if (!features.Contains(name)) others.Add(name);
-            }
-            return others.Count == 1 ? others[0] : null;
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or Sylvan.Data.Csv.CsvMissingHeadersException or Sylvan.Data.Csv.CsvFormatException)
-        {
-            return null;
-        }
     }
 }

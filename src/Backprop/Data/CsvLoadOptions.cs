@@ -3,7 +3,8 @@ namespace Backprop.Data;
 /// <summary>How <see cref="CsvLoader"/> picks and reads the target column.</summary>
 public sealed record CsvLoadOptions
 {
-    /// <summary>Target column name; null means the last column (or, with <see cref="TargetOptional"/>, no target).</summary>
+    /// <summary>Target column name. Null means: with <see cref="FeatureNames"/>, the one column that is not a feature;
+    /// else the last column (or, with <see cref="TargetOptional"/>, no target).</summary>
     public string? Target { get; init; }
 
     /// <summary>Classification or regression; null means the contract's auto rule.</summary>

@@ -149,6 +149,10 @@ public static class CsvLoader
     /// <returns>The target's ordinal, or -1 when the target is optional and absent.</returns>
     static int FindTarget(string[] header, string source, CsvLoadOptions options)
     {
+        // NOTE: a model's data names its target by elimination: the one column that is not a feature, wherever it is
+        // (read from the header here, so that a pipe such as /dev/stdin is read once).
+        if (options.Target is null && options.FeatureNames is { } features && header.Where(name => !features.Contains(name)).ToArray() is [var sole])
+            return Array.IndexOf(header, sole);
         if (options.Target is null)
         {
             if (options.TargetOptional) return -1;

@@ -181,4 +181,25 @@ public sealed class TrainDataTests : IDisposable
         Assert.Equal(3, (int)result.Json["test_samples"]!);
         Assert.Equal((double)same.Json["test_loss"]!, (double)result.Json["test_loss"]!);
     }
+
+    // NOTE: the target column was once found by reading the header in a pass of its own, which emptied a pipe.
+    [Fact]
+    public async Task Predict_reads_its_data_from_a_pipe()
+    {
+        string data = folder.Write("train.csv", "a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n0,0,0\n1,1,0\n");
+        var trained = Run("train", "--data", data, "--layers", "4", "--epochs", "2", "--out", In("m.bp"), "--format", "json");
+        Assert.True(trained.Code == 0, trained.Error);
+        string pipe = In("pipe.csv");
+        Assert.Equal(0, MakeFifo(pipe, 0b110_100_100));
+        var writer = Task.Run(() => File.WriteAllText(pipe, "b,y,a\n1,1,0\n0,1,1\n"));
+
+        var result = Run("predict", "--model", In("m.bp"), "--data", pipe);
+
+        await writer;
+        Assert.True(result.Code == 0, result.Error);
+        Assert.Equal(3, result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mkfifo")]
+    private static extern int MakeFifo([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string path, uint mode);
 }

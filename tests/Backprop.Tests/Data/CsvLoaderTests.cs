@@ -234,4 +234,15 @@ public sealed class CsvLoaderTests
         string path = folder.Write("data.csv", "x,y\n" + string.Concat(targets.Select((t, i) => $"{i},{t}\n")));
         return CsvLoader.Load(path);
     }
+
+    [Fact]
+    public void With_a_models_features_the_target_is_the_one_other_column_wherever_it_stands()
+    {
+        var data = CsvLoader.Load(new StringReader("y,b,a\n1,2,3\n0,5,6\n"), "data.csv",
+            new CsvLoadOptions { FeatureNames = ["a", "b"], ClassNames = ["0", "1"] });
+
+        Assert.Equal(["a", "b"], data.FeatureNames);
+        Assert.Equal([3f, 2f, 6f, 5f], data.Features);
+        Assert.Equal([1, 0], data.Labels!);
+    }
 }
