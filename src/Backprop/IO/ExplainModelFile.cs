@@ -32,15 +32,11 @@ public static class ExplainModelFile
         }
         // NOTE: a model written by `backprop train --out` is the likeliest wrong file here; its binary header
         // would otherwise be reported as malformed JSON at line 1, column 1.
-        if (LooksLikeSafeTensors(bytes))
+        if (SafeTensors.LooksLikeOne(bytes))
             throw new ModelFileException(path, "", "this is a trained model (safetensors), not an explain model: explain and gradcheck " +
                 "read a small network as JSON (input, target, loss, learning_rate, layers), as in examples/notebook.json");
         return Parse(new StreamReader(new MemoryStream(bytes), detectEncodingFromByteOrderMarks: true).ReadToEnd(), path);
     }
-
-    // safetensors: an 8-byte little-endian header length, then a JSON header that starts with '{'.
-    private static bool LooksLikeSafeTensors(byte[] bytes) =>
-        bytes.Length > 9 && System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes) is var length && length >= 2 && length <= (ulong)(bytes.Length - 8) && bytes[8] == (byte)'{';
 
     /// <summary>The 3-2-1 network of the original notebook, one sample, squared error, learning rate 0.1.</summary>
     public static ExplainModel Notebook() => Parse(NotebookJson(), NotebookName);

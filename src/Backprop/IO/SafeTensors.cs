@@ -90,6 +90,12 @@ public static class SafeTensors
         return buffer.ToArray();
     }
 
+    /// <summary>Whether <paramref name="bytes"/> start as a safetensors file does: an 8-byte little-endian header
+    /// length that fits the file, then a JSON header opening with '{'. For telling such a file from another kind.</summary>
+    internal static bool LooksLikeOne(ReadOnlySpan<byte> bytes) =>
+        bytes.Length > 9 && BinaryPrimitives.ReadUInt64LittleEndian(bytes) is var length && length >= 2
+        && length <= (ulong)(bytes.Length - 8) && bytes[8] == (byte)'{';
+
     // A header length is a little-endian number below 100 MB: its last bytes are zeros, never printable text.
     private static bool BeginsWithText(ReadOnlySpan<byte> bytes)
     {
