@@ -25,6 +25,9 @@ public static class ModelGradientCheck
 
     private const double DefaultStep = 0.1;
 
+    // relu and leaky_relu bend at 0, where they have no derivative; every other activation is smooth.
+    private static bool HasKink(Activation activation) => activation is Activation.Relu or Activation.LeakyRelu;
+
     // NOTE: Ridders' first steps (up to 10 × 0.1 of a parameter) would carry a relu pre-activation near 0 across its
     // kink, where the loss bends and every estimate is off; the method then stops before it reaches the small steps.
     // Layer l's parameters move the pre-activations of layers l onwards, so near a kink there, they start from steps
@@ -34,7 +37,7 @@ public static class ModelGradientCheck
     private static double InitialStep(ExplainModel model, IReadOnlyList<SampleForward> forward, int layer)
     {
         double nearest = forward.SelectMany(sample => sample.Layers.Skip(layer))
-            .Where(pass => pass.Activation is Activation.Relu or Activation.LeakyRelu)
+            .Where(pass => HasKink(pass.Activation))
             .SelectMany(pass => pass.Neurons).Select(neuron => Math.Abs(neuron.Z)).Where(z => z > 0)
             .DefaultIfEmpty(double.PositiveInfinity).Min();
         double scale = new[] { 1.0 }
@@ -57,7 +60,7 @@ public static class ModelGradientCheck
     /// </summary>
     public static IReadOnlyList<string> Kinks(ExplainModel model) =>
         ExplainEngine.Step(model).Forward.SelectMany(sample => sample.Layers
-            .Where(layer => layer.Activation is Activation.Relu or Activation.LeakyRelu)
+            .Where(layer => HasKink(layer.Activation))
             .SelectMany(layer => layer.Neurons
                 .Where(neuron => Math.Abs(neuron.Z) < KinkDistance)
                 .Select(neuron => $"z[{neuron.Layer}][{neuron.Neuron}]{(model.IsBatch ? $" of sample {sample.Sample}" : "")} " +
