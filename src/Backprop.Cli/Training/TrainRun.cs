@@ -24,8 +24,7 @@ internal static class TrainRun
             try { Directory.CreateDirectory(checkpointFolder); }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
             {
-                string reason = exception is UnauthorizedAccessException ? "permission denied" : exception.Message.TrimEnd('.');
-                throw new UsageException($"--checkpoint: {checkpointFolder}: cannot create the folder ({reason})");
+                throw new UsageException($"--checkpoint: {checkpointFolder}: cannot create the folder ({OutputFileException.Reason(exception)})");
             }
         }
 

@@ -70,13 +70,9 @@ public static class AtomicFile
         {
             return step();
         }
-        catch (UnauthorizedAccessException exception)
+        catch (Exception exception) when (exception is UnauthorizedAccessException or IOException and not OutputFileException)
         {
-            throw new OutputFileException(path, "permission denied", exception);
-        }
-        catch (IOException exception) when (exception is not OutputFileException)
-        {
-            throw new OutputFileException(path, exception.Message.Replace(temporary, path).TrimEnd('.'), exception);
+            throw new OutputFileException(path, OutputFileException.Reason(exception).Replace(temporary, path), exception);
         }
     }
 

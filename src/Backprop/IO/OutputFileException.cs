@@ -9,4 +9,9 @@ public sealed class OutputFileException(string path, string reason, Exception in
 {
     /// <summary>The file as the caller named it.</summary>
     public string Path { get; } = path;
+
+    /// <summary>Why the file system refused, in the words the messages use: "permission denied", or the system's own
+    /// message without its closing period.</summary>
+    public static string Reason(Exception refusal) =>
+        refusal is UnauthorizedAccessException ? "permission denied" : refusal.Message.TrimEnd('.');
 }
