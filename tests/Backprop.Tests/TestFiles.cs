@@ -24,4 +24,10 @@ internal static class TestFiles
             try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
         }
     }
+
+    /// <summary>Makes a named pipe (rw-r--r--) at <paramref name="path"/>; returns mkfifo's result, 0 on success.</summary>
+    public static int MakeFifo(string path) => MakeFifo(path, 0b110_100_100);
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mkfifo")]
+    private static extern int MakeFifo([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string path, uint mode);
 }

@@ -190,7 +190,7 @@ public sealed class TrainDataTests : IDisposable
         var trained = Run("train", "--data", data, "--layers", "4", "--epochs", "2", "--out", In("m.bp"), "--format", "json");
         Assert.True(trained.Code == 0, trained.Error);
         string pipe = In("pipe.csv");
-        Assert.Equal(0, MakeFifo(pipe, 0b110_100_100));
+        Assert.Equal(0, TestFiles.MakeFifo(pipe));
         var writer = Task.Run(() => File.WriteAllText(pipe, "b,y,a\n1,1,0\n0,1,1\n"));
 
         var result = Run("predict", "--model", In("m.bp"), "--data", pipe);
@@ -199,7 +199,4 @@ public sealed class TrainDataTests : IDisposable
         Assert.True(result.Code == 0, result.Error);
         Assert.Equal(3, result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mkfifo")]
-    private static extern int MakeFifo([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string path, uint mode);
 }
