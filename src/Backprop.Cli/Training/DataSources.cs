@@ -7,6 +7,8 @@ internal static class DataSources
 {
     public sealed record TrainingData(DataSet Train, DataSet Test, string Description);
 
+    private const string TargetWithIdx = "--target is for CSV data; an IDX folder's labels are its targets";
+
     /// <remarks>A flag that cannot apply to the data is refused rather than ignored.</remarks>
     public static TrainingData LoadForTraining(string? path, string? target, string? testPath, double testSplit, bool testSplitGiven,
         TaskKind? task, long seed)
@@ -25,7 +27,7 @@ internal static class DataSources
         {
             if (testPath is not null) throw new UsageException("--test is for CSV data; an IDX folder brings its own t10k test files");
             if (testSplitGiven) throw new UsageException("--test-split is for CSV data; an IDX folder brings its own t10k test files");
-            if (target is not null) throw new UsageException("--target is for CSV data; an IDX folder's labels are its targets");
+            if (target is not null) throw new UsageException(TargetWithIdx);
             if (task == TaskKind.Regression) throw new UsageException("--task regression: an IDX folder holds class labels");
             var (train, test) = IdxLoader.LoadFolder(path);
             // NOTE: CSV targets get this check in TargetEncoder; IDX labels are read as they are.
@@ -67,7 +69,7 @@ internal static class DataSources
         {
             if (model.Task != TaskKind.Classification)
                 throw new UsageException($"{path}: an IDX folder holds classification data, but the model is a regression model");
-            if (target is not null) throw new UsageException("--target is for CSV data; an IDX folder's labels are its targets");
+            if (target is not null) throw new UsageException(TargetWithIdx);
             data = IdxLoader.LoadTestSplit(path, model.ClassNames);
         }
         else
