@@ -1,3 +1,5 @@
+using Backprop.IO;
+
 namespace Backprop.Cli;
 
 /// <summary>Refuses an output path that names one of the command's own input files.</summary>
@@ -9,17 +11,10 @@ internal static class OutputPaths
     public static void RefuseInputs(string flag, string? output, params (string Flag, string? Path)[] inputs)
     {
         if (output is null) return;
-        string target = Canonical(output);
+        // Links followed on both sides, so that a link to the input is caught too.
+        string target = AtomicFile.Destination(output);
         foreach (var (inputFlag, inputPath) in inputs)
-            if (inputPath is not null && File.Exists(inputPath) && Canonical(inputPath) == target)
+            if (inputPath is not null && File.Exists(inputPath) && AtomicFile.Destination(inputPath) == target)
                 throw new UsageException($"{flag}: {output} is the {inputFlag} file; writing there would replace it");
-    }
-
-    // The file a path ends at: symbolic links followed, so that a link to the input is caught too.
-    private static string Canonical(string path)
-    {
-        string full = Path.GetFullPath(path);
-        try { return File.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName ?? full; }
-        catch (IOException) { return full; }
     }
 }

@@ -21,9 +21,7 @@ public static class AtomicFile
             WriteInPlace(path, fullPath, writeContent);
             return;
         }
-        // NOTE: a symbolic link is followed, so that the file it points to is replaced and the link stays a link.
-        if (new FileInfo(fullPath).LinkTarget is not null && ResolveLink(fullPath) is { } target)
-            fullPath = target;
+        fullPath = Destination(fullPath);
         string directory = Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"{path} names no file", nameof(path));
         // NOTE: checked here rather than left to the temporary file's creation, whose error would name the
         // temporary file instead of the path the caller gave.
@@ -56,10 +54,13 @@ public static class AtomicFile
         FileSystemStep(path, fullPath, () => { stream.Flush(); return 0; });
     }
 
-    private static string? ResolveLink(string fullPath)
+    /// <summary>The file a write to <paramref name="path"/> replaces: its full path, symbolic links followed, so that
+    /// the file a link points to is replaced and the link stays a link.</summary>
+    public static string Destination(string path)
     {
-        try { return File.ResolveLinkTarget(fullPath, returnFinalTarget: true)?.FullName; }
-        catch (IOException) { return null; } // a loop of links: the rename replaces the link itself
+        string fullPath = Path.GetFullPath(path);
+        try { return File.ResolveLinkTarget(fullPath, returnFinalTarget: true)?.FullName ?? fullPath; }
+        catch (IOException) { return fullPath; } // nothing there, or a loop of links (the rename replaces the link itself)
     }
 
     // Failures of the file system's own steps name the caller's path, not the temporary file's; exceptions from
