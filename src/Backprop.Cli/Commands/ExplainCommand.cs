@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Backprop.Explain;
 using Backprop.IO;
 using Backprop.Nn;
@@ -39,16 +38,16 @@ internal static class ExplainCommand
             if (stepCount < 1) throw new UsageException($"--steps must be at least 1, got {stepCount}");
             string? path = parse.GetValue(model);
             var explainModel = path is null ? ExplainModelFile.Notebook() : ExplainModelFile.Load(path);
-            Func<ExplainTrace, string> render = parse.GetValue(format) switch
+            ExplainWriter write = parse.GetValue(format) switch
             {
-                "json" => JsonRenderer.Render,
-                "markdown" => MarkdownRenderer.Render,
-                "dot" => DotRenderer.Render,
-                _ => TextRenderer.Render,
+                "json" => JsonRenderer.Write,
+                "markdown" => MarkdownRenderer.Write,
+                "dot" => DotRenderer.Write,
+                _ => TextRenderer.Write,
             };
-            CheckOutputSize(explainModel, stepCount, render);
             if (LogitsNote(explainModel) is { } note) console.Error.WriteLine(note);
-            console.Out.Write(render(ExplainEngine.Run(explainModel, stepCount)));
+            // Each step is printed as it is computed and then let go, so `--steps 1000000` runs in the memory of one step.
+            write(console.Out, ExplainEngine.Steps(explainModel, stepCount), stepCount);
             return ExitCodes.Success;
         });
         return command;
@@ -61,19 +60,4 @@ internal static class ExplainCommand
             ? $"note: {model.Loss.Name()} takes logits and applies {(model.Loss == LossKind.CrossEntropy ? "softmax" : "σ")} itself " +
               "(as PyTorch's losses do), so after the sigmoid of the last layer its outputs are squashed twice; an identity last layer is the usual choice"
             : null;
-
-    /// <summary>The most characters explain prints: about 19,000 steps of the notebook's network as text.</summary>
-    public const long MaxOutputCharacters = 100_000_000;
-
-    // NOTE: every step is kept, and the output is built whole before it is printed; `--steps 1000000` ran out of
-    // memory (exit 1). One step's output, times the steps, says beforehand whether the run would fit.
-    private static void CheckOutputSize(ExplainModel model, int steps, Func<ExplainTrace, string> render)
-    {
-        if (steps == 1)
-            return;
-        long perStep = render(ExplainEngine.Run(model, 1)).Length;
-        if (perStep * steps > MaxOutputCharacters)
-            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--steps: {steps:N0} steps would print about {perStep * steps / 1e6:N0} million characters " +
-                $"({perStep:N0} a step), more than explain's {MaxOutputCharacters / 1e6:N0} million; explain fewer steps, or use backprop train for long runs"));
-    }
 }

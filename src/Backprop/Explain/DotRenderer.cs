@@ -13,28 +13,32 @@ public static class DotRenderer
 {
     public const int MaxListed = 6;
 
-    public static string Render(ExplainTrace trace)
+    public static string Render(ExplainTrace trace) => ExplainOutput.ToText(Write, trace);
+
+    /// <summary>Prints <paramref name="stepCount"/> steps to <paramref name="output"/>, each as soon as it is enumerated.</summary>
+    public static void Write(TextWriter output, IEnumerable<StepTrace> steps, int stepCount)
     {
         var dot = new StringBuilder();
         dot.AppendLine("digraph backprop {");
         dot.AppendLine("  rankdir=LR;");
         dot.AppendLine("  node [fontname=\"Helvetica\", fontsize=10];");
         dot.AppendLine("  edge [arrowsize=0.6];");
-        foreach (var step in trace.Steps)
+        foreach (var step in steps)
         {
-            string prefix = trace.Steps.Count == 1 ? "" : $"s{step.Step}_";
+            string prefix = stepCount == 1 ? "" : $"s{step.Step}_";
             string indent = "  ";
-            if (trace.Steps.Count > 1)
+            if (stepCount > 1)
             {
                 dot.AppendLine($"  subgraph cluster_step{step.Step} {{");
                 dot.AppendLine($"    label=\"step {step.Step}: C = {Compact(step.Loss.Value)}\";");
                 indent = "    ";
             }
             AppendGraph(dot, step.Graph, prefix, indent);
-            if (trace.Steps.Count > 1) dot.AppendLine("  }");
+            if (stepCount > 1) dot.AppendLine("  }");
+            ExplainOutput.Flush(output, dot);
         }
         dot.AppendLine("}");
-        return dot.ToString();
+        ExplainOutput.Flush(output, dot);
     }
 
     private static void AppendGraph(StringBuilder dot, GraphTrace graph, string prefix, string indent)

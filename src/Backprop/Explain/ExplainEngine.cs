@@ -13,17 +13,24 @@ namespace Backprop.Explain;
 public static class ExplainEngine
 {
     /// <summary>Explains <paramref name="steps"/> steps, each starting from the previous step's updated parameters.</summary>
-    public static ExplainTrace Run(ExplainModel model, int steps = 1)
+    public static ExplainTrace Run(ExplainModel model, int steps = 1) => new(Steps(model, steps).ToList());
+
+    /// <summary>The same steps, computed one at a time as they are enumerated, so that a renderer can print each
+    /// and let it go: a long run then needs the memory of one step, not of all of them.</summary>
+    public static IEnumerable<StepTrace> Steps(ExplainModel model, int steps)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
-        var trace = new List<StepTrace>(steps);
-        for (int step = 1; step <= steps; step++)
+        return Enumerate(model, steps);
+
+        static IEnumerable<StepTrace> Enumerate(ExplainModel model, int steps)
         {
-            var stepTrace = Step(model, step);
-            trace.Add(stepTrace);
-            model = model.WithLayers(stepTrace.Updated);
+            for (int step = 1; step <= steps; step++)
+            {
+                var stepTrace = Step(model, step);
+                yield return stepTrace;
+                model = model.WithLayers(stepTrace.Updated);
+            }
         }
-        return new ExplainTrace(trace);
     }
 
     /// <summary>One step: forward, loss, backward, update.</summary>

@@ -10,25 +10,35 @@ namespace Backprop.Explain;
 /// </summary>
 public static class JsonRenderer
 {
-    public static string Render(ExplainTrace trace)
+    public static string Render(ExplainTrace trace) => ExplainOutput.ToText(Write, trace);
+
+    /// <summary>Prints <paramref name="stepCount"/> steps to <paramref name="output"/>, each as soon as it is enumerated.</summary>
+    public static void Write(TextWriter output, IEnumerable<StepTrace> steps, int stepCount)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
-            if (trace.Steps.Count == 1)
-            {
-                WriteStep(writer, trace.Steps[0]);
-            }
-            else
+            if (stepCount > 1)
             {
                 writer.WriteStartObject();
                 writer.WriteStartArray("steps");
-                foreach (var step in trace.Steps) WriteStep(writer, step);
+            }
+            foreach (var step in steps)
+            {
+                WriteStep(writer, step);
+                // NOTE: the writer only appends to its stream, so the bytes flushed so far can leave and the stream restart.
+                writer.Flush();
+                output.Write(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+                buffer.SetLength(0);
+            }
+            if (stepCount > 1)
+            {
                 writer.WriteEndArray();
                 writer.WriteEndObject();
             }
         }
-        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+        output.Write(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+        output.Write("\n");
     }
 
     private static void WriteStep(Utf8JsonWriter writer, StepTrace step)

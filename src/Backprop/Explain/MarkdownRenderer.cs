@@ -7,12 +7,31 @@ namespace Backprop.Explain;
 /// <summary>The text output's content as a Markdown document: tables for neurons, gradients and updates.</summary>
 public static class MarkdownRenderer
 {
-    public static string Render(ExplainTrace trace)
+    public static string Render(ExplainTrace trace) => ExplainOutput.ToText(Write, trace);
+
+    /// <summary>Prints <paramref name="stepCount"/> steps to <paramref name="output"/>, each as soon as it is enumerated.</summary>
+    public static void Write(TextWriter output, IEnumerable<StepTrace> steps, int stepCount)
     {
         var md = new StringBuilder();
-        var first = trace.Steps[0].Model;
-        var notation = new ExplainNotation(first);
-        md.AppendLine($"# Backprop explain: {TextRenderer.Describe(first, notation, trace.Steps.Count)}");
+        ExplainNotation? notation = null;
+        string h2 = stepCount > 1 ? "###" : "##";
+        string h3 = stepCount > 1 ? "####" : "###";
+        foreach (var step in steps)
+        {
+            if (notation is null)
+            {
+                notation = new ExplainNotation(step.Model);
+                AppendHeader(md, step.Model, notation, stepCount);
+            }
+            if (stepCount > 1) md.AppendLine().AppendLine($"## Step {step.Step} of {stepCount}");
+            AppendStep(md, step, notation, h2, h3);
+            ExplainOutput.Flush(output, md);
+        }
+    }
+
+    private static void AppendHeader(StringBuilder md, ExplainModel first, ExplainNotation notation, int stepCount)
+    {
+        md.AppendLine($"# Backprop explain: {TextRenderer.Describe(first, notation, stepCount)}");
         md.AppendLine();
         md.AppendLine("| symbol | meaning |");
         md.AppendLine("|---|---|");
@@ -22,14 +41,6 @@ public static class MarkdownRenderer
         md.AppendLine("| `δ[l][j]` | ∂C/∂z[l][j] |");
         md.AppendLine($"| `x`, `y`, `ŷ`, `C` | the input, the target, the prediction `a[{first.Layers.Count - 1}]`, the loss |");
         md.AppendLine("| (w1, z1, g1, …) | the same values numbered flat, as in the original notebook |");
-        string h2 = trace.Steps.Count > 1 ? "###" : "##";
-        string h3 = trace.Steps.Count > 1 ? "####" : "###";
-        foreach (var step in trace.Steps)
-        {
-            if (trace.Steps.Count > 1) md.AppendLine().AppendLine($"## Step {step.Step} of {trace.Steps.Count}");
-            AppendStep(md, step, notation, h2, h3);
-        }
-        return md.ToString();
     }
 
     private static void AppendStep(StringBuilder md, StepTrace step, ExplainNotation notation, string h2, string h3)

@@ -10,25 +10,34 @@ namespace Backprop.Explain;
 /// </summary>
 public static class TextRenderer
 {
-    public static string Render(ExplainTrace trace)
+    public static string Render(ExplainTrace trace) => ExplainOutput.ToText(Write, trace);
+
+    /// <summary>Prints <paramref name="stepCount"/> steps to <paramref name="output"/>, each as soon as it is enumerated.</summary>
+    public static void Write(TextWriter output, IEnumerable<StepTrace> steps, int stepCount)
     {
         var text = new StringBuilder();
-        var first = trace.Steps[0].Model;
-        var notation = new ExplainNotation(first);
-        text.AppendLine($"Backprop explain: {Describe(first, notation, trace.Steps.Count)}");
-        text.AppendLine();
-        AppendNotation(text, first);
-        foreach (var step in trace.Steps)
+        ExplainNotation? notation = null;
+        var losses = new List<double>(stepCount > 1 ? stepCount : 0);
+        foreach (var step in steps)
         {
-            if (trace.Steps.Count > 1) text.AppendLine().AppendLine($"════════ Step {step.Step} of {trace.Steps.Count} ════════");
+            if (notation is null)
+            {
+                notation = new ExplainNotation(step.Model);
+                text.AppendLine($"Backprop explain: {Describe(step.Model, notation, stepCount)}");
+                text.AppendLine();
+                AppendNotation(text, step.Model);
+            }
+            if (stepCount > 1) text.AppendLine().AppendLine($"════════ Step {step.Step} of {stepCount} ════════");
             AppendStep(text, step, notation);
+            if (stepCount > 1) losses.Add(step.Loss.Value);
+            ExplainOutput.Flush(output, text);
         }
-        if (trace.Steps.Count > 1)
+        if (stepCount > 1)
         {
             text.AppendLine().AppendLine("Loss by step (before each update)");
-            foreach (var step in trace.Steps) text.AppendLine($"  step {step.Step}: C = {Number(step.Loss.Value)}");
+            for (int s = 0; s < losses.Count; s++) text.AppendLine($"  step {s + 1}: C = {Number(losses[s])}");
         }
-        return text.ToString();
+        ExplainOutput.Flush(output, text);
     }
 
     internal static string Describe(ExplainModel model, ExplainNotation notation, int steps) =>
