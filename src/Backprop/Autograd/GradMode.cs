@@ -3,19 +3,23 @@ namespace Backprop;
 /// <summary>Whether operations are being recorded for autograd on this thread.</summary>
 public static class GradMode
 {
-    [ThreadStatic] private static int disabledDepth;
+    [ThreadStatic] private static bool disabled;
 
-    public static bool IsEnabled => disabledDepth == 0;
+    public static bool IsEnabled => !disabled;
 
     /// <summary>Within <c>using (GradMode.NoGrad())</c> nothing is recorded: use it for inference and updates.</summary>
     public static NoGradScope NoGrad()
     {
-        disabledDepth++;
-        return new NoGradScope();
+        var scope = new NoGradScope(wasDisabled: disabled);
+        disabled = true;
+        return scope;
     }
 
-    public readonly struct NoGradScope : IDisposable
+    /// <summary>Restores the mode that held before <see cref="NoGrad"/>.</summary>
+    /// <remarks>NOTE: the scope remembers the earlier mode instead of counting depth, so a copy of the struct disposed
+    /// twice cannot drive a counter below zero and leave recording off on the thread for good.</remarks>
+    public readonly struct NoGradScope(bool wasDisabled) : IDisposable
     {
-        public void Dispose() => disabledDepth--;
+        public void Dispose() => disabled = wasDisabled;
     }
 }

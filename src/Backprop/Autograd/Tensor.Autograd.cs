@@ -6,7 +6,8 @@ public sealed partial class Tensor<T>
 {
     /// <summary>
     /// Reverse-mode differentiation from this scalar: seeds its gradient with 1 and walks the graph in
-    /// reverse topological order, accumulating into every <see cref="Grad"/> on the way.
+    /// reverse topological order. Leaves accumulate into their <see cref="Grad"/> over calls; the tensors in between
+    /// hold this call's gradient only, so the graph may be walked again (two losses on one trunk add up as one sum would).
     /// </summary>
     public void Backward()
     {
@@ -19,7 +20,16 @@ public sealed partial class Tensor<T>
     {
         if (!ShapeMath.SameShape(outputGrad.Shape, Shape))
             throw new ArgumentException($"gradient shape {ShapeMath.Format(outputGrad.Shape)} differs from {ShapeMath.Format(Shape)}");
+        if (!RequiresGrad)
+            throw new InvalidOperationException("backward from a tensor that records no graph: none of the tensors it was computed from " +
+                "was marked RequireGrad(), or it was computed under GradMode.NoGrad()");
         var order = TopologicalOrder();
+        // NOTE: a non-leaf's Grad carries one pass's gradient on to its inputs (and is kept afterwards, for explain and
+        // for a look, as PyTorch's retain_grad() keeps it). Left over from an earlier pass, it would be sent back again
+        // with this one's added: a second backward through a shared trunk then counted the first one's gradients twice.
+        // Leaves (parameters) still accumulate across passes, as in PyTorch.
+        foreach (var tensor in order)
+            if (tensor.Node is not null) tensor.Grad = null;
         AccumulateGrad(outputGrad.Data);
         using var _ = GradMode.NoGrad();
         for (int i = order.Count - 1; i >= 0; i--)

@@ -6,7 +6,8 @@ namespace Backprop.Nn;
 public sealed class Flatten<T> : Module<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public override Tensor<T> Forward(Tensor<T> input) =>
-        input.Rank <= 2 ? input : input.Reshape(input.Dim(0), input.Length / Math.Max(input.Dim(0), 1));
+        // The width is the product of the trailing sizes, not Length / N, which an empty batch would make 0 / 0.
+        input.Rank <= 2 ? input : input.Reshape(input.Dim(0), (int)ShapeMath.Product(input.Shape[1..]));
 
     public override string ToString() => "Flatten()";
 }

@@ -11,6 +11,7 @@ public sealed partial class Tensor<T>
     /// <summary>log softmax over the last axis, via the log-sum-exp shift by the row maximum.</summary>
     public Tensor<T> LogSoftmax()
     {
+        if (Rank == 0) throw new ArgumentException("log_softmax needs at least one axis (the classes), got a scalar");
         var input = this;
         int classes = shape[^1];
         int rows = classes == 0 ? 0 : Length / classes;
@@ -44,9 +45,10 @@ public sealed partial class Tensor<T>
     /// </summary>
     public static Tensor<T> CrossEntropy(Tensor<T> logits, ReadOnlySpan<int> targets)
     {
+        if (logits.Rank is 0 or > 2 || logits.shape[^1] == 0)
+            throw new ArgumentException($"cross entropy expects logits [batch, classes] or [classes] with at least one class, got {ShapeMath.Format(logits.shape)}");
         int classes = logits.shape[^1];
-        int rows = logits.Rank == 1 ? 1 : logits.Length / Math.Max(classes, 1);
-        if (logits.Rank > 2) throw new ArgumentException($"cross entropy expects [batch, classes], got {ShapeMath.Format(logits.shape)}");
+        int rows = logits.Rank == 1 ? 1 : logits.shape[0];
         if (targets.Length != rows) throw new ArgumentException($"{targets.Length} targets for {rows} samples");
         var targetCopy = targets.ToArray();
         foreach (int target in targetCopy)

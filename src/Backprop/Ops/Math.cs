@@ -22,8 +22,9 @@ public sealed partial class Tensor<T>
         if (!ShouldRecord(input)) return output;
         return output.Recorded("pow", [input], grad =>
         {
-            // d(xᵖ)/dx = p·xᵖ⁻¹
+            // d(xᵖ)/dx = p·xᵖ⁻¹; for p = 0 that is 0 everywhere, also at x = 0, where the formula would give 0·∞ = NaN.
             var inputGrad = input.GradBuffer();
+            if (exponent == T.Zero) return;
             var g = grad.Data;
             var xs = input.Data;
             for (int i = 0; i < g.Length; i++) inputGrad[i] += g[i] * exponent * T.Pow(xs[i], exponent - T.One);

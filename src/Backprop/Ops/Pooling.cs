@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics;
 using Backprop.Kernels;
 
@@ -14,8 +13,11 @@ public sealed partial class Tensor<T>
         var (batch, channels, height, width, outHeight, outWidth) = PoolingShape(kernel, stride, "maxpool2d");
         var output = Tensor.Uninitialized<T>(batch, channels, outHeight, outWidth);
         bool record = ShouldRecord(this);
-        // The input index each output came from, kept only for a backward pass (and handed back after it).
-        var argmax = record ? ArrayPool<int>.Shared.Rent(output.Length) : [];
+        // The input index each output came from, kept only for a backward pass.
+        // NOTE: it lives as long as the graph, not until the first backward: a second backward through this node (two
+        // losses on one trunk) reads it again. It was once handed back to ArrayPool after the first, and the second then
+        // handed it back twice, so that two later max-pools shared one array and got each other's gradients.
+        var argmax = record ? TensorArena.RentIndices(output.Length) : [];
         int count = output.Length;
         PoolingKernels.MaxForward<T>(Data, output.Data, argmax.AsSpan(0, record ? count : 0), batch * channels, height, width, kernel, stride);
         if (!record) return output;
@@ -28,7 +30,6 @@ public sealed partial class Tensor<T>
             PoolingKernels.MaxBackward<T>(grad.Data, argmax.AsSpan(0, count), dInput.Data, accumulate: !first, batch * channels,
                 height * width, outHeight * outWidth);
             input.Grad = dInput;
-            ArrayPool<int>.Shared.Return(argmax);
         });
     }
 

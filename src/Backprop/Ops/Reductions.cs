@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using Backprop.Kernels;
 
 namespace Backprop;
 
@@ -11,7 +12,7 @@ public sealed partial class Tensor<T>
     public Tensor<T> Sum()
     {
         var input = this;
-        var output = Tensor.Scalar(TensorPrimitives.Sum<T>(Data));
+        var output = Tensor.Scalar(Reductions.PairwiseSum<T>(Data));
         if (!ShouldRecord(input)) return output;
         return output.Recorded("sum", [input], grad =>
         {
@@ -31,11 +32,7 @@ public sealed partial class Tensor<T>
         var x = Data;
         var y = output.Data;
         for (int o = 0; o < outer; o++)
-            for (int s = 0; s < size; s++)
-            {
-                var destination = y.Slice(o * inner, inner);
-                TensorPrimitives.Add(destination, x.Slice((o * size + s) * inner, inner), destination);
-            }
+            Reductions.PairwiseSumRows<T>(x.Slice(o * size * inner, size * inner), size, inner, y.Slice(o * inner, inner));
         if (!ShouldRecord(input)) return output;
         return output.Recorded("sum_axis", [input], grad =>
         {
@@ -57,7 +54,7 @@ public sealed partial class Tensor<T>
     public Tensor<T> Max(int axis, bool keepDim = false)
     {
         var (outer, size, inner, outputShape) = SplitAt(axis, keepDim);
-        if (size == 0) throw new InvalidOperationException("max over an empty axis");
+        if (size == 0) throw new ArgumentException($"max over axis {axis} of {ShapeMath.Format(shape)}, which is empty");
         var input = this;
         var output = Tensor.Zeros<T>(outputShape);
         var winners = ArgmaxIndices(outer, size, inner);
@@ -80,6 +77,7 @@ public sealed partial class Tensor<T>
     public int[] Argmax(int axis = -1)
     {
         var (outer, size, inner, _) = SplitAt(axis, false);
+        if (size == 0) throw new ArgumentException($"argmax over axis {axis} of {ShapeMath.Format(shape)}, which is empty");
         var flat = ArgmaxIndices(outer, size, inner);
         for (int i = 0; i < flat.Length; i++) flat[i] = flat[i] / inner % size;
         return flat;

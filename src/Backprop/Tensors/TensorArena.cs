@@ -22,6 +22,7 @@ internal sealed class TensorArena
 
     private readonly Pool<float> floats = new();
     private readonly Pool<double> doubles = new();
+    private readonly Pool<int> indices = new();
 
     /// <summary>Makes this arena the source of large tensor storage on this thread until the scope is disposed.</summary>
     public Scope Activate()
@@ -36,6 +37,7 @@ internal sealed class TensorArena
     {
         floats.Recycle();
         doubles.Recycle();
+        indices.Recycle();
     }
 
     /// <summary>Storage for <paramref name="length"/> elements: from the active arena when there is one and the
@@ -54,6 +56,11 @@ internal sealed class TensorArena
         }
         return clear ? new T[length] : GC.AllocateUninitializedArray<T>(length);
     }
+
+    /// <summary>Index storage (max-pooling's argmax) that lives as long as the step's graph: from the active arena when
+    /// there is one and the array is large, else a new array that the GC takes back with the graph.</summary>
+    public static int[] RentIndices(int length) =>
+        current is { } arena && length >= MinimumPooled ? arena.indices.Rent(length) : GC.AllocateUninitializedArray<int>(length);
 
     public readonly struct Scope(TensorArena? previous) : IDisposable
     {

@@ -71,4 +71,60 @@ public sealed class BackwardTests
         var x = Tensor.From(new[] { 1.0, 2.0 }).RequireGrad();
         Assert.Throws<InvalidOperationException>(() => (x * 2.0).Backward());
     }
+
+    [Fact]
+    public void A_second_backward_through_the_same_graph_adds_the_same_gradient_again()
+    {
+        var x = Tensor.From(new[] { 1.0, 2.0 }).RequireGrad();
+        var y = (x * x).Sum();
+        y.Backward();
+        y.Backward();
+        Assert.Equal(new[] { 4.0, 8.0 }, x.Grad!.ToArray()); // 2 · 2x; the first pass's gradients are not sent back twice
+    }
+
+    [Fact]
+    public void Two_losses_on_one_trunk_give_the_gradient_of_their_sum()
+    {
+        var x = Tensor.From(new[] { 1.0, 2.0 }).RequireGrad();
+        var trunk = x * 3.0;
+        trunk.Sum().Backward();
+        (trunk * trunk).Sum().Backward();
+
+        var xTogether = Tensor.From(new[] { 1.0, 2.0 }).RequireGrad();
+        var trunkTogether = xTogether * 3.0;
+        (trunkTogether.Sum() + (trunkTogether * trunkTogether).Sum()).Backward();
+
+        Assert.Equal(new[] { 21.0, 39.0 }, x.Grad!.ToArray()); // 3 + 18x, as PyTorch with retain_graph=True
+        Assert.Equal(xTogether.Grad!.ToArray(), x.Grad!.ToArray());
+    }
+
+    [Fact]
+    public void Backward_from_a_tensor_that_records_no_graph_is_refused()
+    {
+        var x = Tensor.From(new[] { 1.0, 2.0 });
+        var error = Assert.Throws<InvalidOperationException>(() => x.Sum().Backward());
+        Assert.Contains("RequireGrad", error.Message);
+    }
+
+    [Fact]
+    public void A_no_grad_scope_disposed_twice_still_leaves_recording_on()
+    {
+        var scope = GradMode.NoGrad();
+        var copy = scope;
+        scope.Dispose();
+        copy.Dispose();
+        Assert.True(GradMode.IsEnabled);
+        Assert.True((Tensor.From(new[] { 1.0 }).RequireGrad() * 2.0).RequiresGrad);
+    }
+
+    [Fact]
+    public void Nested_no_grad_scopes_restore_the_mode_each_found()
+    {
+        using (GradMode.NoGrad())
+        {
+            using (GradMode.NoGrad()) Assert.False(GradMode.IsEnabled);
+            Assert.False(GradMode.IsEnabled);
+        }
+        Assert.True(GradMode.IsEnabled);
+    }
 }

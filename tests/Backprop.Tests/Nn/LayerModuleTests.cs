@@ -79,6 +79,15 @@ public sealed class LayerModuleTests
     }
 
     [Fact]
+    public void Flatten_of_an_empty_batch_keeps_the_width_the_next_layer_expects()
+    {
+        var y = new Flatten<float>().Forward(Tensor.Zeros<float>(0, 3, 2));
+
+        Assert.Equal([0, 6], y.Shape.ToArray()); // as PyTorch; Length / N made it [0, 0]
+        Assert.Equal([0, 4], new Linear<float>(6, 4, new Random(1)).Forward(y).Shape.ToArray());
+    }
+
+    [Fact]
     public void Sequential_switches_every_layer_between_training_and_inference()
     {
         var inner = new Dropout<float>(0.1);

@@ -157,4 +157,30 @@ public sealed class PoolingTests
         Assert.Contains(named, Assert.Throws<ArgumentException>(() => input.MaxPool2d(kernel, stride)).Message);
         Assert.Contains(named, Assert.Throws<ArgumentException>(() => input.AvgPool2d(kernel, stride)).Message);
     }
+
+    [Fact]
+    public void A_second_backward_through_max_pool_leaves_later_max_pools_their_own_winners()
+    {
+        // The winners' indices were once handed back to a shared pool after each backward: twice after two, so that the
+        // next two max-pools were lent one array, and one of them sent its gradient to the other's winners.
+        var first = Tensor.FromArray(Enumerable.Range(0, 16).Select(i => (double)(i * 7 % 16)).ToArray(), 1, 1, 4, 4).RequireGrad();
+        var loss = first.MaxPool2d(2, 2).Sum();
+        loss.Backward();
+        loss.Backward();
+
+        var corners = new double[16];
+        corners[0] = corners[2] = corners[8] = corners[10] = 9;
+        var others = new double[16];
+        others[5] = others[7] = others[13] = others[15] = 9;
+        var x1 = Tensor.FromArray(corners, 1, 1, 4, 4).RequireGrad();
+        var x2 = Tensor.FromArray(others, 1, 1, 4, 4).RequireGrad();
+        var y1 = x1.MaxPool2d(2, 2);
+        var y2 = x2.MaxPool2d(2, 2);
+        y1.Sum().Backward();
+        y2.Sum().Backward();
+
+        Assert.Equal(corners.Select(v => v / 9).ToArray(), x1.Grad!.ToArray());
+        Assert.Equal(others.Select(v => v / 9).ToArray(), x2.Grad!.ToArray());
+        Assert.Equal(8.0, first.Grad!.ToArray().Sum()); // 4 windows, 2 passes
+    }
 }
