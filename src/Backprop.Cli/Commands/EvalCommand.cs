@@ -33,7 +33,10 @@ internal static class EvalCommand
             var dataSet = DataSources.LoadForModel(dataPath, trained, parse.GetValue(target), targetOptional: false);
             var evaluation = trained.Evaluate(dataSet);
             // NOTE: finite features far beyond the training data's range can overflow the network into NaN.
-            if (!double.IsFinite(evaluation.Loss))
+            if (evaluation.UnpredictedCount > 0)
+                console.Error.WriteLine($"note: {evaluation.UnpredictedCount} of {evaluation.Samples} samples got no prediction and count as wrong: " +
+                    "the model's output overflows on them, so their features are likely far outside the range it was trained on");
+            else if (!double.IsFinite(evaluation.Loss))
                 console.Error.WriteLine("note: the loss is not finite: the model's output overflows on some samples, whose features are likely far outside the range it was trained on");
             if (parse.GetValue(format) == "json")
                 console.Out.WriteLine(Json(evaluation, trained.Task).ToJsonString());
@@ -71,6 +74,8 @@ internal static class EvalCommand
         string[] classes = model.ClassNames!;
         ansi.WriteLine($"{modelPath} on {dataPath}: {evaluation.Samples} samples, {classes.Length} classes");
         ansi.WriteLine(Invariant($"accuracy {evaluation.Accuracy:P2} ({Correct(evaluation)}/{evaluation.Samples})  loss {evaluation.Loss:F4}"));
+        if (evaluation.UnpredictedCount > 0)
+            ansi.WriteLine($"{evaluation.UnpredictedCount} samples got no prediction (their outputs overflowed); they are in no cell of the matrix");
         ansi.WriteLine();
         if (classes.Length <= MaxMatrixClasses)
             ansi.Write(ConfusionTable(classes, evaluation.ConfusionMatrix!));

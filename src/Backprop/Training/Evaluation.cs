@@ -25,26 +25,54 @@ public sealed record Evaluation(
         var result = new double[classes];
         for (int c = 0; c < classes; c++)
         {
-            long total = 0;
+            // A sample without a prediction was still a sample of its class, and was not found.
+            long total = byColumn || Unpredicted is null ? 0 : Unpredicted[c];
             for (int other = 0; other < classes; other++) total += byColumn ? matrix[other, c] : matrix[c, other];
             result[c] = total == 0 ? double.NaN : (double)matrix[c, c] / total;
         }
         return result;
     }
 
+    /// <summary>Per true class, the samples that got no prediction (classification only): their outputs overflowed.
+    /// They are in no cell of <see cref="ConfusionMatrix"/>, and count as wrong.</summary>
+    public int[]? Unpredicted { get; init; }
+
+    /// <summary>All the samples that got no prediction.</summary>
+    public int UnpredictedCount => Unpredicted?.Sum() ?? 0;
+
     /// <summary>Classification metrics from logits (rows × classes) and true labels.</summary>
     public static Evaluation ForClassification(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int classes, double lossSum)
     {
         int rows = labels.Length;
         var confusion = new int[classes, classes];
+        var unpredicted = new int[classes];
         int correct = 0;
         for (int row = 0; row < rows; row++)
         {
-            int predicted = ArgMax(logits.Slice(row * classes, classes));
+            var rowLogits = logits.Slice(row * classes, classes);
+            // NOTE: NaN or +∞ logits (features far outside the training range) name no class; the arg max of such a row
+            // was class 0, which made eval count every such sample of class 0 as right while predict printed no class.
+            if (!HasPrediction(rowLogits))
+            {
+                unpredicted[labels[row]]++;
+                continue;
+            }
+            int predicted = ArgMax(rowLogits);
             confusion[labels[row], predicted]++;
             if (predicted == labels[row]) correct++;
         }
-        return new Evaluation(rows, lossSum / Math.Max(rows, 1), (double)correct / Math.Max(rows, 1), confusion, null, null, null);
+        return new Evaluation(rows, lossSum / Math.Max(rows, 1), (double)correct / Math.Max(rows, 1), confusion, null, null, null)
+        {
+            Unpredicted = unpredicted,
+        };
+    }
+
+    /// <summary>Whether logits give class probabilities at all: softmax of a NaN or a +∞ is NaN everywhere.</summary>
+    public static bool HasPrediction(ReadOnlySpan<float> logits)
+    {
+        foreach (float logit in logits)
+            if (float.IsNaN(logit) || float.IsPositiveInfinity(logit)) return false;
+        return true;
     }
 
     /// <summary>Regression metrics from predictions and targets, in the targets' own units.</summary>

@@ -39,7 +39,23 @@ public sealed class NonFiniteOutputTests
         var json = JsonNode.Parse(result.Out)!.AsObject();
         Assert.Null(json["loss"]);
         Assert.Equal(2, (int)json["samples"]!);
-        Assert.StartsWith("note: the loss is not finite", Assert.Single(result.ErrorLines));
+        Assert.StartsWith("note: 1 of 2 samples got no prediction and count as wrong", Assert.Single(result.ErrorLines));
+    }
+
+    [Fact]
+    public void Eval_never_counts_a_sample_without_a_prediction_as_right()
+    {
+        // Such rows once took the first class's index, so that labelled with the first class they all scored.
+        using var directory = new TestFiles.TemporaryDirectory();
+        string model = TrainModel(directory), data = directory.File("extreme.csv");
+        File.WriteAllText(data, "a,b,y\n3e38,-3e38,0\n-3e38,3e38,0\n");
+
+        var json = JsonNode.Parse(CliRunner.Succeed("eval", "--model", model, "--data", data, "--format", "json").Out)!.AsObject();
+        var text = CliRunner.Succeed("eval", "--model", model, "--data", data);
+
+        Assert.Equal(0.0, (double)json["accuracy"]!);
+        Assert.Contains("accuracy 0.00 % (0/2)", text.Out);
+        Assert.Contains("2 samples got no prediction (their outputs overflowed); they are in no cell of the matrix", text.Out);
     }
 
     [Fact]

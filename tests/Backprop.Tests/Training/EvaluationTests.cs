@@ -1,0 +1,27 @@
+using Backprop.Training;
+
+namespace Backprop.Tests.Training;
+
+public sealed class EvaluationTests
+{
+    [Fact]
+    public void A_row_whose_logits_overflowed_is_wrong_and_in_no_cell_of_the_matrix()
+    {
+        float[] logits =
+        [
+            2, 1,                      // class 0, predicted 0
+            float.NaN, 0,              // class 0, no prediction
+            float.PositiveInfinity, 0, // class 0, no prediction (softmax of +∞ is NaN)
+            float.NegativeInfinity, 3, // class 1, predicted 1 (a −∞ logit is a probability of 0)
+        ];
+
+        var evaluation = Evaluation.ForClassification(logits, [0, 0, 0, 1], classes: 2, lossSum: 0);
+
+        Assert.Equal(0.5, evaluation.Accuracy);
+        Assert.Equal(new[] { 2, 0 }, evaluation.Unpredicted);
+        Assert.Equal(1, evaluation.ConfusionMatrix![0, 0]);
+        Assert.Equal(0, evaluation.ConfusionMatrix![1, 0] + evaluation.ConfusionMatrix![0, 1]);
+        Assert.Equal(new[] { 1.0 / 3, 1.0 }, evaluation.Recall());   // two of class 0's three samples were not found
+        Assert.Equal(new[] { 1.0, 1.0 }, evaluation.Precision());
+    }
+}
