@@ -29,6 +29,8 @@ internal static class TrainRun
         }
 
         var model = CreateModel(settings, train);
+        if (Math.Min(settings.BatchSize, train.Rows) < Trainer.SmallestBatch(model))
+            throw new UsageException($"--batch-size {settings.BatchSize}: {Trainer.BatchNormNeedsTwo}");
         var optimizer = settings.CreateOptimizer(model.Network.Parameters());
         var options = new TrainingOptions
         {

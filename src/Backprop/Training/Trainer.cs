@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Backprop.Data;
+using Backprop.Nn;
 using Backprop.Optim;
 
 namespace Backprop.Training;
@@ -44,6 +45,9 @@ public static class Trainer
         // NOTE: a batch never holds more than the whole set, so a larger --batch-size trains identically; clamping it
         // keeps the buffers (batch × width) from overflowing or exhausting memory.
         int batchSize = Math.Clamp(options.BatchSize, 1, Math.Max(1, train.Rows));
+        int smallestBatch = SmallestBatch(model);
+        if (batchSize < smallestBatch)
+            throw new ArgumentException($"a batch of {batchSize} cannot train this network: {BatchNormNeedsTwo}", nameof(options));
         // NOTE: the model's own engine, which evaluation uses too: one set of activation buffers, not two.
         var engine = model.Engine;
         var loader = new BatchLoader(preparedTrain, batchSize, options.Seed);
@@ -67,6 +71,9 @@ public static class Trainer
             int batch = 0;
             while (loader.Next(out int count))
             {
+                // NOTE: a lone last sample (129 rows in batches of 32) cannot be batch-normalised; it sits this epoch out,
+                // as PyTorch's drop_last would drop it, and the next epoch's shuffle puts another sample last.
+                if (count < smallestBatch) break;
                 float loss = classification
                     ? engine.ComputeGradients(loader.BatchFeatures, loader.BatchLabels, count)
                     : engine.ComputeGradients(loader.BatchFeatures, loader.BatchTargets, count);
@@ -100,6 +107,35 @@ public static class Trainer
         }
         if (evaluation is null && preparedTest is not null) evaluation = model.EvaluatePrepared(preparedTest, testTargets);
         return new TrainingResult(history, trainSeconds, samplesSeen, evaluation);
+    }
+
+    public const string BatchNormNeedsTwo = "a batchnorm layer sees one value per channel from each sample (after a dense layer, " +
+        "or on a 1×1 map), and its batch mean and variance need at least two samples";
+
+    /// <summary>The fewest samples a training batch of this network may hold: 2 where a batch-norm layer sees one value
+    /// per channel from each sample (its batch variance of one sample is 0 / 0), else 1.</summary>
+    public static int SmallestBatch(TrainedModel model)
+    {
+        var layers = model.Network.Layers;
+        if (!layers.Any(layer => layer is BatchNorm<float>)) return 1;
+        // A dry run of one zero sample for the shapes, in inference mode so that no running statistic moves.
+        bool training = model.Network.Training;
+        model.Network.SetTraining(false);
+        try
+        {
+            using var _ = GradMode.NoGrad();
+            var x = Tensor.Zeros<float>([1, .. model.InputShape]);
+            foreach (var layer in layers)
+            {
+                if (layer is BatchNorm<float> && (x.Rank == 2 || (x.Rank == 4 && x.Dim(2) * x.Dim(3) == 1))) return 2;
+                x = layer.Forward(x);
+            }
+            return 1;
+        }
+        finally
+        {
+            model.Network.SetTraining(training);
+        }
     }
 
     private static string? FirstNonFinite(Tensor<float>[] parameters)

@@ -211,6 +211,19 @@ public sealed class TrainBadInputTests : IDisposable
     }
 
     [Fact]
+    public void A_batch_of_one_is_refused_for_batch_norm_after_a_dense_layer()
+    {
+        using var archFolder = new TestFiles.TemporaryDirectory();
+        string arch = archFolder.File("bn.json");
+        File.WriteAllText(arch, """{"layers": [{"type": "dense", "units": 4}, {"type": "batchnorm"}, {"type": "relu"}]}""");
+        string data = Csv("a,y\n1,0\n2,1\n3,0\n4,1\n5,1\n");
+
+        string[] train = ["train", "--data", data, "--epochs", "1", "--arch", arch, "--out", model, "--format", "json"];
+        AssertRejected(Run([.. train, "--batch-size", "1"]), "--batch-size 1: a batchnorm layer sees one value per channel");
+        Assert.Equal(0, Run([.. train, "--batch-size", "3"]).Code); // 4 training rows: a lone last sample sits out
+    }
+
+    [Fact]
     public void Verbose_adds_the_stack_trace_after_the_error_line()
     {
         var result = Run("train", "--data", Path.Combine(folder.Path, "missing.csv"), "--verbose");

@@ -57,4 +57,46 @@ public sealed class TrainerTests
         Assert.Equal([1, 2, 3], result.Epochs.Select(e => e.Epoch));
         Assert.All(result.Epochs, e => Assert.True(double.IsFinite(e.TrainLoss) && double.IsFinite(e.TestLoss!.Value)));
     }
+
+    private static (TrainedModel Model, DataSet Data) BatchNormRegression(int rows, bool convolutional)
+    {
+        var random = new Random(3);
+        int width = convolutional ? 4 : 2;
+        var features = Enumerable.Range(0, rows * width).Select(_ => (float)random.NextDouble()).ToArray();
+        var targets = Enumerable.Range(0, rows).Select(row => features[row * width]).ToArray();
+        int[] inputShape = convolutional ? [1, 2, 2] : [2];
+        var data = DataSet.Regression(features, rows, Enumerable.Range(0, width).Select(i => $"x{i}").ToArray(), inputShape, targets);
+        Sequential<float> network = convolutional
+            ? new(new Conv2d<float>(1, 3, 1, random), new BatchNorm<float>(3), new Flatten<float>(), new Linear<float>(12, 1, random))
+            : new(new Linear<float>(2, 3, random), new BatchNorm<float>(3), new Linear<float>(3, 1, random));
+        return (new TrainedModel(network, TaskKind.Regression, data.FeatureNames, inputShape, null, null), data);
+    }
+
+    [Fact]
+    public void A_lone_last_sample_sits_out_the_epoch_where_batch_norm_cannot_normalise_it()
+    {
+        // 9 rows in batches of 4: the last batch holds one sample, whose batch variance after a dense layer is 0 / 0.
+        var (model, data) = BatchNormRegression(rows: 9, convolutional: false);
+        var optimizer = new Sgd<float>(model.Network.Parameters(), 0.01);
+
+        var result = Trainer.Fit(model, data, null, optimizer, new TrainingOptions { Epochs = 2, BatchSize = 4 });
+
+        Assert.Equal(2 * 8, result.SamplesSeen);
+        Assert.Equal(2, Trainer.SmallestBatch(model));
+        var error = Assert.Throws<ArgumentException>(() => Trainer.Fit(model, data, null, optimizer, new TrainingOptions { Epochs = 1, BatchSize = 1 }));
+        Assert.Contains(Trainer.BatchNormNeedsTwo, error.Message);
+    }
+
+    [Fact]
+    public void Batch_norm_over_a_feature_map_of_several_pixels_trains_on_single_samples()
+    {
+        var (model, data) = BatchNormRegression(rows: 9, convolutional: true);
+        var optimizer = new Sgd<float>(model.Network.Parameters(), 0.01);
+
+        var result = Trainer.Fit(model, data, null, optimizer, new TrainingOptions { Epochs = 1, BatchSize = 4 });
+
+        Assert.Equal(1, Trainer.SmallestBatch(model));
+        Assert.Equal(9, result.SamplesSeen);
+        Assert.True(model.Network.Training);
+    }
 }
