@@ -74,7 +74,9 @@ public sealed class Standardizer
         for (int r = 0; r < rows; r++)
         {
             Span<float> row = features.Slice(r * featureCount, featureCount);
-            for (int f = 0; f < featureCount; f++) row[f] = (row[f] - Mean[f]) / Deviation[f];
+            // NOTE: in double: two features within float32's range can be further apart than it reaches (3e38 and
+            // −3e38, mean −1.5e38), and their difference overflowed to ∞, which then showed as a diverging loss.
+            for (int f = 0; f < featureCount; f++) row[f] = (float)((row[f] - (double)Mean[f]) / Deviation[f]);
         }
     }
 

@@ -57,7 +57,8 @@ public sealed class TrainedModel
                 : DataSet.Classification(features, data.Rows, data.FeatureNames, data.InputShape, data.Labels, ClassNames!);
         if (data.Targets is null) return DataSet.Unlabelled(features, data.Rows, data.FeatureNames, data.InputShape);
         var targets = inPlace ? data.Targets : new float[data.Rows];
-        for (int i = 0; i < targets.Length; i++) targets[i] = (data.Targets[i] - TargetMean) / TargetScale;
+        // NOTE: in double, as the features: 3e38 − (−1.5e38) overflows float32 though both are float32 targets.
+        for (int i = 0; i < targets.Length; i++) targets[i] = (float)((data.Targets[i] - (double)TargetMean) / TargetScale);
         return DataSet.Regression(features, data.Rows, data.FeatureNames, data.InputShape, targets);
     }
 
@@ -90,7 +91,7 @@ public sealed class TrainedModel
     public float[] PredictValues(DataSet data)
     {
         var values = RawOutputs(Prepare(data));
-        for (int i = 0; i < values.Length; i++) values[i] = values[i] * TargetScale + TargetMean;
+        for (int i = 0; i < values.Length; i++) values[i] = (float)(values[i] * (double)TargetScale + TargetMean);
         return values;
     }
 
@@ -109,7 +110,7 @@ public sealed class TrainedModel
             return Evaluation.ForClassification(outputs, labels, OutputWidth, loss);
         }
         var targets = rawTargets ?? throw new InvalidOperationException("the data has no targets");
-        for (int i = 0; i < outputs.Length; i++) outputs[i] = outputs[i] * TargetScale + TargetMean;
+        for (int i = 0; i < outputs.Length; i++) outputs[i] = (float)(outputs[i] * (double)TargetScale + TargetMean);
         return Evaluation.ForRegression(outputs, targets);
     }
 

@@ -27,6 +27,22 @@ public sealed class TrainDataTests : IDisposable
     }
 
     [Fact]
+    public void Features_and_targets_at_the_ends_of_float32s_range_train()
+    {
+        // Standardising 3e38 against a mean of −1.5e38 overflowed float32, and the run "diverged" (exit 3) at any --lr.
+        string rows = string.Concat(Enumerable.Range(0, 20).Select(i => i % 3 == 0 ? $"3e38,{i % 2}\n" : $"-3e38,{i % 2}\n"));
+        string classes = folder.Write("far.csv", "a,y\n" + rows);
+        string values = folder.Write("far-values.csv", "a,y\n" + string.Concat(Enumerable.Range(0, 20).Select(i => $"{i},{(i % 3 == 0 ? "3e38" : "-3e38")}\n")));
+
+        var classification = Run("train", "--data", classes, "--layers", "4", "--epochs", "2", "--format", "json");
+        var regression = Run("train", "--data", values, "--layers", "4", "--epochs", "2", "--format", "json");
+
+        Assert.True(classification.Code == 0, classification.Error);
+        Assert.True(regression.Code == 0, regression.Error);
+        Assert.True(double.IsFinite((double)regression.Json["epochs"]![1]!["train_loss"]!));
+    }
+
+    [Fact]
     public void A_string_label_csv_trains_in_text_mode_and_keeps_its_class_names()
     {
         string data = folder.Write("kinds.csv", StringLabelCsv());

@@ -83,4 +83,17 @@ public sealed class StandardizerTests
             if (standardizer.Deviation[f] != 1f || deviation > 0) Assert.InRange(deviation, 1 - 1e-4, 1 + 1e-4);
         }
     }
+
+    [Fact]
+    public void Features_at_the_ends_of_float32s_range_standardise_to_finite_values()
+    {
+        // Mean −1.5e38: 3e38 − mean is beyond float32, so the difference must not be taken in float32.
+        float[] features = [3e38f, -3e38f, -3e38f, -3e38f];
+
+        Standardizer standardizer = Standardizer.Fit(features, rows: 4, featureCount: 1);
+        standardizer.Apply(features, rows: 4);
+
+        Assert.Equal(MathF.Sqrt(3), features[0], 5);               // (3 − (−1.5)) / 2.598 = √3
+        Assert.All(features[1..], x => Assert.Equal(-1 / MathF.Sqrt(3), x, 5));
+    }
 }
