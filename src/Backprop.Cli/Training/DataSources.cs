@@ -78,6 +78,7 @@ internal static class DataSources
             data = CsvLoader.Load(path, new CsvLoadOptions
             {
                 Target = target,
+                ModelTarget = model.TargetName,
                 Task = model.Task,
                 ClassNames = model.ClassNames,
                 FeatureNames = model.FeatureNames,

@@ -159,9 +159,12 @@ internal static class TrainRun
             double mean = targets.Average(t => (double)t);
             double deviation = Math.Sqrt(targets.Average(t => (t - mean) * (t - mean)));
             return new TrainedModel(network, TaskKind.Regression, train.FeatureNames, inputShape, null, normalizer,
-                (float)mean, deviation > 0 ? (float)deviation : 1f);
+                (float)mean, deviation > 0 ? (float)deviation : 1f) { TargetName = train.TargetName };
         }
-        return new TrainedModel(network, TaskKind.Classification, train.FeatureNames, inputShape, train.ClassNames, normalizer);
+        return new TrainedModel(network, TaskKind.Classification, train.FeatureNames, inputShape, train.ClassNames, normalizer)
+        {
+            TargetName = train.TargetName,
+        };
     }
 
     /// <summary>Parameters a network may have: a billion floats is 4 GB of weights, and as much again per optimizer buffer.</summary>

@@ -7,6 +7,10 @@ public sealed record CsvLoadOptions
     /// else the last column (or, with <see cref="TargetOptional"/>, no target).</summary>
     public string? Target { get; init; }
 
+    /// <summary>The column a saved model was trained to predict (<see cref="Training.TrainedModel.TargetName"/>): without
+    /// <see cref="Target"/>, the target is found by this name. Null for models that do not know it.</summary>
+    public string? ModelTarget { get; init; }
+
     /// <summary>Classification or regression; null means the contract's auto rule.</summary>
     public TaskKind? Task { get; init; }
 
@@ -24,7 +28,8 @@ public sealed record CsvLoadOptions
 
     /// <summary>
     /// For <c>predict</c>: the target column may be absent, and then the data set has no target.
-    /// When present it is still read (and checked against <see cref="ClassNames"/>).
+    /// When present it is still read (and checked against <see cref="ClassNames"/>). Columns that are neither a
+    /// feature nor the target (an id, a note) are passed over, since predict needs only the features.
     /// </summary>
     public bool TargetOptional { get; init; }
 }

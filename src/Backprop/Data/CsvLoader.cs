@@ -99,8 +99,8 @@ public static class CsvLoader
         TargetEncoder.Encoded target = TargetEncoder.Encode(source, header[targetOrdinal], targetValues, targetLines,
             options.Task, options.ClassNames);
         return target.Task == TaskKind.Classification
-            ? DataSet.Classification(featureArray, rows, featureNames, inputShape, target.Labels!, target.ClassNames!)
-            : DataSet.Regression(featureArray, rows, featureNames, inputShape, target.Targets!);
+            ? DataSet.Classification(featureArray, rows, featureNames, inputShape, target.Labels!, target.ClassNames!, header[targetOrdinal])
+            : DataSet.Regression(featureArray, rows, featureNames, inputShape, target.Targets!, header[targetOrdinal]);
     }
 
     static float ParseFeature(ReadOnlySpan<char> field, string source, int line, string column)
@@ -149,22 +149,37 @@ public static class CsvLoader
     /// <returns>The target's ordinal, or -1 when the target is optional and absent.</returns>
     static int FindTarget(string[] header, string source, CsvLoadOptions options)
     {
-        // NOTE: a model's data names its target by elimination: the one column that is not a feature, wherever it is
-        // (read from the header here, so that a pipe such as /dev/stdin is read once).
-        if (options.Target is null && options.FeatureNames is { } features && header.Where(name => !features.Contains(name)).ToArray() is [var sole])
-            return Array.IndexOf(header, sole);
-        if (options.Target is null)
+        if (options.Target is { } named)
         {
-            if (options.TargetOptional) return -1;
-            if (header.Length < 2)
-                throw new DataFormatException(source, 1, null, null, "need at least two columns (features and a target)" + OtherSeparator(header[0]));
-            return header.Length - 1;
+            int match = Array.IndexOf(header, named);
+            if (match >= 0 || options.TargetOptional) return match;
+            throw new DataFormatException(source, 1, null, named, $"no target column '{named}' (columns: {TargetEncoder.Listing(header)})");
         }
-        int match = Array.IndexOf(header, options.Target);
-        if (match >= 0) return match;
+        if (options.FeatureNames is { } features)
+        {
+            // NOTE: a model's data: its target is the column the model was trained to predict, found by name, so that
+            // other columns (an id, a note) are told apart from it.
+            if (options.ModelTarget is { } modelTarget)
+            {
+                int match = Array.IndexOf(header, modelTarget);
+                if (match >= 0 || options.TargetOptional) return match;
+                throw new DataFormatException(source, 1, null, modelTarget,
+                    $"no target column '{modelTarget}', the column the model was trained to predict (columns: {TargetEncoder.Listing(header)}); " +
+                    "name the target with --target");
+            }
+            // A model file that does not name its target: the one column that is not a feature, wherever it is (read
+            // from the header here, so that a pipe such as /dev/stdin is read once).
+            var others = header.Where(name => !features.Contains(name)).ToArray();
+            if (others is [var sole]) return Array.IndexOf(header, sole);
+            if (options.TargetOptional) return -1;
+            if (others.Length > 1)
+                throw new DataFormatException(source, 1, null, null,
+                    $"the columns {TargetEncoder.Listing(others)} are not features of the model; name the target among them with --target");
+        }
         if (options.TargetOptional) return -1;
-        throw new DataFormatException(source, 1, null, options.Target,
-            $"no target column '{options.Target}' (columns: {TargetEncoder.Listing(header)})");
+        if (header.Length < 2)
+            throw new DataFormatException(source, 1, null, null, "need at least two columns (features and a target)" + OtherSeparator(header[0]));
+        return header.Length - 1;
     }
 
     static int[] ChooseFeatures(string[] header, int targetOrdinal, string source, CsvLoadOptions options)
@@ -186,9 +201,11 @@ public static class CsvLoader
                     : "the target column is one of the model's features");
             ordinals[f] = ordinal;
         }
-        for (int i = 0; i < header.Length; i++)
-            if (i != targetOrdinal && Array.IndexOf(ordinals, i) < 0)
-                throw new DataFormatException(source, 1, header[i], null, "the model has no such feature");
+        // predict passes over other columns; eval measures the model on exactly its features and target.
+        if (!options.TargetOptional)
+            for (int i = 0; i < header.Length; i++)
+                if (i != targetOrdinal && Array.IndexOf(ordinals, i) < 0)
+                    throw new DataFormatException(source, 1, header[i], null, "the model has no such feature");
         return ordinals;
     }
 }

@@ -40,12 +40,12 @@ public sealed class DataSet
     }
 
     public static DataSet Classification(float[] features, int rows, string[] featureNames, int[] inputShape,
-        int[] labels, string[] classNames) =>
-        new(features, rows, featureNames, inputShape, TaskKind.Classification, labels, classNames, null);
+        int[] labels, string[] classNames, string? targetName = null) =>
+        new(features, rows, featureNames, inputShape, TaskKind.Classification, labels, classNames, null) { TargetName = targetName };
 
     public static DataSet Regression(float[] features, int rows, string[] featureNames, int[] inputShape,
-        float[] targets) =>
-        new(features, rows, featureNames, inputShape, TaskKind.Regression, null, null, targets);
+        float[] targets, string? targetName = null) =>
+        new(features, rows, featureNames, inputShape, TaskKind.Regression, null, null, targets) { TargetName = targetName };
 
     public static DataSet Unlabelled(float[] features, int rows, string[] featureNames, int[] inputShape) =>
         new(features, rows, featureNames, inputShape, null, null, null, null);
@@ -66,6 +66,9 @@ public sealed class DataSet
     public TaskKind? Task { get; }
 
     public bool HasTarget => Task is not null;
+
+    /// <summary>The CSV column the target came from; null for IDX images and data without a target.</summary>
+    public string? TargetName { get; private init; }
 
     /// <summary>(Rows) class indices into <see cref="ClassNames"/>; classification only.</summary>
     public int[]? Labels { get; }
@@ -95,6 +98,6 @@ public sealed class DataSet
             if (labels is not null) labels[i] = Labels![row];
             if (targets is not null) targets[i] = Targets![row];
         }
-        return new DataSet(features, rowIndices.Length, FeatureNames, InputShape, Task, labels, ClassNames, targets);
+        return new DataSet(features, rowIndices.Length, FeatureNames, InputShape, Task, labels, ClassNames, targets) { TargetName = TargetName };
     }
 }

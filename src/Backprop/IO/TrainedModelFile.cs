@@ -8,7 +8,7 @@ namespace Backprop.IO;
 /// <summary>Saves a <see cref="TrainedModel"/> as a safetensors model file and loads it back.</summary>
 public static class TrainedModelFile
 {
-    private const string TargetMeanKey = "target_mean", TargetScaleKey = "target_scale";
+    private const string TargetMeanKey = "target_mean", TargetScaleKey = "target_scale", TargetNameKey = "target";
 
     public static SavedModel ToSaved(TrainedModel model, IReadOnlyDictionary<string, string>? metadata = null)
     {
@@ -16,6 +16,7 @@ public static class TrainedModelFile
         var layers = model.Network.Layers;
         var architecture = layers.Select((layer, index) => LayerFiles.Write(layer, index, parameters)).ToList();
         var allMetadata = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        if (model.TargetName is { } targetName) allMetadata[TargetNameKey] = targetName;
         if (model.Task == TaskKind.Regression)
         {
             allMetadata[TargetMeanKey] = model.TargetMean.ToString("R", CultureInfo.InvariantCulture);
@@ -67,7 +68,10 @@ public static class TrainedModelFile
         var normalizer = saved.NormalizerMean is { } m ? new Standardizer(m, saved.NormalizerStd!) : null;
         var featureNames = saved.FeatureNames.Length > 0 ? saved.FeatureNames : Enumerable.Range(0, (int)inputSize).Select(i => $"x{i}").ToArray();
         return new TrainedModel(network, task, featureNames, saved.InputShape, saved.ClassNames, normalizer,
-            ReadFloat(saved, TargetMeanKey, 0, path), ReadFloat(saved, TargetScaleKey, 1, path));
+            ReadFloat(saved, TargetMeanKey, 0, path), ReadFloat(saved, TargetScaleKey, 1, path))
+        {
+            TargetName = saved.Metadata.GetValueOrDefault(TargetNameKey),
+        };
     }
 
     private static bool IsShaping(Module<float> layer) => layer is Conv2d<float> or MaxPool2d<float> or AvgPool2d<float>;

@@ -36,6 +36,10 @@ public sealed class TrainedModel
     public float TargetMean { get; }
     public float TargetScale { get; }
 
+    /// <summary>The CSV column it was trained to predict, by which `eval` and `predict` find the target in other files;
+    /// null for images, and for model files written before it was kept.</summary>
+    public string? TargetName { get; init; }
+
     public int OutputWidth => Task == TaskKind.Classification ? ClassNames!.Length : 1;
 
     /// <summary>The fused dense engine for a plain dense stack, autograd for anything else.</summary>

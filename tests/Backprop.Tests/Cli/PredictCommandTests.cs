@@ -8,6 +8,24 @@ public sealed class PredictCommandTests(TrainedModels models) : IClassFixture<Tr
     private static readonly string[] ExpectedHeader = ["prediction", .. TrainedModels.Labels.Select(label => "p_" + label)];
 
     [Fact]
+    public void Predict_passes_over_an_id_column_and_eval_names_the_models_target_when_it_is_missing()
+    {
+        // The model knows its target is "label": an id column beside it is neither taken for the target nor refused.
+        string[] lines = File.ReadAllLines(models.TestCsv);
+        string withIds = models.Write("with-ids.csv", string.Join("\n", lines.Select((line, i) => (i == 0 ? "id" : $"row{i}") + "," + line)) + "\n");
+        string renamed = models.Write("renamed.csv", string.Join("\n", lines.Select((line, i) => i == 0 ? "x,kind,y" : line)) + "\n");
+
+        var predicted = CliRunner.Succeed("predict", "--model", models.ClassifierPath, "--data", withIds);
+        var plain = CliRunner.Succeed("predict", "--model", models.ClassifierPath, "--data", models.TestCsv);
+        var evaluated = CliRunner.Run("eval", "--model", models.ClassifierPath, "--data", renamed);
+
+        Assert.Equal(plain.Out, predicted.Out);
+        Assert.Equal(2, evaluated.Code);
+        Assert.StartsWith($"error: {renamed}:1: no target column 'label', the column the model was trained to predict", Assert.Single(evaluated.ErrorLines));
+        Assert.Equal(0, CliRunner.Run("eval", "--model", models.ClassifierPath, "--data", renamed, "--target", "kind").Code);
+    }
+
+    [Fact]
     public void Predict_writes_the_prediction_and_one_probability_per_class_for_every_input_row()
     {
         var result = CliRunner.Succeed("predict", "--model", models.ClassifierPath, "--data", models.TestCsv);

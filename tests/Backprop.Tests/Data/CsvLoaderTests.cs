@@ -245,4 +245,37 @@ public sealed class CsvLoaderTests
         Assert.Equal([3f, 2f, 6f, 5f], data.Features);
         Assert.Equal([1, 0], data.Labels!);
     }
+
+    [Fact]
+    public void A_models_own_target_name_tells_the_target_from_other_columns()
+    {
+        var options = new CsvLoadOptions { FeatureNames = ["a", "b"], ModelTarget = "y", ClassNames = ["0", "1"] };
+
+        var data = CsvLoader.Load(new StringReader("id,a,y,b\nr1,1,1,2\nr2,4,0,5\n"), "data.csv", options with { TargetOptional = true });
+        var error = Assert.Throws<DataFormatException>(() => CsvLoader.Load(new StringReader("id,a,y,b\nr1,1,1,2\n"), "data.csv", options));
+        var absent = Assert.Throws<DataFormatException>(() => CsvLoader.Load(new StringReader("a,b,label\n1,2,1\n"), "data.csv", options));
+
+        Assert.Equal([1f, 2f, 4f, 5f], data.Features); // predict passes over the id
+        Assert.Equal([1, 0], data.Labels!);
+        Assert.Equal("data.csv:1: column 'id': the model has no such feature", error.Message);
+        Assert.StartsWith("data.csv:1: no target column 'y', the column the model was trained to predict (columns: a, b, label)", absent.Message);
+    }
+
+    [Fact]
+    public void Without_a_target_name_two_columns_beside_the_features_are_named_not_guessed()
+    {
+        var error = Assert.Throws<DataFormatException>(() => CsvLoader.Load(new StringReader("a,b,y,note\n1,2,1,x\n"), "data.csv",
+            new CsvLoadOptions { FeatureNames = ["a", "b"], ClassNames = ["0", "1"] }));
+
+        Assert.Equal("data.csv:1: the columns y, note are not features of the model; name the target among them with --target", error.Message);
+    }
+
+    [Fact]
+    public void A_loaded_target_keeps_its_column_name_through_a_split()
+    {
+        var data = CsvLoader.Load(new StringReader("a,kind\n1,x\n2,y\n3,x\n"), "data.csv");
+
+        Assert.Equal("kind", data.TargetName);
+        Assert.Equal("kind", data.Subset([2, 0]).TargetName);
+    }
 }
