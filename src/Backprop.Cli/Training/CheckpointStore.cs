@@ -115,6 +115,9 @@ internal static class CheckpointStore
         return null;
     }
 
+    /// <summary>The fingerprint value of a flag this run ignores (--layers with --arch): any stored value matches it.</summary>
+    public const string Unused = "<unused>";
+
     /// <summary>The fingerprint key for <see cref="DataDigest"/>.</summary>
     public const string DataContentKey = "data content";
 
@@ -146,6 +149,7 @@ internal static class CheckpointStore
         if (stored is null) throw new UsageException($"--resume: {file} does not record the settings it was written with, so it cannot be continued exactly");
         foreach (var (flag, value) in fingerprint)
         {
+            if (value == Unused) continue; // the run ignores the flag, so no value of it can change an epoch
             if (stored.TryGetValue(flag, out var before) && before == value) continue;
             if (flag == DataContentKey)
                 throw new UsageException($"--resume: {file} was written for other data: the training or test rows have changed since; resume with the same data, seed and flags");

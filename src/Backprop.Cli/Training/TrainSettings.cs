@@ -86,7 +86,9 @@ internal sealed record TrainSettings
     /// </summary>
     /// <remarks>NOTE: --epochs matters only through the schedule (cosine and step spread over all epochs), so with
     /// --schedule constant a run may be resumed with a larger --epochs and still match an uninterrupted one.
-    /// --patience is left out: it decides where to stop, not what an epoch computes.</remarks>
+    /// --patience is left out: it decides where to stop, not what an epoch computes. With --arch, --layers and
+    /// --activation are ignored by the run, so they are recorded as unused and match whatever a checkpoint holds
+    /// (checkpoints written before this rule recorded their values).</remarks>
     public IReadOnlyList<KeyValuePair<string, string>> ResumeFingerprint()
     {
         static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
@@ -97,9 +99,10 @@ internal sealed record TrainSettings
             new("--test", TestPath is null ? "<none>" : Path.GetFullPath(TestPath)),
             new("--test-split", Number(TestSplit)),
             new("--task", Task?.ToString().ToLowerInvariant() ?? "auto"),
-            new("--layers", string.Join(",", Layers)),
-            new("--activation", Activation.Name()),
+            // NOTE: --arch comes first: it decides whether --layers and --activation count, so a mismatch names it.
             new("--arch", Architecture?.Text ?? "<none>"),
+            new("--layers", Architecture is null ? string.Join(",", Layers) : CheckpointStore.Unused),
+            new("--activation", Architecture is null ? Activation.Name() : CheckpointStore.Unused),
             new("--batch-size", BatchSize.ToString(CultureInfo.InvariantCulture)),
             new("--optimizer", Optimizer),
             new("--lr", Number(EffectiveLearningRate)),

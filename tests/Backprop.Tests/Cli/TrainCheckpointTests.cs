@@ -125,6 +125,74 @@ public sealed class TrainCheckpointTests : IDisposable
         Assert.Equal(before, Listing(dirB));
     }
 
+    private string ArchFile() => folder.Write("arch.json", """{"layers": [{"type": "dense", "units": 8}, {"type": "tanh"}]}""");
+
+    /// <summary><paramref name="args"/> without <paramref name="flag"/> and its value.</summary>
+    private static string[] Without(string[] args, string flag)
+    {
+        int at = Array.IndexOf(args, flag);
+        return [.. args[..at], .. args[(at + 2)..]];
+    }
+
+    /// <summary>Overwrites settings recorded in a checkpoint, as an older version of backprop wrote them.</summary>
+    private static void RecordSettings(string checkpoint, params (string Flag, string Value)[] settings)
+    {
+        var saved = ModelFile.Load(checkpoint);
+        var metadata = new Dictionary<string, string>(saved.Metadata);
+        var recorded = JsonNode.Parse(metadata["checkpoint_settings"])!.AsObject();
+        foreach (var (flag, value) in settings) recorded[flag] = value;
+        metadata["checkpoint_settings"] = recorded.ToJsonString();
+        ModelFile.Save(checkpoint, saved with { Metadata = metadata });
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("--layers 32 --activation gelu")]
+    public void Resuming_an_arch_run_with_other_layers_or_activation_flags_which_it_ignores_continues_exactly(string unused)
+    {
+        string arch = ArchFile();
+        var (full, modelA, dirA) = FullRun("--arch", arch); // Train() passes --layers 8, which --arch replaces
+        Assert.StartsWith("note: --arch replaces --layers", full.Error);
+        string dirB = InterruptedCopy(dirA, "dirB", 2);
+        string modelB = In("b.bp");
+
+        var resumed = Run([.. Without(Train("--arch", arch, "--resume", dirB, "--out", modelB), "--layers"), .. unused.Split(' ', StringSplitOptions.RemoveEmptyEntries)]);
+
+        Assert.True(resumed.Code == 0, resumed.Error);
+        AssertSameWeights(modelA, modelB);
+    }
+
+    [Fact]
+    public void An_arch_checkpoint_that_recorded_the_ignored_layers_and_activation_still_resumes()
+    {
+        string arch = ArchFile();
+        var (_, modelA, dirA) = FullRun("--arch", arch);
+        string dirB = InterruptedCopy(dirA, "dirB", 2);
+        RecordSettings(Path.Combine(dirB, CheckpointFile(2)), ("--layers", "8"), ("--activation", "relu"));
+        string modelB = In("b.bp");
+
+        var resumed = Run([.. Without(Train("--arch", arch, "--resume", dirB, "--out", modelB), "--layers")]);
+
+        Assert.True(resumed.Code == 0, resumed.Error);
+        AssertSameWeights(modelA, modelB);
+    }
+
+    [Fact]
+    public void Resuming_an_arch_run_without_arch_is_refused_naming_arch()
+    {
+        var (_, _, dirA) = FullRun("--arch", ArchFile());
+        AssertFails(Run(Without(Train("--resume", dirA), "--layers")), 2, "--resume", "was written with --arch {");
+    }
+
+    [Fact]
+    public void Resuming_a_run_without_arch_with_other_layers_is_still_refused_naming_layers()
+    {
+        var (_, _, dirA) = FullRun();
+        var args = Train("--resume", dirA);
+        args[Array.IndexOf(args, "--layers") + 1] = "16";
+        AssertFails(Run(args), 2, "--resume", "was written with --layers 8, this run has --layers 16");
+    }
+
     [Fact]
     public void Resuming_after_the_data_changed_under_the_same_path_is_refused()
     {
