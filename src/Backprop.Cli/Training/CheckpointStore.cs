@@ -45,13 +45,21 @@ internal static class CheckpointStore
     // They go only after this epoch's checkpoint is safely written.
     private static void RemoveLaterEpochs(string directory, int epoch)
     {
-        foreach (var file in Directory.GetFiles(directory, Prefix + "*" + Extension))
-        {
-            string number = Path.GetFileName(file)[Prefix.Length..^Extension.Length];
-            if (number.Length == 4 && int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out int other) && other > epoch)
-                File.Delete(file);
-        }
+        foreach (var (file, other) in NewestFirst(directory))
+            if (other > epoch) File.Delete(file);
     }
+
+    /// <summary>The checkpoint files in a folder with the epoch their names carry, highest epoch first.</summary>
+    /// <remarks>NOTE: names have at least four digits, so from epoch 10000 on they are longer, and as strings
+    /// "…-9999" would sort above "…-10000": order by the number. A name whose middle is not all digits is
+    /// not a checkpoint.</remarks>
+    private static (string File, int Epoch)[] NewestFirst(string directory) =>
+        Directory.GetFiles(directory, Prefix + "*" + Extension)
+            .Select(file => (File: file, Epoch: int.TryParse(Path.GetFileName(file)[Prefix.Length..^Extension.Length],
+                NumberStyles.None, CultureInfo.InvariantCulture, out int epoch) ? epoch : -1))
+            .Where(checkpoint => checkpoint.Epoch >= 0)
+            .OrderByDescending(checkpoint => checkpoint.Epoch).ThenByDescending(checkpoint => checkpoint.File, StringComparer.Ordinal)
+            .ToArray();
 
     /// <summary>Restores the newest readable checkpoint into <paramref name="model"/> and <paramref name="optimizer"/>;
     /// returns its epoch and history, and why each newer file was skipped, or null when the folder holds none. Damaged
@@ -62,9 +70,8 @@ internal static class CheckpointStore
         IReadOnlyList<KeyValuePair<string, string>> fingerprint, int epochs)
     {
         if (!Directory.Exists(directory)) throw new UsageException($"--resume: {directory}: no such folder");
-        var files = Directory.GetFiles(directory, Prefix + "*" + Extension).OrderDescending(StringComparer.Ordinal).ToArray();
         var skipped = new List<string>();
-        foreach (var file in files)
+        foreach (var (file, _) in NewestFirst(directory))
         {
             SavedModel saved;
             TrainedModel stored;

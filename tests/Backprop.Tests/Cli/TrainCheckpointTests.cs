@@ -19,6 +19,13 @@ public sealed class TrainCheckpointTests : IDisposable
     private string[] Train(params string[] extra) =>
         ["train", "--data", data, "--layers", "8", "--epochs", "4", "--batch-size", "16", "--seed", "3", "--format", "json", .. extra];
 
+    /// <summary><paramref name="args"/> without <paramref name="flag"/> and its value.</summary>
+    private static string[] Without(string[] args, string flag)
+    {
+        int at = Array.IndexOf(args, flag);
+        return [.. args[..at], .. args[(at + 2)..]];
+    }
+
     private static string CheckpointFile(int epoch) => $"checkpoint-epoch-{epoch:D4}.safetensors";
 
     /// <summary>A run "interrupted" after <paramref name="epochs"/>: the first checkpoints of a full run, copied.</summary>
@@ -113,6 +120,38 @@ public sealed class TrainCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void Resume_orders_checkpoints_past_epoch_9999_by_number_not_by_name()
+    {
+        var (_, modelA, dirA) = FullRun();
+        string dirB = In("dirB");
+        Directory.CreateDirectory(dirB);
+        // Stand-ins for epochs 9999 and 10000 (five digits): as strings, "…-9999" sorts above "…-10000".
+        File.Copy(Path.Combine(dirA, CheckpointFile(1)), Path.Combine(dirB, CheckpointFile(9999)));
+        File.Copy(Path.Combine(dirA, CheckpointFile(2)), Path.Combine(dirB, CheckpointFile(10000)));
+        string modelB = In("b.bp");
+
+        var resumed = Run(Without(Train("--resume", dirB, "--out", modelB), "--format"));
+
+        Assert.True(resumed.Code == 0, resumed.Error);
+        Assert.Equal(2, resumed.Out.Split('\n').Count(line => line.EndsWith("(from checkpoint)", StringComparison.Ordinal)));
+        AssertSameWeights(modelA, modelB);
+        // writing epoch 3 removed both later-named files, the five-digit one included
+        Assert.Equal(Enumerable.Range(3, 2).Select(CheckpointFile), Listing(dirB));
+    }
+
+    [Fact]
+    public void A_fresh_run_removes_a_later_checkpoint_whose_name_has_five_digits()
+    {
+        string reused = In("reused");
+        Directory.CreateDirectory(reused);
+        File.WriteAllText(Path.Combine(reused, CheckpointFile(10001)), "left by an earlier, longer run");
+
+        Assert.Equal(0, Run(Train("--checkpoint", reused)).Code);
+
+        Assert.Equal(Enumerable.Range(1, 4).Select(CheckpointFile), Listing(reused));
+    }
+
+    [Fact]
     public void Resuming_with_a_different_learning_rate_is_refused_naming_the_flag()
     {
         var (_, _, dirA) = FullRun();
@@ -126,13 +165,6 @@ public sealed class TrainCheckpointTests : IDisposable
     }
 
     private string ArchFile() => folder.Write("arch.json", """{"layers": [{"type": "dense", "units": 8}, {"type": "tanh"}]}""");
-
-    /// <summary><paramref name="args"/> without <paramref name="flag"/> and its value.</summary>
-    private static string[] Without(string[] args, string flag)
-    {
-        int at = Array.IndexOf(args, flag);
-        return [.. args[..at], .. args[(at + 2)..]];
-    }
 
     /// <summary>Overwrites settings recorded in a checkpoint, as an older version of backprop wrote them.</summary>
     private static void RecordSettings(string checkpoint, params (string Flag, string Value)[] settings)
