@@ -64,11 +64,13 @@ internal static class CheckpointStore
     /// <summary>Restores the newest readable checkpoint into <paramref name="model"/> and <paramref name="optimizer"/>;
     /// returns its epoch and history, and why each newer file was skipped, or null when the folder holds none. Damaged
     /// files are skipped, but a folder whose every checkpoint is damaged is an error rather than a silent fresh start.</summary>
-    /// <exception cref="UsageException">the folder is missing, the checkpoint was written with other settings or
+    /// <exception cref="UsageException">the folder is missing or a file, the checkpoint was written with other settings or
     /// lies beyond <paramref name="epochs"/>, or no checkpoint is readable.</exception>
     public static (int Epoch, List<EpochMetrics> History, List<string> Skipped)? RestoreNewest(string directory, TrainedModel model, Optimizer<float> optimizer,
         IReadOnlyList<KeyValuePair<string, string>> fingerprint, int epochs)
     {
+        if (File.Exists(directory))
+            throw new UsageException($"--resume: {directory}: is a file, not a folder; give the folder that --checkpoint wrote");
         if (!Directory.Exists(directory)) throw new UsageException($"--resume: {directory}: no such folder");
         var skipped = new List<string>();
         foreach (var (file, _) in NewestFirst(directory))

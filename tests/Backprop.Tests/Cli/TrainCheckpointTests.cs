@@ -280,6 +280,14 @@ public sealed class TrainCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void Resuming_from_a_file_says_it_is_a_file_not_a_folder()
+    {
+        var (_, _, dirA) = FullRun();
+        string file = Path.Combine(dirA, CheckpointFile(4));
+        AssertFails(Run(Train("--resume", file)), 2, $"--resume: {file}: is a file, not a folder");
+    }
+
+    [Fact]
     public void Resuming_from_a_folder_of_unrelated_files_is_bad_input()
     {
         string other = In("other");
