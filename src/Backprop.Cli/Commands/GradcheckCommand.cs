@@ -43,6 +43,10 @@ internal static class GradcheckCommand
                 console.Error.WriteLine($"note: {string.Join(", ", kinks)}: within {Number(ModelGradientCheck.KinkDistance)} of the activation's " +
                     "kink at 0, where finite differences mix its two slopes while autograd takes one (0 for relu, as PyTorch), " +
                     "so a mismatch in the parameters feeding it does not mean a wrong gradient");
+            else if (ModelGradientCheck.Kinks(explainModel, ModelGradientCheck.NearKinkDistance) is { Count: > 0 } nearKinks)
+                console.Error.WriteLine($"note: {string.Join(", ", nearKinks)}: within {Number(ModelGradientCheck.NearKinkDistance)} of the activation's " +
+                    "kink at 0; the finite differences of the parameters feeding it take steps small enough not to cross it, whose round-off " +
+                    "is larger, so a small mismatch there need not mean a wrong gradient");
             return ExitCodes.GradientMismatch;
         });
         return command;
@@ -52,7 +56,8 @@ internal static class GradcheckCommand
     {
         var text = new StringBuilder();
         text.AppendLine("gradcheck: autograd against central finite differences (Richardson-extrapolated, float64)");
-        text.AppendLine("relative error = |autograd − numeric| / max(|autograd|, |numeric|, 1e-8)");
+        text.AppendLine($"relative error = |autograd − numeric| / max(|autograd|, |numeric|, {Number(result.Floor)}), " +
+            $"the last being {Number(GradientCheck.LossFloor)} × max(1, |loss|): smaller gradients are compared absolutely");
         text.AppendLine();
         int width = result.Parameters.Max(parameter => parameter.Name.Length);
         foreach (var parameter in result.Parameters)

@@ -81,4 +81,22 @@ public sealed class GradcheckCommandTests
         Assert.True(Backprop.Explain.ModelGradientCheck.Check(near).Passed());
         Assert.False(Backprop.Explain.ModelGradientCheck.Check(kink).Passed());
     }
+
+    [Fact]
+    public void A_mismatch_near_a_kink_is_explained_by_the_steps_that_avoid_it()
+    {
+        // z[0][0] of sample 0 is 1e-5 from relu's kink: the steps that stay clear of it carry round-off of ~2e-5 relative.
+        using var directory = new TestFiles.TemporaryDirectory();
+        string path = directory.File("near.json");
+        File.WriteAllText(path, """
+            {"input": [[1, 2], [0.5, -1]], "target": [[3], [1]], "loss": "mse", "learning_rate": 0.1,
+             "layers": [{"activation": "relu", "weights": [[1, -1], [0.5, 0.5]], "bias": [1.00001, 0.2]},
+                        {"activation": "tanh", "weights": [[2, 3]], "bias": [0.1]}]}
+            """);
+
+        var result = CliRunner.Run("gradcheck", "--model", path);
+
+        Assert.Equal(4, result.Code);
+        Assert.StartsWith("note: z[0][0] of sample 0 (relu) = 1.0000000000065512E-05: within 0.0001 of the activation's kink at 0;", result.ErrorLines[^1]);
+    }
 }

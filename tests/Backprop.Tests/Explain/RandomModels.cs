@@ -6,7 +6,8 @@ namespace Backprop.Tests.Explain;
 /// <summary>Small random explain models: 1–4 layers of width 1–4, any activation and loss, one sample or a batch.</summary>
 internal static class RandomModels
 {
-    public static ExplainModel Create(int seed, bool smoothOnly = false)
+    /// <param name="weightScale">Weights and biases are uniform in ±this.</param>
+    public static ExplainModel Create(int seed, bool smoothOnly = false, double weightScale = 1)
     {
         var random = new Random(seed);
         var activations = smoothOnly
@@ -22,8 +23,8 @@ internal static class RandomModels
         for (int l = 0; l < depth; l++)
         {
             int outputs = l == depth - 1 ? random.Next(loss == LossKind.CrossEntropy ? 2 : 1, 4) : random.Next(1, 5);
-            var weights = Enumerable.Range(0, outputs).Select(_ => Values(random, width)).ToArray();
-            layers.Add(new ExplainLayer(activations[random.Next(activations.Length)], weights, Values(random, outputs)));
+            var weights = Enumerable.Range(0, outputs).Select(_ => Values(random, width, weightScale)).ToArray();
+            layers.Add(new ExplainLayer(activations[random.Next(activations.Length)], weights, Values(random, outputs, weightScale)));
             width = outputs;
         }
         var inputs = Enumerable.Range(0, samples).Select(_ => Values(random, layers[0].Inputs, 2)).ToArray();
