@@ -110,6 +110,9 @@ public static class ModelFile
             return ($"__metadata__.{TaskKey}", $"\"{model.Task}\" is neither \"{ModelTask.Classification}\" nor \"{ModelTask.Regression}\"");
         if (model.Task == ModelTask.Classification && model.ClassNames is not { Length: > 0 })
             return ($"__metadata__.{ClassNamesKey}", "a classification model needs its class names");
+        // NOTE: labels are looked up by name (eval, predict's p_<label> columns), so two outputs may not share one.
+        if (model.ClassNames?.GroupBy(name => name, StringComparer.Ordinal).FirstOrDefault(group => group.Count() > 1) is { } repeated)
+            return ($"__metadata__.{ClassNamesKey}", $"names the class \"{repeated.Key}\" {repeated.Count()} times");
         if (model.Architecture.Count == 0 || model.Architecture.Any(layer => string.IsNullOrEmpty(layer?.Type)))
             return ($"__metadata__.{ArchitectureKey}", "needs at least one layer, each with a type");
         if (model.InputShape.Length == 0 || model.InputShape.Any(size => size <= 0))
@@ -121,6 +124,12 @@ public static class ModelFile
             return (model.NormalizerMean is null ? MeanTensor : StdTensor, "is missing: the normalizer needs both mean and std");
         if (model.NormalizerMean is { } mean && mean.Length != model.NormalizerStd!.Length)
             return (StdTensor, $"has {model.NormalizerStd.Length} values, the mean has {mean.Length}");
+        // NOTE: inputs are divided by std: a zero or non-finite one (a damaged file; training writes 1 for a constant
+        // feature) would turn every prediction into NaN or infinity.
+        if (model.NormalizerMean is { } means && Array.FindIndex(means, value => !float.IsFinite(value)) is var badMean and >= 0)
+            return ($"{MeanTensor}[{badMean}]", $"is {means[badMean]}, not a finite number");
+        if (model.NormalizerStd is { } deviations && Array.FindIndex(deviations, value => !(value > 0 && float.IsFinite(value))) is var badStd and >= 0)
+            return ($"{StdTensor}[{badStd}]", $"is {deviations[badStd]}, not a positive finite number");
         return null;
     }
 }

@@ -152,6 +152,25 @@ public sealed class TrainCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void A_newest_checkpoint_whose_normalizer_divides_by_zero_is_skipped_as_damaged()
+    {
+        var (_, modelA, dirA) = FullRun();
+        string dirB = InterruptedCopy(dirA, "dirB", 3);
+        string newest = Path.Combine(dirB, CheckpointFile(3));
+        var file = SafeTensors.Read(newest);
+        var tensors = file.Tensors.ToDictionary();
+        tensors[ModelFile.StdTensor] = SafeTensor.FromFloats([.. tensors[ModelFile.StdTensor].ToFloats().Select(_ => 0f)]);
+        SafeTensors.Write(newest, tensors, file.Metadata);
+        string modelB = In("b.bp");
+
+        var resumed = Run(Train("--resume", dirB, "--out", modelB));
+
+        Assert.True(resumed.Code == 0, resumed.Error);
+        Assert.StartsWith($"note: --resume skipped a damaged checkpoint, resuming after epoch 2: {newest}: normalizer.std[0]: ", Assert.Single(resumed.ErrorLines));
+        AssertSameWeights(modelA, modelB);
+    }
+
+    [Fact]
     public void Resuming_with_a_different_learning_rate_is_refused_naming_the_flag()
     {
         var (_, _, dirA) = FullRun();

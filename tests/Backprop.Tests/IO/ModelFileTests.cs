@@ -114,6 +114,7 @@ public sealed class ModelFileTests : IDisposable
         { "input_shape", "[3, \"x\"]", "__metadata__.input_shape" },
         { "task", "clustering", "__metadata__.task" },
         { "format_version", "2", "__metadata__.format_version" },
+        { "class_names", """["setosa", "setosa"]""", "__metadata__.class_names" },
     };
 
     [Theory, MemberData(nameof(BadMetadata))]
@@ -129,6 +130,29 @@ public sealed class ModelFileTests : IDisposable
         Assert.Equal(field, error.Field);
     }
 
+    public static TheoryData<string, float[], string> BadNormalizers => new()
+    {
+        { "normalizer.std", [0.8f, 0f, 1.7f], "normalizer.std[1]" },
+        { "normalizer.std", [0.8f, 0.4f, -1.7f], "normalizer.std[2]" },
+        { "normalizer.std", [float.NaN, 0.4f, 1.7f], "normalizer.std[0]" },
+        { "normalizer.std", [0.8f, float.PositiveInfinity, 1.7f], "normalizer.std[1]" },
+        { "normalizer.mean", [5.8f, 3.0f, float.NaN], "normalizer.mean[2]" },
+        { "normalizer.mean", [float.NegativeInfinity, 3.0f, 3.7f], "normalizer.mean[0]" },
+    };
+
+    [Theory, MemberData(nameof(BadNormalizers))]
+    public void A_normalizer_that_cannot_scale_inputs_to_finite_numbers_is_reported_by_index(string tensor, float[] values, string field)
+    {
+        ModelFile.Save(PathOf("iris.safetensors"), Classifier());
+        var file = SafeTensors.Read(PathOf("iris.safetensors"));
+        var tensors = file.Tensors.ToDictionary();
+        tensors[tensor] = SafeTensor.FromFloats(values);
+        SafeTensors.Write(PathOf("bad.safetensors"), tensors, file.Metadata);
+
+        var error = Assert.Throws<ModelFormatException>(() => ModelFile.Load(PathOf("bad.safetensors")));
+        Assert.Equal(field, error.Field);
+    }
+
     [Fact]
     public void An_inconsistent_model_is_refused_and_the_existing_file_is_untouched()
     {
@@ -139,6 +163,8 @@ public sealed class ModelFileTests : IDisposable
         Assert.Throws<ArgumentException>(() => ModelFile.Save(path, Classifier() with { ClassNames = null }));
         Assert.Throws<ArgumentException>(() => ModelFile.Save(path, Classifier() with { NormalizerStd = null }));
         Assert.Throws<ArgumentException>(() => ModelFile.Save(path, Classifier() with { FeatureNames = ["only one"] }));
+        Assert.Throws<ArgumentException>(() => ModelFile.Save(path, Classifier() with { NormalizerStd = [0.8f, 0f, 1.7f] }));
+        Assert.Throws<ArgumentException>(() => ModelFile.Save(path, Classifier() with { ClassNames = ["setosa", "setosa"] }));
         Assert.Throws<ArgumentException>(() => ModelFile.Save(path, Classifier() with { Metadata = new Dictionary<string, string> { ["task"] = "x" } }));
         Assert.Throws<ArgumentException>(() => ModelFile.Save(path, Classifier() with
         {

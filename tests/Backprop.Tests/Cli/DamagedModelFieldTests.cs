@@ -1,0 +1,47 @@
+using Backprop.IO;
+
+namespace Backprop.Tests.Cli;
+
+/// <summary>Model files that read well but hold values no trained model has: eval, predict and export refuse them by field.</summary>
+public sealed class DamagedModelFieldTests(TrainedModels models) : IClassFixture<TrainedModels>
+{
+    public static TheoryData<string, string> Cases()
+    {
+        var cases = new TheoryData<string, string>();
+        foreach (string command in new[] { "eval", "predict", "export" })
+            foreach (string damage in new[] { "zero std", "negative std", "infinite std", "NaN mean", "repeated class" })
+                cases.Add(command, damage);
+        return cases;
+    }
+
+    [Theory, MemberData(nameof(Cases))]
+    public void A_model_with_an_impossible_value_exits_2_naming_the_field(string command, string damage)
+    {
+        var (model, field) = damage switch
+        {
+            "zero std" => (Damaged("zero-std.bp", (tensors, _) => tensors["normalizer.std"] = SafeTensor.FromFloats([1f, 0f])), "normalizer.std[1]"),
+            "negative std" => (Damaged("negative-std.bp", (tensors, _) => tensors["normalizer.std"] = SafeTensor.FromFloats([-2f, 1f])), "normalizer.std[0]"),
+            "infinite std" => (Damaged("infinite-std.bp", (tensors, _) => tensors["normalizer.std"] = SafeTensor.FromFloats([1f, float.PositiveInfinity])), "normalizer.std[1]"),
+            "NaN mean" => (Damaged("nan-mean.bp", (tensors, _) => tensors["normalizer.mean"] = SafeTensor.FromFloats([float.NaN, 0f])), "normalizer.mean[0]"),
+            "repeated class" => (Damaged("repeated-class.bp", (_, metadata) => metadata["class_names"] = """["setosa", "setosa", "setosa"]"""), "__metadata__.class_names"),
+            _ => throw new ArgumentOutOfRangeException(nameof(damage)),
+        };
+        string[] args = command == "export"
+            ? ["export", "--model", model, "--out", Path.Combine(models.Folder, $"{Path.GetFileNameWithoutExtension(model)}.onnx")]
+            : [command, "--model", model, "--data", models.TestCsv];
+
+        CliHarness.AssertFails(CliRunner.Run(args), 2, model, field);
+    }
+
+    /// <summary>The classifier's file with its tensors or metadata changed as given.</summary>
+    private string Damaged(string name, Action<Dictionary<string, SafeTensor>, Dictionary<string, string>> change)
+    {
+        var file = SafeTensors.Read(models.ClassifierPath);
+        var tensors = file.Tensors.ToDictionary();
+        var metadata = file.Metadata.ToDictionary();
+        change(tensors, metadata);
+        string path = Path.Combine(models.Folder, name);
+        SafeTensors.Write(path, tensors, metadata);
+        return path;
+    }
+}
