@@ -84,8 +84,9 @@ internal sealed class ArchitectureFile
     /// <paramref name="outputs"/> outputs; a final dense layer of that width is added unless the stack already
     /// ends in one. A dense layer after image-shaped activations flattens them first, as `flatten` would.
     /// The stack is sized in a first pass that allocates nothing, so one that would hold more than
-    /// <paramref name="maxParameters"/> parameters is refused (naming the layer that crosses the limit)
-    /// instead of failing while its weights are allocated.
+    /// <paramref name="maxParameters"/> parameters, or a layer whose output for one sample is more than
+    /// <see cref="SampleSize.MaxValues"/>, is refused (naming the layer) instead of failing while its weights or
+    /// activations are allocated.
     /// </summary>
     public Sequential<float> Build(int[] dataShape, int outputs, Random random, long maxParameters)
     {
@@ -98,7 +99,7 @@ internal sealed class ArchitectureFile
     // Works out every layer's shape and parameter count; builds the modules too when given a list.
     private void Walk(int[] dataShape, int outputs, long maxParameters, List<Module<float>>? modules, Random random)
     {
-        int inputs = dataShape.Aggregate(1, (p, d) => p * d);
+        long inputs = dataShape.Aggregate(1L, (p, d) => p * d);
         int[] shape = InputShape ?? dataShape;
         if (shape.Aggregate(1L, (p, d) => p * d) != inputs)
             throw Error("input_shape", $"[{string.Join(", ", shape)}] holds {shape.Aggregate(1L, (p, d) => p * d)} values, the data has {inputs} features");
@@ -113,11 +114,14 @@ internal sealed class ArchitectureFile
             if (parameters > maxParameters)
                 throw Error(field, $"brings the network to {parameters:N0} parameters, more than the {maxParameters:N0} this version trains");
         }
-        void Flatten()
+        // The next layer's output shape, sized in long: a large padding or channel count must not wrap around.
+        int[] Sized(string field, params long[] next) =>
+            SampleSize.OutputProblem(next) is { } problem ? throw Error(field, problem) : [.. next.Select(size => (int)size)];
+        void Flatten(string field)
         {
             if (shape.Length != 3) return;
             modules?.Add(new Flatten<float>());
-            shape = [shape[0] * shape[1] * shape[2]];
+            shape = Sized(field, (long)shape[0] * shape[1] * shape[2]);
         }
 
         foreach (var (spec, field) in stack)
@@ -125,17 +129,21 @@ internal sealed class ArchitectureFile
             switch (spec.Type)
             {
                 case "dense":
-                    Flatten();
+                    Flatten(field);
                     Count(field, (long)shape[0] * spec.Units!.Value + spec.Units.Value);
-                    modules?.Add(new Linear<float>(shape[0], spec.Units.Value, random));
-                    shape = [spec.Units.Value];
+                    int inFeatures = shape[0];
+                    shape = Sized(field, spec.Units.Value);
+                    modules?.Add(new Linear<float>(inFeatures, spec.Units.Value, random));
                     break;
                 case "conv2d":
                 {
                     var (height, width) = Spatial(shape, field, spec.Kernel!.Value, spec.Stride!.Value, spec.Padding!.Value);
                     Count(field, (long)spec.OutChannels!.Value * shape[0] * spec.Kernel.Value * spec.Kernel.Value + spec.OutChannels.Value);
-                    modules?.Add(new Conv2d<float>(shape[0], spec.OutChannels.Value, spec.Kernel.Value, random, spec.Stride.Value, spec.Padding.Value));
-                    shape = [spec.OutChannels.Value, height, width];
+                    int inChannels = shape[0];
+                    shape = Sized(field, spec.OutChannels.Value, height, width);
+                    if (SampleSize.UnfoldProblem((long)inChannels * spec.Kernel.Value * spec.Kernel.Value, (long)height * width) is { } problem)
+                        throw Error(field, problem);
+                    modules?.Add(new Conv2d<float>(inChannels, spec.OutChannels.Value, spec.Kernel.Value, random, spec.Stride.Value, spec.Padding.Value));
                     break;
                 }
                 case "maxpool2d" or "avgpool2d":
@@ -143,7 +151,7 @@ internal sealed class ArchitectureFile
                     int stride = spec.Stride ?? spec.Kernel!.Value;
                     var (height, width) = Spatial(shape, field, spec.Kernel!.Value, stride, 0);
                     modules?.Add(spec.Type == "maxpool2d" ? new MaxPool2d<float>(spec.Kernel.Value, stride) : new AvgPool2d<float>(spec.Kernel.Value, stride));
-                    shape = [shape[0], height, width];
+                    shape = Sized(field, shape[0], height, width);
                     break;
                 }
                 case "batchnorm":
@@ -155,7 +163,7 @@ internal sealed class ArchitectureFile
                     break;
                 case "flatten":
                     // NOTE: a no-op on flat rows, so it is left out there.
-                    Flatten();
+                    Flatten(field);
                     break;
                 default:
                     var activation = ActivationNames.TryParse(spec.Type, out var a) ? a : throw new InvalidOperationException(spec.Type);
@@ -166,12 +174,12 @@ internal sealed class ArchitectureFile
     }
 
     // The output height and width of a kernel sliding over an image-shaped input.
-    private (int Height, int Width) Spatial(int[] shape, string field, int kernel, int stride, int padding)
+    private (long Height, long Width) Spatial(int[] shape, string field, int kernel, int stride, int padding)
     {
         if (shape.Length != 3)
             throw Error(field, $"needs image-shaped input [channels, height, width], but it gets [{string.Join(", ", shape)}] (set input_shape, or move it before flatten/dense)");
-        int height = (shape[1] + 2 * padding - kernel) / stride + 1, width = (shape[2] + 2 * padding - kernel) / stride + 1;
-        if (shape[1] + 2 * padding < kernel || shape[2] + 2 * padding < kernel)
+        long height = SampleSize.WindowPositions(shape[1], kernel, stride, padding), width = SampleSize.WindowPositions(shape[2], kernel, stride, padding);
+        if (shape[1] + 2L * padding < kernel || shape[2] + 2L * padding < kernel)
             throw Error($"{field}.kernel", $"{kernel} is larger than its {shape[1]}×{shape[2]} input (padding {padding})");
         return (height, width);
     }

@@ -59,6 +59,7 @@ public static class TrainedModelFile
         }
         if (layers.SkipWhile(layer => layer is Flatten<float>).FirstOrDefault() is Linear<float> first && first.InFeatures != inputSize)
             throw Error("__metadata__.input_shape", $"holds {inputSize} values, the first layer takes {first.InFeatures}");
+        CheckSampleSizes(layers, saved.InputShape, path);
         int outputs = OutputWidth(network, saved.InputShape, path);
         int expectedOutputs = task == TaskKind.Classification ? saved.ClassNames!.Length : 1;
         if (outputs != expectedOutputs)
@@ -75,6 +76,37 @@ public static class TrainedModelFile
     }
 
     private static bool IsShaping(Module<float> layer) => layer is Conv2d<float> or MaxPool2d<float> or AvgPool2d<float>;
+
+    // Every layer's output for one sample, sized in long before the dry run below allocates it: a damaged or
+    // hand-written file (a padding of 100000) would otherwise overflow an array length, or ask for gigabytes.
+    // Shapes that do not fit together are left to the dry run, which says how.
+    private static void CheckSampleSizes(List<Module<float>> layers, int[] inputShape, string path)
+    {
+        long[] shape = [.. inputShape.Select(size => (long)size)];
+        if (SampleSize.IsTooLarge(shape))
+            throw new ModelFormatException(path, "__metadata__.input_shape",
+                $"{ShapeMath.Format(inputShape)} is more than the {SampleSize.MaxValues:N0} values per sample this version holds");
+        for (int i = 0; i < layers.Count; i++)
+        {
+            bool image = shape.Length == 3;
+            shape = layers[i] switch
+            {
+                Linear<float> linear => [linear.OutFeatures],
+                Conv2d<float> conv when image => [conv.OutChannels, SampleSize.WindowPositions(shape[1], conv.Kernel, conv.Stride, conv.Padding),
+                    SampleSize.WindowPositions(shape[2], conv.Kernel, conv.Stride, conv.Padding)],
+                MaxPool2d<float> pool when image => [shape[0], SampleSize.WindowPositions(shape[1], pool.Kernel, pool.Stride, 0), SampleSize.WindowPositions(shape[2], pool.Kernel, pool.Stride, 0)],
+                AvgPool2d<float> pool when image => [shape[0], SampleSize.WindowPositions(shape[1], pool.Kernel, pool.Stride, 0), SampleSize.WindowPositions(shape[2], pool.Kernel, pool.Stride, 0)],
+                Flatten<float> => [shape.Aggregate(1L, (product, size) => product * size)], // each size was checked: no overflow
+                _ => shape,
+            };
+            if (shape.Any(size => size <= 0)) return;
+            string field = $"__metadata__.architecture[{i}]";
+            if (SampleSize.OutputProblem(shape) is { } problem) throw new ModelFormatException(path, field, problem);
+            if (layers[i] is Conv2d<float> convolution && image
+                && SampleSize.UnfoldProblem((long)convolution.InChannels * convolution.Kernel * convolution.Kernel, shape[1] * shape[2]) is { } unfold)
+                throw new ModelFormatException(path, field, unfold);
+        }
+    }
 
     // The layers run once on one zero sample: the only check that convolutions, pooling and dense widths fit
     // the input shape and each other, which a file written by hand (or damaged) may not do.

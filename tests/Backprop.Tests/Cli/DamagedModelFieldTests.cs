@@ -1,4 +1,8 @@
+using System.Text.Json.Nodes;
+using Backprop.Data;
 using Backprop.IO;
+using Backprop.Nn;
+using Backprop.Training;
 
 namespace Backprop.Tests.Cli;
 
@@ -9,7 +13,7 @@ public sealed class DamagedModelFieldTests(TrainedModels models) : IClassFixture
     {
         var cases = new TheoryData<string, string>();
         foreach (string command in new[] { "eval", "predict", "export" })
-            foreach (string damage in new[] { "zero std", "negative std", "infinite std", "NaN mean", "repeated class" })
+            foreach (string damage in new[] { "zero std", "negative std", "infinite std", "NaN mean", "repeated class", "huge padding" })
                 cases.Add(command, damage);
         return cases;
     }
@@ -24,7 +28,7 @@ public sealed class DamagedModelFieldTests(TrainedModels models) : IClassFixture
             "infinite std" => (Damaged("infinite-std.bp", (tensors, _) => tensors["normalizer.std"] = SafeTensor.FromFloats([1f, float.PositiveInfinity])), "normalizer.std[1]"),
             "NaN mean" => (Damaged("nan-mean.bp", (tensors, _) => tensors["normalizer.mean"] = SafeTensor.FromFloats([float.NaN, 0f])), "normalizer.mean[0]"),
             "repeated class" => (Damaged("repeated-class.bp", (_, metadata) => metadata["class_names"] = """["setosa", "setosa", "setosa"]"""), "__metadata__.class_names"),
-            _ => throw new ArgumentOutOfRangeException(nameof(damage)),
+            _ => (HugePadding(), "__metadata__.architecture[0]"),
         };
         string[] args = command == "export"
             ? ["export", "--model", model, "--out", Path.Combine(models.Folder, $"{Path.GetFileNameWithoutExtension(model)}.onnx")]
@@ -43,5 +47,25 @@ public sealed class DamagedModelFieldTests(TrainedModels models) : IClassFixture
         string path = Path.Combine(models.Folder, name);
         SafeTensors.Write(path, tensors, metadata);
         return path;
+    }
+
+    // A small convolutional classifier of the two features as a 1×2 image, whose padding is then made 100,000:
+    // [2, 200001, 200002] values per sample, which used to overflow an array length (exit 1) in the dry run.
+    private string HugePadding()
+    {
+        var random = new Random(1);
+        var network = new Sequential<float>([new Conv2d<float>(1, 2, 1, random), new Flatten<float>(), new Linear<float>(4, 3, random)]);
+        string path = Path.Combine(models.Folder, "convolution.bp");
+        TrainedModelFile.Save(path, new TrainedModel(network, TaskKind.Classification, ["x", "y"], [1, 1, 2], TrainedModels.Labels, normalizer: null));
+        Assert.Equal(0, CliRunner.Run("eval", "--model", path, "--data", models.TestCsv).Code);
+
+        var file = SafeTensors.Read(path);
+        var metadata = file.Metadata.ToDictionary();
+        var architecture = JsonNode.Parse(metadata["architecture"])!.AsArray();
+        architecture[0]!["padding"] = 100_000;
+        metadata["architecture"] = architecture.ToJsonString();
+        string damaged = Path.Combine(models.Folder, "huge-padding.bp");
+        SafeTensors.Write(damaged, file.Tensors, metadata);
+        return damaged;
     }
 }

@@ -62,6 +62,15 @@ public sealed class TrainArchitectureTests : IDisposable
         "layers[1]: brings the network to 1,280,")]
     [InlineData("""{"input_shape": [1, 8, 8], "layers": [{"type": "conv2d", "out_channels": 20000, "kernel": 1}, {"type": "conv2d", "out_channels": 60000, "kernel": 1}]}""",
         "layers[1]: brings the network to 1,200,")]
+    // Activations are sized in long before anything runs: these used to wrap around an int or overflow an array length (exit 1).
+    [InlineData("""{"input_shape": [1, 8, 8], "layers": [{"type": "conv2d", "out_channels": 4, "kernel": 3, "padding": 20000}, {"type": "flatten"}]}""",
+        "layers[0]: gives each sample an output of [4, 40006, 40006], more than the 16,000,000 values per sample")]
+    [InlineData("""{"input_shape": [1, 8, 8], "layers": [{"type": "conv2d", "out_channels": 64, "kernel": 1, "padding": 5000}, {"type": "maxpool2d", "kernel": 10008}, {"type": "flatten"}]}""",
+        "layers[0]: gives each sample an output of [64, 10008, 10008]")]
+    [InlineData("""{"input_shape": [1, 8, 8], "layers": [{"type": "conv2d", "out_channels": 1, "kernel": 1, "padding": 2147483647}]}""",
+        "layers[0]: gives each sample an output of [1, 4294967302, 4294967302]")]
+    [InlineData("""{"input_shape": [1, 8, 8], "layers": [{"type": "conv2d", "out_channels": 128, "kernel": 1}, {"type": "conv2d", "out_channels": 1, "kernel": 1000, "padding": 2400}]}""",
+        "layers[1]: it unfolds each image into 128,000,000 × 14,508,481 values")]
     public void A_bad_architecture_file_is_refused_with_the_field_named(string json, string expected)
     {
         CliHarness.AssertFails(CliHarness.Run("train", "--epochs", "1", "--arch", Arch(json)), 2, "arch.json", expected);
