@@ -75,7 +75,29 @@ internal sealed class ArchitectureFile
                 _ when ActivationNames.TryParse(type, out _) => new LayerSpecText(type),
                 _ => throw Error($"{field}.type", $"unknown layer type '{type}' (expected dense, conv2d, maxpool2d, avgpool2d, batchnorm, dropout, flatten, {string.Join(", ", ActivationNames.All)})"),
             };
+            CheckKeys(layer, field, type);
             layers.Add((spec, field));
+        }
+    }
+
+    // NOTE: a misspelt or misplaced key ("strides", a dense layer's "activation") would otherwise be ignored and
+    // train another network than the one written, so every key must be one its layer type takes.
+    private void CheckKeys(JsonElement layer, string field, string type)
+    {
+        string[] keys = type switch
+        {
+            "dense" => ["units"],
+            "conv2d" => ["out_channels", "kernel", "stride", "padding"],
+            "maxpool2d" or "avgpool2d" => ["kernel", "stride"],
+            "dropout" => ["p"],
+            _ => [],
+        };
+        foreach (var property in layer.EnumerateObject())
+        {
+            if (property.Name == "type" || keys.Contains(property.Name)) continue;
+            string takes = keys.Length == 0 ? "takes no keys but type" : $"takes {string.Join(", ", keys)}";
+            string hint = type == "dense" && property.Name == "activation" ? "; put the activation after it as a layer of its own, e.g. {\"type\": \"relu\"}" : "";
+            throw Error(field, $"unknown key \"{property.Name}\": {type} {takes}{hint}");
         }
     }
 

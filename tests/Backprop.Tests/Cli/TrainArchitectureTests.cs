@@ -57,6 +57,13 @@ public sealed class TrainArchitectureTests : IDisposable
     [InlineData("""{"layers": [{"type": "swish"}]}""", "unknown layer type 'swish'")]
     [InlineData("""{"input_shape": [3, 5, 5], "layers": []}""", "input_shape")]
     [InlineData("""{"layers": [""", "malformed JSON")]
+    // A key the layer type does not take is refused, not ignored: these trained with stride 1 and with no activation.
+    [InlineData("""{"input_shape": [1, 8, 8], "layers": [{"type": "conv2d", "out_channels": 4, "kernel": 3, "strides": 2}]}""",
+        "layers[0]: unknown key \"strides\": conv2d takes out_channels, kernel, stride, padding")]
+    [InlineData("""{"layers": [{"type": "dense", "units": 16, "activation": "relu"}]}""",
+        "layers[0]: unknown key \"activation\": dense takes units; put the activation after it")]
+    [InlineData("""{"layers": [{"type": "dense", "units": 16}, {"type": "relu", "slope": 0.1}]}""", "layers[1]: unknown key \"slope\": relu takes no keys but type")]
+    [InlineData("""{"input_shape": [1, 8, 8], "layers": [{"type": "maxpool2d", "kernel": 2, "padding": 1}]}""", "layers[0]: unknown key \"padding\": maxpool2d takes kernel, stride")]
     // Sized before anything is allocated: 20,000 channels of 8×8 flatten to 1.28 million inputs for the dense layer.
     [InlineData("""{"input_shape": [1, 8, 8], "layers": [{"type": "conv2d", "out_channels": 20000, "kernel": 1}, {"type": "dense", "units": 1000}]}""",
         "layers[1]: brings the network to 1,280,")]
