@@ -90,9 +90,10 @@ internal sealed class ExplainNotation
     {
         Activation.Sigmoid => $"{Operand(a)} · (1 − {Operand(a)})",
         Activation.Tanh => $"1 − {Operand(a)}²",
-        Activation.Relu or Activation.LeakyRelu => $"z = {Number(z)}",
+        // NOTE: each form must equal the derivative: "relu'(z) = z = 1.5 = 1" once read as if the slope were z.
+        Activation.Relu or Activation.LeakyRelu => $"{Function(activation)}'({Number(z)})",
         Activation.Softplus => $"σ({Number(z)})",
-        Activation.Gelu => $"z = {Number(z)}",
+        Activation.Gelu => $"Φ({Number(z)}) + {Operand(z)} · φ({Number(z)})",
         _ => "1",
     };
 

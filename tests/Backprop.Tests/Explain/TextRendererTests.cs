@@ -65,4 +65,22 @@ public sealed class TextRendererTests
         Assert.Contains(phrase, text);
         Assert.Contains("∂C/∂ŷ[2]", text);
     }
+
+    [Fact]
+    public void Every_derivative_line_is_a_true_equation()
+    {
+        // "relu'(z[0][1]) = z = 1.5 = 1" read as if the slope were z.
+        var model = ExplainModelFile.Parse("""
+            {"input": [1, 2], "target": [1], "loss": "squared_error", "learning_rate": 0.1,
+             "layers": [{"activation": "relu", "weights": [[1, -0.5], [0.5, 0.5]], "bias": [0, 0]},
+                        {"activation": "gelu", "weights": [[1, -1]], "bias": [-0.2]}]}
+            """, "relu-gelu.json");
+
+        string text = TextRenderer.Render(ExplainEngine.Run(model));
+
+        Assert.Contains("relu'(z[0][0]) = relu'(0) = 0\n", text.ReplaceLineEndings("\n"));
+        Assert.Contains("relu'(z[0][1]) = relu'(1.5) = 1\n", text.ReplaceLineEndings("\n"));
+        Assert.Contains("gelu'(z[1][0]) = Φ(-1.7) + (-1.7) · φ(-1.7) = -0.1153", text);
+        Assert.DoesNotContain("= z =", text);
+    }
 }
