@@ -13,10 +13,11 @@ internal sealed record CliConsole(TextWriter Out, TextWriter Error)
     /// (no escape codes) and <see cref="PipeWidth"/> columns anywhere else.</summary>
     public IAnsiConsole Ansi()
     {
-        bool terminal = ReferenceEquals(Out, Console.Out) && !Console.IsOutputRedirected;
+        bool terminal = Out is StandardOutput && !Console.IsOutputRedirected;
         var ansi = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Out = new AnsiConsoleOutput(Out),
+            // Spectre recognises a terminal by the console's own writer, so it gets that one, not the wrapper.
+            Out = new AnsiConsoleOutput(Out is StandardOutput ? Console.Out : Out),
             Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
             ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,

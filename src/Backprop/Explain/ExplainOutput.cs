@@ -22,4 +22,14 @@ internal static class ExplainOutput
         output.Write(text);
         text.Clear();
     }
+
+    // A step of a wide network with a large batch is itself gigabytes of text (a 100-100-1 network on 2,000 samples
+    // ran out of memory building one), so renderers also hand it over in parts of about this many characters.
+    private const int PartLength = 1 << 16;
+
+    /// <summary><see cref="Flush"/>, once <paramref name="text"/> holds a part's worth.</summary>
+    public static void Spill(TextWriter output, StringBuilder text)
+    {
+        if (text.Length >= PartLength) Flush(output, text);
+    }
 }

@@ -24,7 +24,7 @@ public static class MarkdownRenderer
                 AppendHeader(md, step.Model, notation, stepCount);
             }
             if (stepCount > 1) md.AppendLine().AppendLine($"## Step {step.Step} of {stepCount}");
-            AppendStep(md, step, notation, h2, h3);
+            AppendStep(md, step, notation, h2, h3, output);
             ExplainOutput.Flush(output, md);
         }
     }
@@ -43,7 +43,7 @@ public static class MarkdownRenderer
         md.AppendLine("| (w1, z1, g1, …) | the same values numbered flat, as in the original notebook |");
     }
 
-    private static void AppendStep(StringBuilder md, StepTrace step, ExplainNotation notation, string h2, string h3)
+    private static void AppendStep(StringBuilder md, StepTrace step, ExplainNotation notation, string h2, string h3, TextWriter output)
     {
         var model = step.Model;
         bool batch = model.IsBatch;
@@ -61,7 +61,10 @@ public static class MarkdownRenderer
                 md.AppendLine($"| neuron | z = Σ w·input + b | z | a = {Function(layer.Activation)}(z) |");
                 md.AppendLine("|---|---|---|---|");
                 foreach (var neuron in layer.Neurons)
+                {
                     md.AppendLine($"| {Cell(notation.ZWithFlatName(neuron.Layer, neuron.Neuron))} | `{Cell(notation.WeightedSumSymbolic(neuron))}` = {Cell(WeightedSumNumeric(neuron))} | {Number(neuron.Z)} | {Number(neuron.A)} |");
+                    ExplainOutput.Spill(output, md);
+                }
             }
             md.AppendLine().AppendLine($"Prediction: `ŷ = {Vector(sample.Prediction)}`");
         }
@@ -88,6 +91,7 @@ public static class MarkdownRenderer
                         ? $"∂C/∂{Prediction(delta.Neuron)} = {Number(delta.OutputGradient)}"
                         : $"`{DownstreamSymbolic(delta)}` = {DownstreamNumeric(delta)} = {Number(delta.OutputGradient)}";
                     md.AppendLine($"{(batch ? $"| {delta.Sample} " : "")}| {Delta(l, delta.Neuron)} | {Cell(outputGradient)} | {Number(delta.ActivationDerivative)} | {Number(delta.Delta)} |");
+                    ExplainOutput.Spill(output, md);
                 }
             md.AppendLine();
             md.AppendLine("| gradient | chain rule | factors | value |");
@@ -99,6 +103,7 @@ public static class MarkdownRenderer
                         (batch ? $"sample {term.Sample}: " : "") + NumericProduct(term)));
                     string rule = (batch ? "Σ over samples of " : "") + notation.SymbolicProduct(gradient.Terms[0]);
                     md.AppendLine($"| ∂C/∂{Cell(notation.ParameterWithFlatName(gradient.Parameter))} | `{Cell(rule)}` | {Cell(factors)} | {Number(gradient.Gradient)} |");
+                    ExplainOutput.Spill(output, md);
                 }
         }
 
@@ -115,6 +120,7 @@ public static class MarkdownRenderer
                 for (int i = 0; i < before.Inputs; i++)
                     md.AppendLine($"| {notation.ParameterWithFlatName(ParameterRef.Weight(l, j, i))} | {Number(before.Weights[j][i])} | {Number(step.Backward[l].Weights[j][i].Gradient)} | {Number(after.Weights[j][i])} |");
                 md.AppendLine($"| {notation.ParameterWithFlatName(ParameterRef.Bias(l, j))} | {Number(before.Bias[j])} | {Number(step.Backward[l].Biases[j].Gradient)} | {Number(after.Bias[j])} |");
+                ExplainOutput.Spill(output, md);
             }
         }
     }

@@ -28,7 +28,7 @@ public static class TextRenderer
                 AppendNotation(text, step.Model);
             }
             if (stepCount > 1) text.AppendLine().AppendLine($"════════ Step {step.Step} of {stepCount} ════════");
-            AppendStep(text, step, notation);
+            AppendStep(text, step, notation, output);
             if (stepCount > 1) losses.Add(step.Loss.Value);
             ExplainOutput.Flush(output, text);
         }
@@ -54,7 +54,7 @@ public static class TextRenderer
         text.AppendLine("  (w1, z1, g1, …)  the same values numbered flat, as in the original notebook");
     }
 
-    private static void AppendStep(StringBuilder text, StepTrace step, ExplainNotation notation)
+    private static void AppendStep(StringBuilder text, StepTrace step, ExplainNotation notation, TextWriter output)
     {
         var model = step.Model;
         bool batch = model.IsBatch;
@@ -78,6 +78,7 @@ public static class TextRenderer
                     else
                         Equation(text, "    ", a, $"{Function(layer.Activation)}({Z(neuron.Layer, neuron.Neuron)})",
                             $"{Function(layer.Activation)}({Number(neuron.Z)})", Number(neuron.A));
+                    ExplainOutput.Spill(output, text);
                 }
             }
             text.AppendLine($"  prediction ŷ = {Vector(sample.Prediction)}");
@@ -95,10 +96,17 @@ public static class TextRenderer
                 : $"  layer {l} ({layer.Activation.Name()}: {Function(layer.Activation)}'(z) = {DerivativeRule(layer.Activation)})");
             foreach (var sampleDeltas in layer.Deltas)
                 foreach (var delta in sampleDeltas)
+                {
                     AppendDelta(text, delta, layer.Activation, notation, batch);
+                    ExplainOutput.Spill(output, text);
+                }
             for (int j = 0; j < layer.Weights.Count; j++)
             {
-                foreach (var gradient in layer.Weights[j]) AppendGradient(text, gradient, notation);
+                foreach (var gradient in layer.Weights[j])
+                {
+                    AppendGradient(text, gradient, notation);
+                    ExplainOutput.Spill(output, text);
+                }
                 AppendGradient(text, layer.Biases[j], notation);
             }
         }
@@ -115,6 +123,7 @@ public static class TextRenderer
                 for (int i = 0; i < before.Inputs; i++)
                     Update(text, notation.ParameterWithFlatName(ParameterRef.Weight(l, j, i)), before.Weights[j][i], model.LearningRate, gradients.Weights[j][i].Gradient, after.Weights[j][i]);
                 Update(text, notation.ParameterWithFlatName(ParameterRef.Bias(l, j)), before.Bias[j], model.LearningRate, gradients.Biases[j].Gradient, after.Bias[j]);
+                ExplainOutput.Spill(output, text);
             }
         }
     }

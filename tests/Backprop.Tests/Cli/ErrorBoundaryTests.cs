@@ -23,4 +23,25 @@ public sealed class ErrorBoundaryTests
         Assert.Equal(2, ErrorBoundary.Run(() => throw new UsageException("--steps must be at least 1"), error, verbose: false));
         Assert.Equal("error: --steps must be at least 1", error.ToString().TrimEnd());
     }
+
+    [Fact]
+    public void A_full_standard_output_is_an_output_error_with_exit_2_not_a_bug()
+    {
+        // `backprop explain > /dev/full` ended in "internal error: IOException: No space left on device" (exit 1).
+        var error = new StringWriter();
+
+        int code = BackpropCli.Run(["explain", "--steps", "3"], new StandardOutput(new FullDevice()), error);
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: standard output: cannot write the file (No space left on device)", error.ToString().TrimEnd());
+    }
+
+    /// <summary>A writer that fails as /dev/full does.</summary>
+    private sealed class FullDevice : TextWriter
+    {
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+        public override void Write(char value) => throw new IOException("No space left on device");
+        public override void Write(char[] buffer, int index, int count) => throw new IOException("No space left on device");
+        public override void Write(string? value) => throw new IOException("No space left on device");
+    }
 }

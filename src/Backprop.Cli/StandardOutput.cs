@@ -1,0 +1,36 @@
+using Backprop.IO;
+
+namespace Backprop.Cli;
+
+/// <summary>
+/// The process's standard output, whose write failures are the caller's output problem, not a bug: `explain &gt; /dev/full`
+/// ended in "internal error: IOException: No space left on device" (exit 1); it is now exit 2 naming standard output.
+/// </summary>
+internal sealed class StandardOutput(TextWriter console) : TextWriter
+{
+    public const string Name = "standard output";
+
+    public override System.Text.Encoding Encoding => console.Encoding;
+    public override IFormatProvider FormatProvider => console.FormatProvider;
+
+    public override void Write(char value) => Guard(() => console.Write(value));
+    public override void Write(char[] buffer, int index, int count) => Guard(() => console.Write(buffer, index, count));
+    public override void Write(ReadOnlySpan<char> buffer)
+    {
+        // (a span cannot enter a lambda)
+        try { console.Write(buffer); }
+        catch (IOException exception) when (exception is not OutputFileException) { throw Refused(exception); }
+    }
+    public override void Write(string? value) => Guard(() => console.Write(value));
+    public override void Write(System.Text.StringBuilder? value) => Guard(() => console.Write(value));
+    public override void WriteLine(string? value) => Guard(() => console.WriteLine(value));
+    public override void Flush() => Guard(console.Flush);
+
+    private static void Guard(Action write)
+    {
+        try { write(); }
+        catch (IOException exception) when (exception is not OutputFileException) { throw Refused(exception); }
+    }
+
+    private static OutputFileException Refused(IOException exception) => new(Name, OutputFileException.Reason(exception), exception);
+}
