@@ -54,12 +54,29 @@ internal static class BackpropCli
         return ErrorBoundary.Run(() => parse.Invoke(invocation), error, verbose);
     }
 
+    // NOTE: System.CommandLine names .NET types ("as expected type 'System.Int32'"), which mean nothing to a user.
+    private static readonly System.Text.RegularExpressions.Regex TypeError =
+        new(@"^Cannot parse argument '(?<value>.*)' for option '(?<option>[^']*)' as expected type 'System\.(?<type>\w+)'\.?$");
+
+    private static string Plain(string message)
+    {
+        var match = TypeError.Match(message);
+        if (!match.Success) return message;
+        string expected = match.Groups["type"].Value switch
+        {
+            "Int32" or "Int64" => "a whole number",
+            "Double" or "Single" => "a number",
+            _ => "a value of the right kind",
+        };
+        return $"{match.Groups["option"].Value}: '{match.Groups["value"].Value}' is not {expected}";
+    }
+
     // NOTE: without a known command, System.CommandLine's first error is "Required command was not provided",
     // even for `backprop trian`: name the word it did not know, and the commands it would have.
     private static string UsageError(ParseResult parse, RootCommand root)
     {
         if (parse.CommandResult.Command != root)
-            return ErrorBoundary.OneLine(parse.Errors[0].Message);
+            return Plain(ErrorBoundary.OneLine(parse.Errors[0].Message));
         string commands = $"one of {string.Join(", ", root.Subcommands.Select(command => command.Name))}; see backprop --help";
         string? word = parse.UnmatchedTokens.FirstOrDefault();
         return word is null ? $"no command given ({commands})"

@@ -72,6 +72,19 @@ public sealed class ErrorHandlingTests
     }
 
     [Theory]
+    [InlineData("error: --steps: '1.5' is not a whole number", "explain", "--steps", "1.5")]
+    [InlineData("error: --epochs: '1e3' is not a whole number", "train", "--epochs", "1e3")]
+    [InlineData("error: --test-split: 'abc' is not a number", "train", "--test-split", "abc")]
+    public void A_value_of_the_wrong_kind_is_named_without_dotnet_type_names(string expected, params string[] args)
+    {
+        // System.CommandLine said "as expected type 'System.Int32'".
+        var result = CliRunner.Run(args);
+
+        Assert.Equal(2, result.Code);
+        Assert.Equal(expected, Assert.Single(result.ErrorLines));
+    }
+
+    [Theory]
     [InlineData("error: unknown command 'trian' (one of explain, gradcheck, train, eval, predict, export; see backprop --help)", "trian", "--epochs", "2")]
     [InlineData("error: no command given (one of explain, gradcheck, train, eval, predict, export; see backprop --help)")]
     [InlineData("error: no command given (one of explain, gradcheck, train, eval, predict, export; see backprop --help)", "--verbose")]
