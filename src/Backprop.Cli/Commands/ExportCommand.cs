@@ -29,7 +29,7 @@ internal static class ExportCommand
 
     private static string Describe(TrainedModel model)
     {
-        string input = $"{OnnxExport.InputName} [N, {string.Join(", ", model.InputShape)}]";
+        string input = $"{OnnxExport.InputName} [N, {string.Join(", ", OnnxExport.SampleInputShape(model))}]";
         return model.Task == Data.TaskKind.Classification
             ? $"{input} -> {OnnxExport.ProbabilitiesName} [N, {model.OutputWidth}]"
             : $"{input} -> {OnnxExport.ValueName} [N, 1]";

@@ -34,11 +34,20 @@ public static class OnnxExport
 
     public static byte[] ToBytes(TrainedModel model) => Build(model).ToByteArray();
 
+    /// <summary>One sample's shape as the ONNX input takes it: what `predict` reads. A CSV model whose network reads
+    /// its rows as images (`input_shape` [1, 8, 8] in --arch) takes the rows, [features], and reshapes them inside;
+    /// an IDX model takes [C, H, W] images.</summary>
+    /// <remarks>NOTE: a model trained on CSV knows its target column (<see cref="TrainedModel.TargetName"/>); one
+    /// saved before that was kept cannot be told from an IDX model, and keeps its [C, H, W] input.</remarks>
+    public static int[] SampleInputShape(TrainedModel model) =>
+        model.InputShape.Length > 1 && model.TargetName is not null ? [model.FeatureNames.Length] : model.InputShape;
+
     internal static ModelProto Build(TrainedModel model)
     {
         var graph = new GraphProto { Name = "backprop" };
         var builder = new OnnxGraphBuilder(graph);
-        graph.Input.Add(OnnxGraphBuilder.FloatTensor(InputName, [null, .. model.InputShape.Select(dim => (long?)dim)]));
+        long[] inputShape = SampleInputShape(model).Select(dim => (long)dim).ToArray();
+        graph.Input.Add(OnnxGraphBuilder.FloatTensor(InputName, [null, .. inputShape.Select(dim => (long?)dim)]));
 
         string x = InputName;
         long[] sampleShape = model.InputShape.Select(dim => (long)dim).ToArray();
@@ -46,9 +55,11 @@ public static class OnnxExport
         {
             // Sub then Div, as Standardizer.Apply does, so the rounding is the same; the statistics take the
             // input's own shape, so image inputs are standardised without leaving [N, C, H, W].
-            x = builder.Node("Sub", "centred", [x, builder.Constant("normalizer.mean", normalizer.Mean, sampleShape)]);
-            x = builder.Node("Div", "standardised", [x, builder.Constant("normalizer.std", normalizer.Deviation, sampleShape)]);
+            x = builder.Node("Sub", "centred", [x, builder.Constant("normalizer.mean", normalizer.Mean, inputShape)]);
+            x = builder.Node("Div", "standardised", [x, builder.Constant("normalizer.std", normalizer.Deviation, inputShape)]);
         }
+        if (inputShape.Length != sampleShape.Length)
+            x = builder.Node("Reshape", "images", [x, builder.Int64Constant("input_shape", [-1, .. sampleShape])]);
         // Only dense and flatten layers change the rank ([N, C, H, W] → [N, features]); the others keep it.
         bool flat = model.InputShape.Length == 1;
         var layers = model.Network.Layers;

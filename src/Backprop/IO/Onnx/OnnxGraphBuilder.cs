@@ -26,6 +26,18 @@ internal sealed class OnnxGraphBuilder(GraphProto graph)
         return name;
     }
 
+    /// <summary>An int64 constant (a shape, for Reshape).</summary>
+    public string Int64Constant(string name, long[] values)
+    {
+        if (!initializers.Add(name))
+            return name;
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+        tensor.Dims.Add(values.Length);
+        tensor.Int64Data.AddRange(values);
+        Graph.Initializer.Add(tensor);
+        return name;
+    }
+
     /// <summary>A float32 scalar constant (rank 0), broadcast by the elementwise operators.</summary>
     public string Scalar(string name, float value) => Constant(name, [value]);
 
