@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Backprop.Explain;
 using Backprop.Nn;
@@ -53,20 +54,47 @@ public static class ExplainModelFile
     /// <summary>Parses model-file JSON; <paramref name="file"/> is the name errors give it.</summary>
     public static ExplainModel Parse(string json, string file)
     {
+        byte[] utf8 = Encoding.UTF8.GetBytes(json);
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            document = JsonDocument.Parse(utf8, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         }
         catch (JsonException exception)
         {
-            // NOTE: JsonException counts lines and bytes from 0; editors count from 1.
+            // NOTE: JsonException counts lines and bytes from 0; editors count lines and characters from 1.
             string location = exception.LineNumber is long line
-                ? $"line {line + 1}, column {(exception.BytePositionInLine ?? 0) + 1}"
+                ? Position(json, utf8, LineStart(utf8, line) + (exception.BytePositionInLine ?? 0))
                 : "";
             throw new ModelFileException(file, location, $"malformed JSON: {WithoutPosition(exception.Message)}", exception);
         }
         using (document) return new Reader(file).Model(document.RootElement);
+    }
+
+    /// <summary>The byte offset of line <paramref name="line"/> (from 0) in <paramref name="utf8"/>.</summary>
+    private static long LineStart(byte[] utf8, long line)
+    {
+        // NOTE: a '\n' byte is never part of a longer UTF-8 sequence, and System.Text.Json counts lines by it alone.
+        int start = 0;
+        for (long seen = 0; seen < line && start < utf8.Length; seen++)
+        {
+            int next = Array.IndexOf(utf8, (byte)'\n', start);
+            if (next < 0) break;
+            start = next + 1;
+        }
+        return start;
+    }
+
+    /// <summary>"line L, column C" (from 1) of the byte at <paramref name="offset"/> in <paramref name="utf8"/>, the
+    /// UTF-8 form of <paramref name="json"/>.</summary>
+    /// <remarks>NOTE: System.Text.Json counts columns in UTF-8 bytes, so after "ééééé" its column was 5 too far
+    /// right; an editor counts characters, as here (a letter and its accent marks are one).</remarks>
+    private static string Position(string json, byte[] utf8, long offset)
+    {
+        int index = Math.Min(Encoding.UTF8.GetCharCount(utf8, 0, (int)Math.Min(offset, utf8.Length)), json.Length);
+        int lineStart = index == 0 ? 0 : json.LastIndexOf('\n', index - 1) + 1;
+        int line = json.AsSpan(0, lineStart).Count('\n') + 1;
+        return $"line {line}, column {new StringInfo(json[lineStart..index]).LengthInTextElements + 1}";
     }
 
     /// <summary>System.Text.Json appends " LineNumber: 2 | BytePositionInLine: 4." to its messages; we say it our way.</summary>

@@ -134,6 +134,17 @@ public sealed class ExplainModelFileTests
         Assert.DoesNotContain("LineNumber", error.Message);
     }
 
+    [Theory]
+    [InlineData("{\"loss\": \"ééééé\" \"input\": 1}", "line 1, column 18")]
+    [InlineData("{\"loss\": \"e\u0301\u263A\uD83D\uDE00\" ]", "line 1, column 16")]
+    [InlineData("{\n  \"loss\": \"mse\", // é\n  \"é\": 1 ]", "line 3, column 10")]
+    public void The_column_of_malformed_json_counts_characters_not_utf8_bytes(string json, string location)
+    {
+        var error = Assert.Throws<ModelFileException>(() => ExplainModelFile.Parse(json, "m.json"));
+
+        Assert.Equal(location, error.Location);
+    }
+
     [Fact]
     public void A_missing_file_is_a_model_file_error()
     {
