@@ -111,6 +111,9 @@ public sealed class ExplainModelFileTests
         { Notebook(loss: "\"binary_cross_entropy\"", target: "[0.5]"), "target[0]", "binary_cross_entropy targets must be 0 or 1, found 0.5" },
         { Notebook(learningRate: "\"fast\""), "learning_rate", "expected a number" },
         { Notebook(learningRate: "-0.5"), "learning_rate", "must be zero or positive, found -0.5" },
+        { Notebook(learningRate: "0.1, \"learning_rate\": 5"), "learning_rate", "the key is given twice, at line 5, column 3 and at line 5, column 25" },
+        { Notebook(layer0: """{"activation": "sigmoid", "weights": [[0.1, 0.1, 0.6], [0.16, 0.1, 0.5]], "bias": [-4, -2], "bias": [7, 7]}"""), "layers[0].bias", "the key is given twice" },
+        { Notebook(input: """[{"a": 1, "a": 2}]"""), "input[0].a", "the key is given twice" },
     };
 
     [Theory]
@@ -143,6 +146,26 @@ public sealed class ExplainModelFileTests
         var error = Assert.Throws<ModelFileException>(() => ExplainModelFile.Parse(json, "m.json"));
 
         Assert.Equal(location, error.Location);
+    }
+
+    [Fact]
+    public void A_key_given_twice_is_refused_rather_than_the_last_one_winning()
+    {
+        const string json = """{"input":[1,2],"target":[3],"loss":"squared_error","learning_rate":0.1,"learning_rate":5,"layers":[{"activation":"identity","weights":[[1,2]],"bias":[0],"bias":[7]}]}""";
+
+        var error = Assert.Throws<ModelFileException>(() => ExplainModelFile.Parse(json, "m.json"));
+
+        Assert.Equal("m.json: learning_rate: the key is given twice, at line 1, column 52 and at line 1, column 72; give it once", error.Message);
+    }
+
+    [Fact]
+    public void A_duplicate_key_is_located_in_characters_after_accented_text()
+    {
+        const string json = """{"loss": "ééééé", "loss": "mse"}""";
+
+        var error = Assert.Throws<ModelFileException>(() => ExplainModelFile.Parse(json, "m.json"));
+
+        Assert.Contains("at line 1, column 2 and at line 1, column 19", error.Message);
     }
 
     [Fact]
