@@ -8,9 +8,9 @@ namespace Backprop.IO;
 
 /// <summary>
 /// Reads the contract's explain model file (input, target, loss, learning_rate, dense layers) into an
-/// <see cref="ExplainModel"/>, checking every field. Problems throw <see cref="ModelFileException"/> naming the
-/// file and the JSON path, e.g. <c>model.json: layers[1].weights[0]: expected 2 numbers (the previous layer has
-/// 2 outputs), found 3</c>.
+/// <see cref="ExplainModel"/>, checking every field and refusing a key it does not know or one given twice.
+/// Problems throw <see cref="ModelFileException"/> naming the file and the JSON path, e.g.
+/// <c>model.json: layers[1].weights[0]: expected 2 numbers (the previous layer has 2 outputs), found 3</c>.
 /// </summary>
 public static class ExplainModelFile
 {
@@ -153,6 +153,7 @@ public static class ExplainModelFile
         public ExplainModel Model(JsonElement root)
         {
             if (root.ValueKind != JsonValueKind.Object) throw Fail("", $"expected a JSON object with input, target, loss, learning_rate and layers, found {Describe(root)}");
+            RefuseUnknownKeys(root, "", ModelKeys, "a model file");
 
             var lossName = String(Required(root, "", "loss"), "loss");
             if (!Nn.Loss.TryParse(lossName, out var loss))
@@ -201,6 +202,7 @@ public static class ExplainModelFile
                 string path = $"layers[{l}]";
                 var layer = layersElement[l];
                 if (layer.ValueKind != JsonValueKind.Object) throw Fail(path, $"expected an object with activation, weights and bias, found {Describe(layer)}");
+                RefuseUnknownKeys(layer, path, LayerKeys, "a layer");
                 if (layer.TryGetProperty("type", out var type))
                 {
                     string typeName = String(type, $"{path}.type");
@@ -307,6 +309,18 @@ public static class ExplainModelFile
             if (value < 0 || value >= classes)
                 throw Fail(path, $"class index {Format(value)} is out of range: the last layer has {CountOf(classes, "output")}, so classes are 0 to {classes - 1}");
             return value;
+        }
+
+        private static readonly string[] ModelKeys = ["input", "target", "loss", "learning_rate", "layers"];
+        private static readonly string[] LayerKeys = ["type", "activation", "weights", "bias"];
+
+        // NOTE: a key not read here was ignored, so explain showed another network than the one written:
+        // "typ": "conv2d" gave a dense layer, and "activaton" a complaint that activation was missing.
+        private void RefuseUnknownKeys(JsonElement element, string path, string[] keys, string what)
+        {
+            foreach (var property in element.EnumerateObject())
+                if (!keys.Contains(property.Name))
+                    throw Fail(path.Length == 0 ? property.Name : $"{path}.{property.Name}", $"unknown key; {what} takes {string.Join(", ", keys)}");
         }
 
         private JsonElement Required(JsonElement parent, string parentPath, string name)
