@@ -14,19 +14,19 @@ internal static class PredictCommand
 {
     public static Command Create(CliConsole console)
     {
-        var model = new Option<string>("--model") { Description = "A model saved by `backprop train --out`", HelpName = "MODEL", Required = true };
+        var model = new Option<string>("--model") { Description = "A model saved by `backprop train --out`", HelpName = "MODEL", Required = true }.NotEmpty();
         var data = new Option<string>("--data")
         {
             Description = "A CSV file (the target column may be absent), or an IDX folder (its t10k files are used)",
             HelpName = "PATH",
             Required = true,
-        };
+        }.NotEmpty();
         var target = new Option<string?>("--target")
         {
             Description = "The CSV target column, if present (default: the one column that is not a model feature)",
             HelpName = "COLUMN",
         };
-        var output = new Option<string?>("--out") { Description = "Write the CSV here (atomically) instead of to stdout", HelpName = "FILE.csv" };
+        var output = new Option<string?>("--out") { Description = "Write the CSV here (atomically) instead of to stdout", HelpName = "FILE.csv" }.NotEmpty();
 
         var command = new Command("predict", "Predict with a saved model; writes CSV") { model, data, target, output };
         command.SetAction(parse =>

@@ -22,6 +22,10 @@ public static class ExplainModelFile
 
     public static ExplainModel Load(string path)
     {
+        // NOTE: File.ReadAllBytes reports these in .NET's words: a folder as "Access to the path is denied",
+        // an empty path as "The value cannot be an empty string. (Parameter 'path')".
+        if (path.Length == 0) throw new ModelFileException("\"\"", "", "the path is empty; name an explain model file (JSON)");
+        if (Directory.Exists(path)) throw new ModelFileException(path, "", "this is a folder, not a file; explain and gradcheck read a model file (JSON), as in examples/notebook.json");
         byte[] bytes;
         try
         {

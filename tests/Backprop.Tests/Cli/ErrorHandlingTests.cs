@@ -55,6 +55,44 @@ public sealed class ErrorHandlingTests
         Assert.StartsWith("error: /nonexistent/model.json: cannot read the file", Assert.Single(result.ErrorLines));
     }
 
+    [Fact]
+    public void A_folder_given_as_the_model_is_named_as_a_folder()
+    {
+        using var directory = new TestFiles.TemporaryDirectory();
+
+        foreach (var command in new[] { "explain", "gradcheck" })
+        {
+            var result = CliRunner.Run(command, "--model", directory.Path);
+
+            Assert.Equal(2, result.Code);
+            Assert.StartsWith($"error: {directory.Path}: this is a folder, not a file", Assert.Single(result.ErrorLines));
+        }
+    }
+
+    [Theory]
+    [InlineData("--model", "explain", "--model", "")]
+    [InlineData("--model", "gradcheck", "--model", "")]
+    [InlineData("--model", "eval", "--model", "", "--data", "d.csv")]
+    [InlineData("--data", "eval", "--model", "m.bp", "--data", "")]
+    [InlineData("--model", "predict", "--model", "", "--data", "d.csv")]
+    [InlineData("--out", "predict", "--model", "m.bp", "--data", "d.csv", "--out", "")]
+    [InlineData("--model", "export", "--model", "", "--out", "m.onnx")]
+    [InlineData("--out", "export", "--model", "m.bp", "--out", "")]
+    [InlineData("--data", "train", "--data", "")]
+    [InlineData("--test", "train", "--data", "d.csv", "--test", "")]
+    [InlineData("--arch", "train", "--arch", "")]
+    [InlineData("--out", "train", "--out", "")]
+    [InlineData("--plot", "train", "--plot", "")]
+    [InlineData("--checkpoint", "train", "--checkpoint", "")]
+    [InlineData("--resume", "train", "--resume", "")]
+    public void An_empty_path_is_refused_naming_the_flag_not_in_dotnets_words(string flag, params string[] args)
+    {
+        var result = CliRunner.Run(args);
+
+        Assert.Equal(2, result.Code);
+        Assert.Equal($"error: {flag}: the path is empty", Assert.Single(result.ErrorLines));
+    }
+
     [Theory]
     [InlineData("explain", "--bogus")]
     [InlineData("explain", "--format", "xml")]

@@ -172,6 +172,24 @@ public sealed class ExplainModelFileTests
     }
 
     [Fact]
+    public void A_folder_is_named_as_a_folder_not_an_unreadable_file()
+    {
+        using var directory = new TestFiles.TemporaryDirectory();
+
+        var error = Assert.Throws<ModelFileException>(() => ExplainModelFile.Load(directory.Path));
+
+        Assert.StartsWith($"{directory.Path}: this is a folder, not a file", error.Message);
+    }
+
+    [Fact]
+    public void An_empty_path_is_named_as_empty()
+    {
+        var error = Assert.Throws<ModelFileException>(() => ExplainModelFile.Load(""));
+
+        Assert.StartsWith("\"\": the path is empty", error.Message);
+    }
+
+    [Fact]
     public void A_missing_file_is_a_model_file_error()
     {
         var error = Assert.Throws<ModelFileException>(() => ExplainModelFile.Load("/nonexistent/model.json"));
