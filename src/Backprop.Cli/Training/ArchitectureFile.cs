@@ -31,6 +31,8 @@ internal sealed class ArchitectureFile
 
     public static ArchitectureFile Load(string path)
     {
+        // NOTE: File.Exists is false for a folder too, which was then reported as "no such file".
+        if (Directory.Exists(path)) throw new UsageException($"--arch: {path} is a folder, not a file");
         if (!File.Exists(path)) throw new UsageException($"--arch: {path}: no such file");
         var file = new ArchitectureFile(path, File.ReadAllText(path));
         JsonDocument document;

@@ -46,6 +46,7 @@ internal static class DataSources
             if (test.Rows == 0) throw new DataFormatException(path, $"{all.Rows} rows are too few to hold out a test split (no class has two rows); add rows or give a --test file");
             return new(train, test, path);
         }
+        if (Directory.Exists(testPath)) throw new UsageException($"--test: {testPath} is a folder; --test takes a CSV file");
         if (!File.Exists(testPath)) throw new UsageException($"{testPath}: no such file");
         var testSet = CsvLoader.Load(testPath, new CsvLoadOptions
         {

@@ -82,4 +82,10 @@ public sealed class TrainArchitectureTests : IDisposable
     {
         CliHarness.AssertFails(CliHarness.Run("train", "--epochs", "1", "--arch", Arch(json)), 2, "arch.json", expected);
     }
+
+    [Fact]
+    public void An_arch_path_that_is_a_folder_is_named_as_a_folder_not_a_missing_file()
+    {
+        CliHarness.AssertFails(CliHarness.Run("train", "--epochs", "1", "--arch", folder.Path), 2, $"--arch: {folder.Path} is a folder, not a file");
+    }
 }

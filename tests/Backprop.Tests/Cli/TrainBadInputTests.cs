@@ -69,6 +69,10 @@ public sealed class TrainBadInputTests : IDisposable
     public void A_test_file_that_does_not_exist_is_rejected() =>
         AssertRejected(TrainOn(Csv("a,y\n1,0\n2,1\n3,0\n4,1\n"), "--test", Path.Combine(folder.Path, "gone.csv")), "gone.csv");
 
+    [Fact]
+    public void A_test_path_that_is_a_folder_is_named_as_a_folder_not_a_missing_file() =>
+        AssertRejected(TrainOn(Csv("a,y\n1,0\n2,1\n3,0\n4,1\n"), "--test", folder.Path), $"error: --test: {folder.Path} is a folder; --test takes a CSV file");
+
     private string IdxFolder(Action<TempFolder> corrupt)
     {
         var idx = new TempFolder();
