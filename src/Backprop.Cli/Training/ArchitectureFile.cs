@@ -36,7 +36,14 @@ internal sealed class ArchitectureFile
         if (!File.Exists(path)) throw new UsageException($"--arch: {path}: no such file");
         var file = new ArchitectureFile(path, File.ReadAllText(path));
         JsonDocument document;
-        try { document = JsonDocument.Parse(file.Text); }
+        try
+        {
+            byte[] utf8 = System.Text.Encoding.UTF8.GetBytes(file.Text);
+            if (Backprop.IO.JsonDuplicateKeys.Find(utf8) is var (key, first, second))
+                throw file.Error(key, $"the key is given twice, on lines {Backprop.IO.JsonDuplicateKeys.Line(utf8, first)} and " +
+                    $"{Backprop.IO.JsonDuplicateKeys.Line(utf8, second)}; give it once");
+            document = JsonDocument.Parse(file.Text);
+        }
         catch (JsonException exception)
         {
             throw new UsageException($"{path}: line {exception.LineNumber + 1}: malformed JSON ({exception.Message.Split('.')[0]})");

@@ -76,47 +76,11 @@ public static class ExplainModelFile
         using (document) return new Reader(file).Model(document.RootElement);
     }
 
-    // NOTE: JsonDocument keeps the last of two equal keys, so a file giving "learning_rate" twice ran with the
-    // second value while its reader saw the first; each object's keys must be distinct.
     private static void RefuseDuplicateKeys(byte[] utf8, string json, string file)
     {
-        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        // The open objects and arrays, innermost on top; the path of the next value is worked out from the top one.
-        var open = new Stack<Container>();
-        string? key = null;
-        while (reader.Read())
-        {
-            if (reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var container = open.Peek();
-                key = reader.GetString()!;
-                string path = container.Path.Length == 0 ? key : $"{container.Path}.{key}";
-                if (container.Keys!.TryGetValue(key, out long first))
-                    throw new ModelFileException(file, path, $"the key is given twice, at {Position(json, utf8, first)} and at " +
-                        $"{Position(json, utf8, reader.TokenStartIndex)}; give it once");
-                container.Keys.Add(key, reader.TokenStartIndex);
-                continue;
-            }
-            if (reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray)
-            {
-                open.Pop();
-                continue;
-            }
-            // A value: its path is its key in an object, or its index in an array.
-            string valuePath = open.Count == 0 ? ""
-                : open.Peek() is { Keys: not null } parent ? (parent.Path.Length == 0 ? key! : $"{parent.Path}.{key}")
-                : $"{open.Peek().Path}[{open.Peek().NextIndex++}]";
-            if (reader.TokenType == JsonTokenType.StartObject) open.Push(new Container(valuePath, new Dictionary<string, long>()));
-            else if (reader.TokenType == JsonTokenType.StartArray) open.Push(new Container(valuePath, null));
-        }
-    }
-
-    /// <summary>An open object (with the keys seen so far and where each starts, in UTF-8 bytes) or array.</summary>
-    private sealed class Container(string path, Dictionary<string, long>? keys)
-    {
-        public string Path { get; } = path;
-        public Dictionary<string, long>? Keys { get; } = keys;
-        public int NextIndex { get; set; }
+        if (JsonDuplicateKeys.Find(utf8) is var (path, first, second))
+            throw new ModelFileException(file, path, $"the key is given twice, at {Position(json, utf8, first)} and at " +
+                $"{Position(json, utf8, second)}; give it once");
     }
 
     /// <summary>The byte offset of line <paramref name="line"/> (from 0) in <paramref name="utf8"/>.</summary>

@@ -57,6 +57,7 @@ public sealed class TrainArchitectureTests : IDisposable
     [InlineData("""{"layers": [{"type": "swish"}]}""", "unknown layer type 'swish'")]
     [InlineData("""{"input_shape": [3, 5, 5], "layers": []}""", "input_shape")]
     [InlineData("""{"layers": [""", "malformed JSON")]
+    [InlineData("""{"layers": [{"type": "dense", "units": 16, "units": 4}]}""", "layers[0].units: the key is given twice, on lines 1 and 1")] // the last one won
     // A key the layer type does not take is refused, not ignored: these trained with stride 1 and with no activation.
     [InlineData("""{"input_shape": [1, 8, 8], "layers": [{"type": "conv2d", "out_channels": 4, "kernel": 3, "strides": 2}]}""",
         "layers[0]: unknown key \"strides\": conv2d takes out_channels, kernel, stride, padding")]
