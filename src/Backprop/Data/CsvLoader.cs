@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Sylvan.Data.Csv;
 
@@ -13,20 +14,51 @@ public static class CsvLoader
 {
     public static DataSet Load(string path, CsvLoadOptions? options = null)
     {
-        StreamReader reader;
+        FileStream stream;
         try
         {
-            reader = new StreamReader(path, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true);
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             throw new DataFormatException(path, $"cannot read the file: {e.Message}", e);
         }
-        using (reader) return Load(reader, path, options);
+        using (stream)
+        {
+            // NOTE: leaveOpen, because the parser disposes the reader and the file may be read again below.
+            using var reader = new StreamReader(stream, StrictUtf8, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
+            try
+            {
+                return LoadText(reader, path, options);
+            }
+            catch (DecoderFallbackException e)
+            {
+                // NOTE: the reader decodes a block ahead of the parser, so the line is found by reading the file again
+                // (a pipe cannot be read again).
+                var (line, bytes) = stream.CanSeek && FirstNonUtf8(stream) is { } first ? first : (null, e.BytesUnknown);
+                throw NotUtf8(path, line, bytes, e);
+            }
+        }
     }
 
     /// <param name="source">The name messages give the data, usually its path.</param>
     public static DataSet Load(TextReader reader, string source, CsvLoadOptions? options = null)
+    {
+        try
+        {
+            return LoadText(reader, source, options);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw NotUtf8(source, null, e.BytesUnknown, e);
+        }
+    }
+
+    // NOTE: strict, because the default decoder turns every byte that is not UTF-8 into U+FFFD: the Latin-1 labels
+    // "café" and "cafè" became one class.
+    static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    static DataSet LoadText(TextReader reader, string source, CsvLoadOptions? options)
     {
         options ??= new CsvLoadOptions();
         CsvDataReader csv;
@@ -39,6 +71,38 @@ public static class CsvLoader
             throw new DataFormatException(source, "the file is empty (a header row is required)", e);
         }
         using (csv) return Read(csv, source, options);
+    }
+
+    static DataFormatException NotUtf8(string source, int? line, byte[]? bytes, Exception inner)
+    {
+        string held = bytes is null or [] ? "bytes" : bytes.Length == 1 ? $"the byte 0x{bytes[0]:X2}"
+            : "the bytes " + string.Join(" ", bytes.Select(b => $"0x{b:X2}"));
+        return new DataFormatException(source, line, null, null,
+            $"the file is not UTF-8 text (it holds {held}, which UTF-8 does not allow here); save it as UTF-8", inner);
+    }
+
+    /// <returns>The 1-based line of the first byte sequence that is not UTF-8, and its bytes; null when there is none.</returns>
+    static (int? Line, byte[] Bytes)? FirstNonUtf8(Stream stream)
+    {
+        stream.Position = 0;
+        var buffer = new byte[1 << 16];
+        int carried = 0, line = 1;
+        while (true)
+        {
+            int read = stream.Read(buffer, carried, buffer.Length - carried);
+            int length = carried + read, position = 0;
+            while (position < length)
+            {
+                OperationStatus status = Rune.DecodeFromUtf8(buffer.AsSpan(position, length - position), out Rune rune, out int used);
+                if (status == OperationStatus.NeedMoreData && read > 0) break;  // a character split between blocks
+                if (status != OperationStatus.Done) return (line, buffer[position..(position + used)]);
+                if (rune.Value == '\n') line++;
+                position += used;
+            }
+            if (read == 0) return null;
+            carried = length - position;
+            Array.Copy(buffer, position, buffer, 0, carried);
+        }
     }
 
     static DataSet Read(CsvDataReader csv, string source, CsvLoadOptions options)

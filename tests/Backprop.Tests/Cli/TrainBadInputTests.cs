@@ -48,6 +48,11 @@ public sealed class TrainBadInputTests : IDisposable
     public void An_empty_file_is_rejected() => AssertRejected(TrainOn(Csv("")), "data.csv", "empty");
 
     [Fact]
+    public void A_latin1_file_is_rejected_rather_than_read_with_merged_labels() =>
+        AssertRejected(TrainOn(folder.WriteBytes("data.csv", System.Text.Encoding.Latin1.GetBytes("x,label\n1,caf\u00e9\n2,caf\u00e8\n3,caf\u00e9\n4,caf\u00e8\n5,tea\n6,tea\n"))),
+            "error: ", "data.csv:2: the file is not UTF-8 text (it holds the byte 0xE9, which UTF-8 does not allow here); save it as UTF-8");
+
+    [Fact]
     public void A_header_only_file_is_rejected() => AssertRejected(TrainOn(Csv("a,b,y\n")), "data.csv", "no data rows");
 
     [Fact]

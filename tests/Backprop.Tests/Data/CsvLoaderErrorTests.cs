@@ -164,6 +164,42 @@ public sealed class CsvLoaderErrorTests
     }
 
     [Fact]
+    public void A_latin1_file_is_refused_naming_the_line_and_byte_rather_than_merging_labels()
+    {
+        using var folder = new TempFolder();
+        string path = folder.WriteBytes("data.csv", System.Text.Encoding.Latin1.GetBytes("x,label\n1,caf\u00e9\n2,caf\u00e8\n3,tea\n"));
+
+        var error = Assert.Throws<DataFormatException>(() => CsvLoader.Load(path));
+
+        Assert.Equal($"{path}:2: the file is not UTF-8 text (it holds the byte 0xE9, which UTF-8 does not allow here); save it as UTF-8", error.Message);
+    }
+
+    [Fact]
+    public void A_reader_that_cannot_be_read_again_is_refused_without_a_line()
+    {
+        byte[] bytes = System.Text.Encoding.Latin1.GetBytes("x,label\n1,caf\u00e9\n2,tea\n");
+        var reader = new StreamReader(new MemoryStream(bytes), new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true));
+
+        var error = Assert.Throws<DataFormatException>(() => CsvLoader.Load(reader, "piped.csv"));
+
+        Assert.Equal("piped.csv: the file is not UTF-8 text (it holds the byte 0xE9, which UTF-8 does not allow here); save it as UTF-8", error.Message);
+    }
+
+    [Fact]
+    public void A_bad_byte_far_into_a_large_file_is_found_on_its_line()
+    {
+        using var folder = new TempFolder();
+        var text = new System.Text.StringBuilder("x,label\n");
+        for (int i = 0; i < 20_000; i++) text.Append($"{i},\u00e9t\u00e9\n");  // valid two-byte characters across block edges
+        byte[] utf8 = new System.Text.UTF8Encoding(false).GetBytes(text.ToString());
+        string path = folder.WriteBytes("data.csv", [.. utf8, .. "1,caf"u8, 0xE9, .. "\n"u8]);
+
+        var error = Assert.Throws<DataFormatException>(() => CsvLoader.Load(path));
+
+        Assert.StartsWith($"{path}:20002: the file is not UTF-8 text (it holds the byte 0xE9,", error.Message);
+    }
+
+    [Fact]
     public void A_blank_first_line_is_not_a_header()
     {
         var error = LoadFails("\n1,2\n", out string path);

@@ -49,6 +49,18 @@ public sealed class CsvLoaderTests
     }
 
     [Fact]
+    public void Labels_in_UTF8_with_a_byte_order_mark_stay_distinct()
+    {
+        using var folder = new TempFolder();
+        string path = folder.Write("data.csv", "\uFEFFx,label\n1,caf\u00e9\n2,caf\u00e8\n3,caf\u00e9\n");
+
+        DataSet data = CsvLoader.Load(path);
+
+        Assert.Equal(["x"], data.FeatureNames);
+        Assert.Equal(["caf\u00e8", "caf\u00e9"], data.ClassNames!);
+    }
+
+    [Fact]
     public void The_target_is_chosen_by_name_and_the_other_columns_stay_in_order()
     {
         using var folder = new TempFolder();
