@@ -107,11 +107,12 @@ public static class CsvLoader
 
     static DataSet Read(CsvDataReader csv, string source, CsvLoadOptions options)
     {
-        string[] header = ReadHeader(csv, source);
+        string[] header = ReadHeader(csv, source, out int named);
         if (header.Length == 1 && string.IsNullOrWhiteSpace(csv.GetName(0)))
             throw new DataFormatException(source, 1, null, null, "the header row is blank (a header row naming the columns is required)");
-        int targetOrdinal = FindTarget(header, source, options);
-        int[] featureOrdinals = ChooseFeatures(header, targetOrdinal, source, options);
+        string[] columns = header[..named];
+        int targetOrdinal = FindTarget(columns, source, options);
+        int[] featureOrdinals = ChooseFeatures(columns, targetOrdinal, source, options);
         int featureCount = featureOrdinals.Length;
         if (featureCount == 0) throw new DataFormatException(source, 1, null, null, "there are no feature columns");
 
@@ -144,6 +145,10 @@ public static class CsvLoader
                 throw new DataFormatException(source, line, null, null,
                     $"the row has {csv.RowFieldCount} fields but the header has {header.Length}");
 
+            for (int ordinal = named; ordinal < header.Length; ordinal++)
+                if (!csv.GetFieldSpan(ordinal).Trim().IsEmpty)
+                    throw new DataFormatException(source, line, null, csv.GetString(ordinal),
+                        $"column {ordinal + 1} has no name in the header, but this line holds '{csv.GetString(ordinal)}' in it; name the column or remove the value");
             foreach (int ordinal in featureOrdinals)
                 features.Add(ParseFeature(csv.GetFieldSpan(ordinal), source, line, header[ordinal]));
             if (targetOrdinal >= 0)
@@ -182,19 +187,29 @@ public static class CsvLoader
         }
     }
 
-    /// <summary>Column names, which must differ; a blank name is known by its 1-based index.</summary>
-    static string[] ReadHeader(CsvDataReader csv, string source)
+    /// <summary>Column names, trimmed, which must differ; a blank name is known by its 1-based index.</summary>
+    /// <param name="named">How many columns hold data: blank-named columns that end the header do not.</param>
+    static string[] ReadHeader(CsvDataReader csv, string source, out int named)
     {
         var header = new string[csv.FieldCount];
+        var blank = new bool[header.Length];
         for (int i = 0; i < header.Length; i++)
         {
             string name = csv.GetName(i);
             if (i == 0) name = name.TrimStart('\uFEFF');  // a BOM the stream reader did not strip
-            header[i] = string.IsNullOrWhiteSpace(name) ? (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : name;
+            // NOTE: trimmed as values and labels are, so that "a, b, y" has a column 'y'.
+            name = name.Trim();
+            blank[i] = name.Length == 0;
+            header[i] = blank[i] ? (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : name;
         }
+        // NOTE: a trailing comma on every line (Excel writes one) leaves a blank-named last column; taken as the target it
+        // failed on every row. Its lines are checked to be empty there. A blank first column stays: pandas writes its
+        // index so, and it is a feature named "1".
+        named = header.Length;
+        while (named > 1 && blank[named - 1]) named--;
         // NOTE: columns are matched by name (the target, and a model's features in eval and predict), so a repeated
         // name would train and then fail to evaluate on the very same file.
-        for (int i = 1; i < header.Length; i++)
+        for (int i = 1; i < named; i++)
         {
             int first = Array.IndexOf(header, header[i], 0, i);
             if (first >= 0)
@@ -215,7 +230,7 @@ public static class CsvLoader
     {
         if (options.Target is { } named)
         {
-            int match = Array.IndexOf(header, named);
+            int match = IndexOf(header, named);
             if (match >= 0 || options.TargetOptional) return match;
             throw new DataFormatException(source, 1, null, named, $"no target column '{named}' (columns: {TargetEncoder.Listing(header)})");
         }
@@ -225,7 +240,7 @@ public static class CsvLoader
             // other columns (an id, a note) are told apart from it.
             if (options.ModelTarget is { } modelTarget)
             {
-                int match = Array.IndexOf(header, modelTarget);
+                int match = IndexOf(header, modelTarget);
                 if (match >= 0 || options.TargetOptional) return match;
                 throw new DataFormatException(source, 1, null, modelTarget,
                     $"no target column '{modelTarget}', the column the model was trained to predict (columns: {TargetEncoder.Listing(header)}); " +
@@ -233,7 +248,8 @@ public static class CsvLoader
             }
             // A model file that does not name its target: the one column that is not a feature, wherever it is (read
             // from the header here, so that a pipe such as /dev/stdin is read once).
-            var others = header.Where(name => !features.Contains(name)).ToArray();
+            var trimmed = features.Select(feature => feature.Trim()).ToHashSet();
+            var others = header.Where(name => !trimmed.Contains(name)).ToArray();
             if (others is [var sole]) return Array.IndexOf(header, sole);
             if (options.TargetOptional) return -1;
             if (others.Length > 1)
@@ -246,6 +262,9 @@ public static class CsvLoader
         return header.Length - 1;
     }
 
+    // NOTE: header names are trimmed; so is a name given to look for (a model saved before they were, --target " y").
+    static int IndexOf(string[] header, string name) => Array.IndexOf(header, name.Trim());
+
     static int[] ChooseFeatures(string[] header, int targetOrdinal, string source, CsvLoadOptions options)
     {
         if (options.FeatureNames is null)
@@ -255,7 +274,7 @@ public static class CsvLoader
         for (int f = 0; f < ordinals.Length; f++)
         {
             string name = options.FeatureNames[f];
-            int ordinal = Array.IndexOf(header, name);
+            int ordinal = IndexOf(header, name);
             if (ordinal < 0)
                 throw new DataFormatException(source, 1, null, name,
                     $"no feature column '{name}', which the model expects (columns: {TargetEncoder.Listing(header)})");

@@ -56,6 +56,22 @@ public sealed class TrainDataTests : IDisposable
     }
 
     [Fact]
+    public void A_spaced_header_and_an_excel_trailing_comma_train_as_they_read()
+    {
+        string spaced = folder.Write("sp.csv", "a, b, y\n1, 2, p\n2, 1, q\n3, 3, p\n1, 1, q\n");
+        string trailing = folder.Write("tc.csv", "a,b,y,\n1,2,p,\n2,1,q,\n3,3,p,\n1,1,q,\n");
+
+        var byName = Run("train", "--data", spaced, "--target", "y", "--layers", "4", "--epochs", "1", "--out", In("sp.bp"), "--format", "json");
+        var byPlace = Run("train", "--data", trailing, "--layers", "4", "--epochs", "1", "--out", In("tc.bp"), "--format", "json");
+
+        Assert.True(byName.Code == 0, byName.Error);
+        Assert.True(byPlace.Code == 0, byPlace.Error);
+        Assert.Equal(["a", "b"], TrainedModelFile.Load(In("sp.bp")).FeatureNames);
+        Assert.Equal(["a", "b"], TrainedModelFile.Load(In("tc.bp")).FeatureNames);
+        Assert.Equal(0, Run("eval", "--model", In("tc.bp"), "--data", trailing).Code);
+    }
+
+    [Fact]
     public void A_separate_test_csv_is_used_for_evaluation()
     {
         string train = folder.Write("train.csv", StringLabelCsv(rows: 100, seed: 1));

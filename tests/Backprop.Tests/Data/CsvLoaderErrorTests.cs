@@ -38,6 +38,7 @@ public sealed class CsvLoaderErrorTests
     [InlineData("a,a,y\n1,2,0\n3,4,1\n", "column 'a': the name is used by columns 1 and 2")]
     [InlineData("a,b,y,y\n1,2,0,1\n3,4,1,0\n", "column 'y': the name is used by columns 3 and 4")]
     [InlineData("a,,b,2\n1,2,0,1\n3,4,1,0\n", "column '2': the name is used by columns 2 and 4")]
+    [InlineData("a, a,y\n1,2,0\n3,4,1\n", "column 'a': the name is used by columns 1 and 2")]
     public void A_column_name_used_twice_is_an_error(string csv, string expected)
     {
         var error = LoadFails(csv, out string path);
@@ -76,6 +77,13 @@ public sealed class CsvLoaderErrorTests
     {
         var error = LoadFails("a,b,y\r\n1,2,0\r\n3,4,1\r\n5,6,7,8\r\n", out string path);
         Assert.Equal($"{path}:4: the row has 4 fields but the header has 3", error.Message);
+    }
+
+    [Fact]
+    public void A_value_under_a_trailing_blank_header_name_is_an_error_on_its_line()
+    {
+        var error = LoadFails("a,b,y,\n1,2,p,\n2,1,q, x \n", out string path);
+        Assert.Equal($"{path}:3: column 4 has no name in the header, but this line holds ' x ' in it; name the column or remove the value", error.Message);
     }
 
     [Fact]

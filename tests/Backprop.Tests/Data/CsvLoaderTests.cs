@@ -61,6 +61,55 @@ public sealed class CsvLoaderTests
     }
 
     [Fact]
+    public void Header_names_are_trimmed_like_the_values()
+    {
+        using var folder = new TempFolder();
+        string path = folder.Write("data.csv", "a, b, y\n1, 2, p\n2, 1, q\n");
+
+        DataSet data = CsvLoader.Load(path, new CsvLoadOptions { Target = "y" });
+
+        Assert.Equal(["a", "b"], data.FeatureNames);
+        Assert.Equal("y", data.TargetName);
+        Assert.Equal(["p", "q"], data.ClassNames!);
+    }
+
+    [Fact]
+    public void A_models_feature_names_saved_with_spaces_still_find_their_trimmed_columns()
+    {
+        var data = CsvLoader.Load(new StringReader(" a , b,y\n1,2,p\n"), "data.csv",
+            new CsvLoadOptions { FeatureNames = [" a ", " b"], ClassNames = ["p", "q"] });
+
+        Assert.Equal([1f, 2f], data.Features);
+        Assert.Equal([0], data.Labels!);
+    }
+
+    [Fact]
+    public void A_trailing_comma_on_every_line_adds_no_column()
+    {
+        using var folder = new TempFolder();
+        string path = folder.Write("data.csv", "a,b,y,\n1,2,p,\n2,1,q,\n3,3,p,\n");
+
+        DataSet data = CsvLoader.Load(path);
+
+        Assert.Equal(["a", "b"], data.FeatureNames);
+        Assert.Equal("y", data.TargetName);
+        Assert.Equal(["p", "q"], data.ClassNames!);
+        Assert.Equal([1f, 2f, 2f, 1f, 3f, 3f], data.Features);
+    }
+
+    [Fact]
+    public void A_blank_named_first_column_such_as_a_pandas_index_is_a_feature_named_by_its_number()
+    {
+        using var folder = new TempFolder();
+        string path = folder.Write("data.csv", ",a,y\n0,5,p\n1,6,q\n");
+
+        DataSet data = CsvLoader.Load(path);
+
+        Assert.Equal(["1", "a"], data.FeatureNames);
+        Assert.Equal([0f, 5f, 1f, 6f], data.Features);
+    }
+
+    [Fact]
     public void The_target_is_chosen_by_name_and_the_other_columns_stay_in_order()
     {
         using var folder = new TempFolder();
