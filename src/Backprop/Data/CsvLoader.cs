@@ -159,6 +159,8 @@ public static class CsvLoader
             rows++;
         }
         if (rows == 0) throw new DataFormatException(source, "the file has a header but no data rows");
+        if (options.FeatureNames is null && targetOrdinal >= 0)
+            RefuseSampleAsHeader(csv, columns, featureOrdinals, targetOrdinal, targetValues, targetLines, source);
 
         string[] featureNames = featureOrdinals.Select(o => header[o]).ToArray();
         float[] featureArray = features.ToArray();
@@ -212,12 +214,40 @@ public static class CsvLoader
         for (int i = 1; i < named; i++)
         {
             int first = Array.IndexOf(header, header[i], 0, i);
+            if (first >= 0 && Enumerable.Range(0, named).All(ordinal => NamedByNumber(csv, ordinal)))
+                throw new DataFormatException(source, 1, null, null,
+                    $"the header row holds only numbers ({TargetEncoder.Listing(header[..named], 8)}), some of them twice; the first row must name the columns");
             if (first >= 0)
                 throw new DataFormatException(source, 1, header[i], null,
                     $"the name is used by columns {first + 1} and {i + 1}; every column needs its own name");
         }
         return header;
     }
+
+    static bool NamedByNumber(CsvDataReader csv, int ordinal) =>
+        NumberText.TryParseDouble(csv.GetName(ordinal).TrimStart('\uFEFF'), out _) == NumberText.Outcome.Number;
+
+    // NOTE: a file without a header row silently lost its first sample to the names. Names that are numbers do not tell
+    // (pandas names a frame's columns 0, 1, 2, … by default; spectra are named by wavelength), but a target name that is
+    // also one of the target's values does: the first row is a sample.
+    static void RefuseSampleAsHeader(CsvDataReader csv, string[] columns, int[] featureOrdinals, int targetOrdinal,
+        List<string> targetValues, List<int> targetLines, string source)
+    {
+        if (!featureOrdinals.All(ordinal => NamedByNumber(csv, ordinal)) || NumberedInOrder(columns)) return;
+        string name = columns[targetOrdinal];
+        bool numeric = NumberText.TryParseDouble(name, out double number) == NumberText.Outcome.Number;
+        int same = targetValues.FindIndex(value => value.Trim() == name
+            || (numeric && NumberText.TryParseDouble(value, out double other) == NumberText.Outcome.Number && other == number));
+        if (same >= 0)
+            throw new DataFormatException(source, 1, null, null,
+                $"the header row holds only numbers as feature names ({TargetEncoder.Listing(featureOrdinals.Select(o => columns[o]).ToArray(), 8)}), " +
+                $"and its target name '{name}' is a value of the target column too (line {targetLines[same]}); the first row must name the columns");
+    }
+
+    /// <summary>Whether the columns are named 0, 1, 2, … or 1, 2, 3, …, as pandas and numbered exports name them.</summary>
+    static bool NumberedInOrder(string[] columns) =>
+        columns.Select((name, i) => name == i.ToString(System.Globalization.CultureInfo.InvariantCulture)).All(same => same)
+        || columns.Select((name, i) => name == (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)).All(same => same);
 
     // A one-column header that holds another common separator is most likely a file written with it.
     static string OtherSeparator(string name) =>

@@ -86,6 +86,16 @@ public sealed class CsvLoaderErrorTests
         Assert.Equal($"{path}:3: column 4 has no name in the header, but this line holds ' x ' in it; name the column or remove the value", error.Message);
     }
 
+    [Theory]
+    [InlineData("1,2,p\n2,1,q\n3,3,p\n1,1,q\n", "as feature names (1, 2), and its target name 'p' is a value of the target column too (line 3)")]
+    [InlineData("5.1,3.5,0\n4.9,3.0,0.0\n6.2,2.9,1\n", "as feature names (5.1, 3.5), and its target name '0' is a value of the target column too (line 2)")]
+    [InlineData("0,0,5,13,0\n0,1,7,2,1\n", "(0, 0, 5, 13, 0), some of them twice")]
+    public void A_file_without_a_header_row_is_refused_rather_than_losing_its_first_sample(string csv, string expected)
+    {
+        var error = LoadFails(csv, out string path);
+        Assert.Equal($"{path}:1: the header row holds only numbers {expected}; the first row must name the columns", error.Message);
+    }
+
     [Fact]
     public void An_empty_file_is_an_error()
     {

@@ -109,6 +109,16 @@ public sealed class CsvLoaderTests
         Assert.Equal([0f, 5f, 1f, 6f], data.Features);
     }
 
+    [Theory]
+    [InlineData("0,1,2\n0.5,1.5,2\n1.5,0.5,1\n2.5,0.5,0\n")]  // pandas' default names; the target '2' is also a class
+    [InlineData("1,2,3\n0.5,1.5,3\n1.5,0.5,1\n2.5,0.5,0\n")]
+    [InlineData("400,410.5,label\n0.1,0.2,a\n0.2,0.1,b\n0.3,0.3,a\n")]  // spectra named by wavelength
+    public void Columns_named_by_numbers_are_a_header_when_the_target_name_is_not_one_of_its_values(string csv)
+    {
+        DataSet data = CsvLoader.Load(new StringReader(csv), "data.csv");
+        Assert.Equal(3, data.Rows);
+    }
+
     [Fact]
     public void The_target_is_chosen_by_name_and_the_other_columns_stay_in_order()
     {
