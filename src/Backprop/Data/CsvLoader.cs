@@ -62,15 +62,16 @@ public static class CsvLoader
     {
         options ??= new CsvLoadOptions();
         CsvDataReader csv;
+        var recent = new RecentTextReader(reader);
         try
         {
-            csv = CsvDataReader.Create(reader, new CsvDataReaderOptions { HasHeaders = true, Delimiter = ',' });
+            csv = CsvDataReader.Create(recent, new CsvDataReaderOptions { HasHeaders = true, Delimiter = ',' });
         }
         catch (CsvMissingHeadersException e)
         {
             throw new DataFormatException(source, "the file is empty (a header row is required)", e);
         }
-        using (csv) return Read(csv, source, options);
+        using (csv) return Read(csv, recent, source, options);
     }
 
     static DataFormatException NotUtf8(string source, int? line, byte[]? bytes, Exception inner)
@@ -105,7 +106,7 @@ public static class CsvLoader
         }
     }
 
-    static DataSet Read(CsvDataReader csv, string source, CsvLoadOptions options)
+    static DataSet Read(CsvDataReader csv, RecentTextReader recent, string source, CsvLoadOptions options)
     {
         string[] header = ReadHeader(csv, source, out int named);
         if (header.Length == 1 && string.IsNullOrWhiteSpace(csv.GetName(0)))
@@ -135,6 +136,11 @@ public static class CsvLoader
             }
             catch (CsvFormatException e)
             {
+                // NOTE: the parser's message misleads: for '"1" ,a' it said a quoted field at the end of the input has
+                // no closing quote. The record is read again to say what is wrong with which field.
+                if (recent.From(line) is { } text && QuotingProblem(text, line, recent.ReachedEnd) is { } problem)
+                    throw new DataFormatException(source, problem.Line, problem.Field < header.Length ? header[problem.Field] : null,
+                        problem.Text, problem.What, e);
                 throw new DataFormatException(source, line, null, null, $"malformed CSV record: {e.Message}", e);
             }
             ReadOnlySpan<char> raw = csv.GetRawRecordSpan();
@@ -172,6 +178,53 @@ public static class CsvLoader
         return target.Task == TaskKind.Classification
             ? DataSet.Classification(featureArray, rows, featureNames, inputShape, target.Labels!, target.ClassNames!, header[targetOrdinal])
             : DataSet.Regression(featureArray, rows, featureNames, inputShape, target.Targets!, header[targetOrdinal]);
+    }
+
+    /// <summary>
+    /// The first quoted field of the record at the start of <paramref name="text"/> that is not closed properly: text after
+    /// its closing quote, or (when <paramref name="toEnd"/> says the text runs to the end of the input) no closing quote.
+    /// </summary>
+    /// <param name="line">The 1-based line <paramref name="text"/> starts on.</param>
+    static (int Line, int Field, string Text, string What)? QuotingProblem(string text, int line, bool toEnd)
+    {
+        char[] stops = [',', '\r', '\n'];
+        int position = 0;
+        for (int field = 0; ; field++)
+        {
+            if (position < text.Length && text[position] == '"')
+            {
+                int start = position, startLine = line;
+                while (true)
+                {
+                    int quote = text.IndexOf('"', position + 1);
+                    if (quote < 0)
+                    {
+                        if (!toEnd) return null;  // the closing quote may lie beyond the text kept
+                        int lineEnd = text.IndexOfAny(['\r', '\n'], start);
+                        return (startLine, field, text[start..(lineEnd < 0 ? text.Length : lineEnd)],
+                            "a quoted field has no closing quote (it runs to the end of the file)");
+                    }
+                    line += text.AsSpan(position, quote - position).Count('\n');
+                    position = quote + 1;
+                    if (position < text.Length && text[position] == '"') continue;  // "" is a quote inside the field
+                    break;
+                }
+                if (position < text.Length && Array.IndexOf(stops, text[position]) < 0)
+                {
+                    int end = text.IndexOfAny(stops, position);
+                    return (line, field, text[start..(end < 0 ? text.Length : end)],
+                        $"text after the closing quote of a quoted field ('{text[start..(end < 0 ? text.Length : end)]}'); " +
+                        "a comma or the end of the line must follow it");
+                }
+            }
+            else
+            {
+                int end = text.IndexOfAny(stops, position);
+                position = end < 0 ? text.Length : end;
+            }
+            if (position >= text.Length || text[position] != ',') return null;  // the record ends with nothing wrong found
+            position++;
+        }
     }
 
     static float ParseFeature(ReadOnlySpan<char> field, string source, int line, string column)

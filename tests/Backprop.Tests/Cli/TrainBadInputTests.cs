@@ -53,6 +53,11 @@ public sealed class TrainBadInputTests : IDisposable
             "error: ", "data.csv:2: the file is not UTF-8 text (it holds the byte 0xE9, which UTF-8 does not allow here); save it as UTF-8");
 
     [Fact]
+    public void Text_after_a_closing_quote_is_rejected_naming_the_line_and_field() =>
+        AssertRejected(TrainOn(Csv("x,label\n\"1\" ,a\n2,c\n3,a\n4,c\n")),
+            "data.csv:2: column 'x': text after the closing quote of a quoted field ('\"1\" ')");
+
+    [Fact]
     public void A_header_only_file_is_rejected() => AssertRejected(TrainOn(Csv("a,b,y\n")), "data.csv", "no data rows");
 
     [Fact]

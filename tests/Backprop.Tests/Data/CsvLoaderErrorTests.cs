@@ -168,17 +168,30 @@ public sealed class CsvLoaderErrorTests
     }
 
     [Fact]
-    public void An_unterminated_quote_is_an_error_with_a_line()
+    public void An_unterminated_quote_is_an_error_naming_line_and_column()
     {
         var error = LoadFails("a,y\n1,0\n2,\"1\n", out string path);
-        Assert.StartsWith($"{path}:3:", error.Message);
+        Assert.Equal($"{path}:3: column 'y': a quoted field has no closing quote (it runs to the end of the file)", error.Message);
+    }
+
+    [Theory]
+    [InlineData("a,y\n1,0\n2,\"1\"x\n", 3, "y", "\"1\"x")]
+    [InlineData("x,label\n\"1\" ,a\n2,c\n3,a\n4,c\n", 2, "x", "\"1\" ")]  // the parser blamed a missing closing quote at the end
+    [InlineData("x,label\n1,\"a\"\"b\"\n2,\"two\nlines\" c\n", 4, "label", "\"two\nlines\" c")]
+    public void Text_after_a_closing_quote_is_an_error_naming_line_column_and_field(string csv, int line, string column, string field)
+    {
+        var error = LoadFails(csv, out string path);
+        Assert.Equal($"{path}:{line}: column '{column}': text after the closing quote of a quoted field ('{field}'); " +
+            "a comma or the end of the line must follow it", error.Message);
+        Assert.Equal(field, error.Field);
     }
 
     [Fact]
-    public void Text_after_a_closing_quote_is_an_error_with_a_line()
+    public void A_quoting_error_far_into_a_large_file_is_found_on_its_line()
     {
-        var error = LoadFails("a,y\n1,0\n2,\"1\"x\n", out string path);
-        Assert.StartsWith($"{path}:3: malformed CSV record", error.Message);
+        string rows = string.Concat(Enumerable.Range(0, 30_000).Select(i => $"{i},\"a\"\n"));
+        var error = LoadFails("x,label\n" + rows + "7,\"b\"c\n8,a\n", out string path);
+        Assert.StartsWith($"{path}:30002: column 'label': text after the closing quote", error.Message);
     }
 
     [Fact]

@@ -1,0 +1,62 @@
+namespace Backprop.Data;
+
+/// <summary>
+/// Passes a reader's text through unchanged and keeps the last two blocks of it, with their line numbers, so that a
+/// record the CSV parser rejects can be looked at again.
+/// </summary>
+/// <remarks>NOTE: the parser reads ahead in blocks and, once it has failed, no longer gives the record's text; two blocks
+/// hold the start of any record shorter than a block.</remarks>
+internal sealed class RecentTextReader(TextReader inner) : TextReader
+{
+    string previous = "", current = "";
+    int linesBeforePrevious, linesBeforeCurrent;
+
+    /// <summary>Whether the inner reader has said the text ended, so that the kept text runs to the end.</summary>
+    public bool ReachedEnd { get; private set; }
+
+    public override int Read(char[] buffer, int index, int count) => Keep(buffer.AsSpan(index, inner.Read(buffer, index, count)));
+
+    public override int Read(Span<char> buffer) => Keep(buffer[..inner.Read(buffer)]);
+
+    public override int Read()
+    {
+        Span<char> one = stackalloc char[1];
+        return Read(one) == 0 ? -1 : one[0];
+    }
+
+    public override int Peek() => inner.Peek();
+
+    int Keep(ReadOnlySpan<char> block)
+    {
+        if (block.IsEmpty)
+        {
+            ReachedEnd = true;
+            return 0;
+        }
+        linesBeforePrevious = linesBeforeCurrent;
+        linesBeforeCurrent += current.AsSpan().Count('\n');
+        previous = current;
+        current = block.ToString();
+        return block.Length;
+    }
+
+    /// <summary>The kept text from the start of 1-based <paramref name="line"/> on, or null when that is no longer kept.</summary>
+    public string? From(int line)
+    {
+        string kept = previous + current;
+        int start = 0;
+        for (int skip = line - 1 - linesBeforePrevious; skip > 0; skip--)
+        {
+            int newline = kept.IndexOf('\n', start);
+            if (newline < 0) return null;
+            start = newline + 1;
+        }
+        return line - 1 < linesBeforePrevious ? null : kept[start..];
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) inner.Dispose();
+        base.Dispose(disposing);
+    }
+}
