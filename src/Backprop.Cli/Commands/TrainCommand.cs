@@ -58,6 +58,7 @@ internal static class TrainCommand
             (string, string?)[] inputs = [("--data", parse.GetValue(data)), ("--test", parse.GetValue(test)), ("--arch", parse.GetValue(arch))];
             OutputPaths.RefuseInputs("--out", parse.GetValue(output), inputs);
             OutputPaths.RefuseInputs("--plot", parse.GetValue(plot), inputs);
+            OutputPaths.RefuseEachOther(("--out", parse.GetValue(output)), ("--plot", parse.GetValue(plot)));
             // NOTE: the contract has --arch replace them; say so rather than let a run differ from what was typed.
             string[] replaced = [.. new Option[] { layers, activation }.Where(option => parse.GetResult(option) is { Implicit: false }).Select(option => option.Name)];
             if (parse.GetValue(arch) is not null && replaced.Length > 0)

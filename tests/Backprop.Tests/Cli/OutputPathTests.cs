@@ -20,6 +20,34 @@ public sealed class OutputPathTests
     }
 
     [Fact]
+    public void Train_refuses_a_plot_and_a_model_in_one_file_even_through_a_link_before_writing_anything()
+    {
+        using var directory = new TestFiles.TemporaryDirectory();
+        string data = directory.File("d.csv"), same = directory.File("same.png"), link = directory.File("link.png");
+        File.WriteAllText(data, Data);
+        File.WriteAllText(same, "an image the refused run must not touch");
+        File.CreateSymbolicLink(link, same);
+
+        AssertRefused(CliRunner.Run("train", "--data", data, "--epochs", "1", "--plot", same, "--out", same), $"error: --plot: {same} is also the --out file; one would replace the other");
+        AssertRefused(CliRunner.Run("train", "--data", data, "--epochs", "1", "--plot", link, "--out", same), $"error: --plot: {link} is also the --out file; one would replace the other");
+        Assert.Equal("an image the refused run must not touch", File.ReadAllText(same));
+        Assert.Equal(["d.csv", "link.png", "same.png"], Directory.GetFileSystemEntries(directory.Path).Select(entry => Path.GetFileName(entry)).Order().ToArray());
+    }
+
+    [Fact]
+    public void Train_may_write_its_model_and_plot_into_its_checkpoint_folder()
+    {
+        using var directory = new TestFiles.TemporaryDirectory();
+        string data = directory.File("d.csv"), runs = Directory.CreateDirectory(directory.File("runs")).FullName;
+        File.WriteAllText(data, Data);
+
+        CliRunner.Succeed("train", "--data", data, "--epochs", "1", "--layers", "4", "--checkpoint", runs,
+            "--out", Path.Combine(runs, "m.bp"), "--plot", Path.Combine(runs, "m.svg"), "--format", "json");
+
+        Assert.True(File.Exists(Path.Combine(runs, "m.bp")) && File.Exists(Path.Combine(runs, "m.svg")));
+    }
+
+    [Fact]
     public void Predict_and_export_refuse_to_write_over_their_inputs_even_through_a_link()
     {
         using var directory = new TestFiles.TemporaryDirectory();
