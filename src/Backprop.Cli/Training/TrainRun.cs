@@ -17,6 +17,9 @@ internal static class TrainRun
         var task = train.Task ?? TaskKind.Classification;
         bool classification = task == TaskKind.Classification;
         if (outputs.ModelPath is { } modelPath) CheckOutputPath(modelPath);
+        // Both files are written after training: a folder that refuses either fails now, before the work and before the other file.
+        foreach (string? output in new[] { outputs.ModelPath, outputs.PlotPath })
+            if (output is not null) AtomicFile.CheckWritable(output);
         if (outputs.CheckpointDirectory is { } checkpointFolder)
         {
             if (File.Exists(checkpointFolder)) throw new UsageException($"--checkpoint: {checkpointFolder} is a file, not a folder");

@@ -45,6 +45,28 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>Whether <see cref="Write"/> could create its temporary file beside <paramref name="path"/>: tried with an
+    /// empty file that is removed at once. Throws what <see cref="Write"/> would: an <see cref="OutputFileException"/>
+    /// naming <paramref name="path"/>, or <see cref="DirectoryNotFoundException"/>.</summary>
+    /// <remarks>NOTE: for commands that write more than one file after long work: `train --plot p.png --out /proc/m.bp`
+    /// trained, wrote the plot, and only then found that the model could not be written.</remarks>
+    public static void CheckWritable(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string fullPath = Path.GetFullPath(path);
+        if (SpecialFiles.IsSpecial(fullPath)) return;
+        fullPath = Destination(fullPath);
+        string directory = Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"{path} names no file", nameof(path));
+        if (!Directory.Exists(directory))
+            throw new DirectoryNotFoundException($"{path}: the folder {directory} does not exist");
+        string probe = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        FileSystemStep(path, probe, () =>
+        {
+            new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose).Dispose();
+            return 0;
+        });
+    }
+
     // NOTE: a device, pipe or terminal (/dev/null, /dev/stdout, a FIFO) cannot be swapped by a rename: as root, the
     // rename replaced the device node itself with a regular file. It is written in place, as a shell redirection does.
     private static void WriteInPlace(string path, string fullPath, Action<Stream> writeContent)

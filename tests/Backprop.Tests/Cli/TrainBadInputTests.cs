@@ -255,6 +255,20 @@ public sealed class TrainBadInputTests : IDisposable
     }
 
     [Fact]
+    public void Out_where_the_file_system_refuses_files_fails_before_training_and_writes_no_plot()
+    {
+        // /proc takes no new files. The plot was written after training, and then the model failed: half the outputs.
+        string data = Csv("a,y\n1,0\n2,1\n3,0\n4,1\n");
+        string plot = Path.Combine(folder.Path, "curves.svg");
+
+        var result = Run("train", "--data", data, "--epochs", "1", "--plot", plot, "--out", "/proc/backprop-model.bp");
+
+        AssertFails(result, 2, "error: /proc/backprop-model.bp: cannot write the file");
+        Assert.DoesNotContain("epoch", result.Out);
+        Assert.False(File.Exists(plot));
+    }
+
+    [Fact]
     public void Out_in_a_folder_that_does_not_exist_is_rejected_before_training()
     {
         string data = Csv("a,y\n1,0\n2,1\n3,0\n4,1\n");
