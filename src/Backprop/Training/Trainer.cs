@@ -116,8 +116,7 @@ public static class Trainer
     /// per channel from each sample (its batch variance of one sample is 0 / 0), else 1.</summary>
     public static int SmallestBatch(TrainedModel model)
     {
-        var layers = model.Network.Layers;
-        if (!layers.Any(layer => layer is BatchNorm<float>)) return 1;
+        if (!BatchNorms(model.Network).Any()) return 1;
         // A dry run of one zero sample for the shapes, in inference mode so that no running statistic moves.
         bool training = model.Network.Training;
         model.Network.SetTraining(false);
@@ -125,18 +124,37 @@ public static class Trainer
         {
             using var _ = GradMode.NoGrad();
             var x = Tensor.Zeros<float>([1, .. model.InputShape]);
-            foreach (var layer in layers)
-            {
-                if (layer is BatchNorm<float> && (x.Rank == 2 || (x.Rank == 4 && x.Dim(2) * x.Dim(3) == 1))) return 2;
-                x = layer.Forward(x);
-            }
-            return 1;
+            return SeesOneValuePerChannel(model.Network, ref x) ? 2 : 1;
         }
         finally
         {
             model.Network.SetTraining(training);
         }
     }
+
+    // Walks nested stacks too: a batch norm one Sequential down was missed, and training crashed on a lone sample.
+    private static bool SeesOneValuePerChannel(Sequential<float> stack, ref Tensor<float> x)
+    {
+        foreach (var layer in stack.Layers)
+        {
+            if (layer is Sequential<float> inner)
+            {
+                if (SeesOneValuePerChannel(inner, ref x)) return true;
+                continue;
+            }
+            if (layer is BatchNorm<float> && (x.Rank == 2 || (x.Rank == 4 && x.Dim(2) * x.Dim(3) == 1))) return true;
+            x = layer.Forward(x);
+        }
+        return false;
+    }
+
+    private static IEnumerable<BatchNorm<float>> BatchNorms(Sequential<float> stack) =>
+        stack.Layers.SelectMany(layer => layer switch
+        {
+            BatchNorm<float> norm => [norm],
+            Sequential<float> inner => BatchNorms(inner),
+            _ => Enumerable.Empty<BatchNorm<float>>(),
+        });
 
     private static string? FirstNonFinite(Tensor<float>[] parameters)
     {

@@ -88,6 +88,21 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void A_batch_norm_inside_a_nested_stack_is_found_too()
+    {
+        var random = new Random(1);
+        var (flat, data) = BatchNormRegression(rows: 9, convolutional: false);
+        var nested = new Sequential<float>(new Linear<float>(2, 3, random),
+            new Sequential<float>(new BatchNorm<float>(3), new ActivationLayer<float>(Activation.Relu)), new Linear<float>(3, 1, random));
+        var model = new TrainedModel(nested, TaskKind.Regression, flat.FeatureNames, flat.InputShape, null, null);
+
+        var result = Trainer.Fit(model, data, null, new Sgd<float>(model.Network.Parameters(), 0.01), new TrainingOptions { Epochs = 1, BatchSize = 4 });
+
+        Assert.Equal(2, Trainer.SmallestBatch(model));
+        Assert.Equal(8, result.SamplesSeen);
+    }
+
+    [Fact]
     public void Batch_norm_over_a_feature_map_of_several_pixels_trains_on_single_samples()
     {
         var (model, data) = BatchNormRegression(rows: 9, convolutional: true);
