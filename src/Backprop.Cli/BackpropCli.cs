@@ -56,7 +56,7 @@ internal static class BackpropCli
 
     // NOTE: System.CommandLine names .NET types ("as expected type 'System.Int32'"), which mean nothing to a user.
     private static readonly System.Text.RegularExpressions.Regex TypeError =
-        new(@"^Cannot parse argument '(?<value>.*)' for option '(?<option>[^']*)' as expected type 'System\.(?<type>\w+)'\.?$");
+        new(@"^Cannot parse argument '(?<value>.*)' for option '(?<option>[^']*)' as expected type 'System\.(Nullable`1\[System\.)?(?<type>\w+)\]?'\.?$");
 
     private static string Plain(string message)
     {

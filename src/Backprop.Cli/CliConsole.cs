@@ -16,8 +16,9 @@ internal sealed record CliConsole(TextWriter Out, TextWriter Error)
         bool terminal = Out is StandardOutput && !Console.IsOutputRedirected;
         var ansi = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            // Spectre recognises a terminal by the console's own writer, so it gets that one, not the wrapper.
-            Out = new AnsiConsoleOutput(Out is StandardOutput ? Console.Out : Out),
+            // Spectre recognises a terminal by the console's own writer, so a terminal gets that one; redirected output
+            // keeps the wrapper, so that a refused write (`> /dev/full`) is exit 2, not an internal error.
+            Out = new AnsiConsoleOutput(terminal ? Console.Out : Out),
             Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
             ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,

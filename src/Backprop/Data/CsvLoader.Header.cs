@@ -51,9 +51,10 @@ public static partial class CsvLoader
     {
         if (!featureOrdinals.All(ordinal => NamedByNumber(csv, ordinal)) || NumberedInOrder(columns)) return;
         string name = columns[targetOrdinal];
-        bool numeric = NumberText.TryParseDouble(name, out double number) == NumberText.Outcome.Number;
-        int same = targetValues.FindIndex(value => value.Trim() == name
-            || (numeric && NumberText.TryParseDouble(value, out double other) == NumberText.Outcome.Number && other == number));
+        // NOTE: only a target name that is not a number tells: columns named by years (2000, 2010, 2020) predicting the
+        // last were refused whenever one row's target happened to equal 2020.
+        if (NumberText.TryParseDouble(name, out _) == NumberText.Outcome.Number) return;
+        int same = targetValues.FindIndex(value => value.Trim() == name);
         if (same >= 0)
             throw new DataFormatException(source, 1, null, null,
                 $"the header row holds only numbers as feature names ({TargetEncoder.Listing(featureOrdinals.Select(o => columns[o]).ToArray(), 8)}), " +
@@ -94,10 +95,11 @@ public static partial class CsvLoader
             }
             // A model file that does not name its target: the one column that is not a feature, wherever it is (read
             // from the header here, so that a pipe such as /dev/stdin is read once).
+            // predict does not guess: a lone other column may as well be an id (an IDX model has no target name either).
+            if (options.TargetOptional) return -1;
             var trimmed = features.Select(feature => feature.Trim()).ToHashSet();
             var others = header.Where(name => !trimmed.Contains(name)).ToArray();
             if (others is [var sole]) return Array.IndexOf(header, sole);
-            if (options.TargetOptional) return -1;
             if (others.Length > 1)
                 throw new DataFormatException(source, 1, null, null,
                     $"the columns {TargetEncoder.Listing(others)} are not features of the model; name the target among them with --target");

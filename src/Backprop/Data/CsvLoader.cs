@@ -70,6 +70,12 @@ public static partial class CsvLoader
         {
             throw new DataFormatException(source, "the file is empty (a header row is required)", e);
         }
+        catch (CsvFormatException e)
+        {
+            // The header row is read here, before the row loop that explains quoting errors: explain them the same way.
+            string what = recent.From(1) is { } text && QuotingProblem(text, 1, recent.ReachedEnd) is { } problem ? $"column {problem.Field + 1}: {problem.What}" : $"malformed CSV header: {e.Message}";
+            throw new DataFormatException(source, 1, null, null, what, e);
+        }
         using (csv) return Read(csv, recent, source, options);
     }
 

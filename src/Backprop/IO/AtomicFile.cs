@@ -71,9 +71,15 @@ public static class AtomicFile
     // rename replaced the device node itself with a regular file. It is written in place, as a shell redirection does.
     private static void WriteInPlace(string path, string fullPath, Action<Stream> writeContent)
     {
-        using var stream = FileSystemStep(path, fullPath, () => new FileStream(fullPath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite));
-        writeContent(stream);
-        FileSystemStep(path, fullPath, () => { stream.Flush(); return 0; });
+        // NOTE: here the content's own writes, and the flush when the stream closes, reach the device (/dev/full: "No
+        // space left on device"): the file system's refusal too, not a bug.
+        FileSystemStep(path, fullPath, () =>
+        {
+            using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+            writeContent(stream);
+            stream.Flush();
+            return 0;
+        });
     }
 
     /// <summary>The file a write to <paramref name="path"/> replaces: its full path, symbolic links followed, so that

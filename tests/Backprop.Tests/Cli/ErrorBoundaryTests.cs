@@ -44,4 +44,21 @@ public sealed class ErrorBoundaryTests
         public override void Write(char[] buffer, int index, int count) => throw new IOException("No space left on device");
         public override void Write(string? value) => throw new IOException("No space left on device");
     }
+
+    [Fact]
+    public void Eval_tables_to_a_full_standard_output_are_an_output_error_too()
+    {
+        // eval's text goes through Spectre, which was handed the console's own writer and bypassed the check.
+        using var directory = new TestFiles.TemporaryDirectory();
+        string model = directory.File("m.bp"), data = directory.File("d.csv");
+        File.WriteAllText(data, "a,y\n1,0\n2,1\n3,0\n4,1\n5,0\n6,1\n");
+        Assert.Equal(0, BackpropCli.Run(["train", "--data", data, "--epochs", "1", "--out", model, "--format", "json"], new StringWriter(), new StringWriter()));
+        var error = new StringWriter();
+
+        int code = BackpropCli.Run(["eval", "--model", model, "--data", data],
+            new StandardOutput(new FullDevice()), error);
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: standard output: cannot write the file (No space left on device)", error.ToString().TrimEnd());
+    }
 }

@@ -113,6 +113,8 @@ public sealed class ErrorHandlingTests
     [InlineData("error: --steps: '1.5' is not a whole number", "explain", "--steps", "1.5")]
     [InlineData("error: --epochs: '1e3' is not a whole number", "train", "--epochs", "1e3")]
     [InlineData("error: --test-split: 'abc' is not a number", "train", "--test-split", "abc")]
+    [InlineData("error: --lr: 'abc' is not a number", "train", "--lr", "abc")] // a nullable option: 'System.Nullable`1[System.Double]'
+    [InlineData("error: --patience: 'x' is not a whole number", "train", "--patience", "x")]
     public void A_value_of_the_wrong_kind_is_named_without_dotnet_type_names(string expected, params string[] args)
     {
         // System.CommandLine said "as expected type 'System.Int32'".

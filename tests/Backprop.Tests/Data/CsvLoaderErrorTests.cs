@@ -88,12 +88,24 @@ public sealed class CsvLoaderErrorTests
 
     [Theory]
     [InlineData("1,2,p\n2,1,q\n3,3,p\n1,1,q\n", "as feature names (1, 2), and its target name 'p' is a value of the target column too (line 3)")]
-    [InlineData("5.1,3.5,0\n4.9,3.0,0.0\n6.2,2.9,1\n", "as feature names (5.1, 3.5), and its target name '0' is a value of the target column too (line 2)")]
     [InlineData("0,0,5,13,0\n0,1,7,2,1\n", "(0, 0, 5, 13, 0), some of them twice")]
     public void A_file_without_a_header_row_is_refused_rather_than_losing_its_first_sample(string csv, string expected)
     {
         var error = LoadFails(csv, out string path);
         Assert.Equal($"{path}:1: the header row holds only numbers {expected}; the first row must name the columns", error.Message);
+    }
+
+    [Fact]
+    public void Numbers_as_names_with_a_numeric_target_name_that_is_also_a_value_still_load()
+    {
+        // Years predicting the last year: a target value equal to 2020 is no evidence that the header is a sample.
+        using var folder = new TempFolder();
+        string path = folder.Write("years.csv", "2000,2010,2020\n1990,2005,2020\n1500,1700,1800\n1000,1200,1300\n");
+
+        var data = CsvLoader.Load(path, new CsvLoadOptions { Task = TaskKind.Regression });
+
+        Assert.Equal(3, data.Rows);
+        Assert.Equal("2020", data.TargetName);
     }
 
     [Fact]
@@ -277,5 +289,26 @@ public sealed class CsvLoaderErrorTests
         path = folder.Write("data.csv", text);
         string file = path;
         return Assert.Throws<DataFormatException>(() => CsvLoader.Load(file));
+    }
+
+    [Theory]
+    [InlineData("\"a\" ,b,y\n1,2,x\n", ":1: column 1: text after the closing quote of a quoted field ('\"a\" ')")]
+    [InlineData("\"a,b,y\n1,2,x\n", ":1: column 1: a quoted field has no closing quote")]
+    public void A_quoting_error_in_the_header_row_is_explained_like_one_in_a_data_row(string csv, string expected)
+    {
+        // The header is read before the row loop that explains quoting errors: it was an internal error (exit 1).
+        var error = LoadFails(csv, out string path);
+        Assert.StartsWith(path + expected, error.Message);
+    }
+
+    [Fact]
+    public void Predict_with_a_model_that_names_no_target_passes_over_a_lone_other_column()
+    {
+        // An IDX model (or one saved before target names were kept) once took an id column for the target.
+        var data = CsvLoader.Load(new StringReader("id,a,b\n17,1,2\n18,3,4\n"), "ids.csv",
+            new CsvLoadOptions { FeatureNames = ["a", "b"], ClassNames = ["0", "1"], TargetOptional = true });
+
+        Assert.False(data.HasTarget);
+        Assert.Equal([1f, 2f, 3f, 4f], data.Features);
     }
 }

@@ -135,4 +135,16 @@ public sealed class AtomicFileTests
         Assert.False(SpecialFiles.IsSpecial(target));
         Assert.Equal(2, Directory.GetFileSystemEntries(directory.Path).Length);
     }
+
+    [Fact]
+    public void A_device_that_refuses_the_write_is_an_output_error_naming_it()
+    {
+        // /dev/full is written in place; its "No space left on device" came from the content's writes and the closing
+        // flush, outside the steps that name the file, and was an internal error.
+        if (!File.Exists("/dev/full")) return;
+
+        var error = Assert.Throws<OutputFileException>(() => AtomicFile.WriteAllBytes("/dev/full", new byte[100_000]));
+
+        Assert.StartsWith("/dev/full: cannot write the file (No space left on device", error.Message);
+    }
 }
