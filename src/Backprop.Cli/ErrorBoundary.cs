@@ -17,8 +17,14 @@ internal static class ErrorBoundary
         catch (Exception exception)
         {
             var (code, message) = Classify(exception);
-            error.WriteLine($"error: {OneLine(message)}");
-            if (verbose) error.WriteLine(exception.ToString());
+            // NOTE: stderr may refuse too (`explain >/dev/full 2>&1`), which aborted the process (SIGABRT): the exit
+            // code is then all that can be said.
+            try
+            {
+                error.WriteLine($"error: {OneLine(message)}");
+                if (verbose) error.WriteLine(exception.ToString());
+            }
+            catch (IOException) { }
             return code;
         }
     }

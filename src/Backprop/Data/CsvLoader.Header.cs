@@ -5,7 +5,8 @@ namespace Backprop.Data;
 // The header row: column names, the target column, the feature columns, and a first row that is a sample, not names.
 public static partial class CsvLoader
 {
-    /// <summary>Column names, trimmed, which must differ; a blank name is known by its 1-based index.</summary>
+    /// <summary>Column names, trimmed, which must differ; a blank name is known by its 1-based index ("column N" where a
+    /// real column has that number as its name).</summary>
     /// <param name="named">How many columns hold data: blank-named columns that end the header do not.</param>
     static string[] ReadHeader(CsvDataReader csv, string source, out int named)
     {
@@ -20,6 +21,11 @@ public static partial class CsvLoader
             blank[i] = name.Length == 0;
             header[i] = blank[i] ? (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : name;
         }
+        // NOTE: pandas' to_csv() writes a blank index name beside columns named 0, 1, 2, …: the index's stand-in name "1"
+        // then met the real column "1" and the file was refused for a name nobody wrote. Such a stand-in gives way.
+        for (int i = 0; i < header.Length; i++)
+            if (blank[i] && Enumerable.Range(0, header.Length).Any(other => other != i && !blank[other] && header[other] == header[i]))
+                header[i] = $"column {i + 1}";
         // NOTE: a trailing comma on every line (Excel writes one) leaves a blank-named last column; taken as the target it
         // failed on every row. Its lines are checked to be empty there. A blank first column stays: pandas writes its
         // index so, and it is a feature named "1".

@@ -61,4 +61,13 @@ public sealed class ErrorBoundaryTests
         Assert.Equal(2, code);
         Assert.Equal("error: standard output: cannot write the file (No space left on device)", error.ToString().TrimEnd());
     }
+
+    [Fact]
+    public void When_standard_error_refuses_too_the_exit_code_still_says_what_happened()
+    {
+        // `explain >/dev/full 2>&1` aborted the process (SIGABRT, 134) while writing the error line.
+        int code = BackpropCli.Run(["explain"], new StandardOutput(new FullDevice()), new FullDevice());
+
+        Assert.Equal(2, code);
+    }
 }

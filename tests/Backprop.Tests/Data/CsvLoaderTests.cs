@@ -349,4 +349,14 @@ public sealed class CsvLoaderTests
         Assert.Equal("kind", data.TargetName);
         Assert.Equal("kind", data.Subset([2, 0]).TargetName);
     }
+
+    [Fact]
+    public void A_pandas_index_beside_numbered_columns_loads_under_a_name_of_its_own()
+    {
+        // df.to_csv() writes ",0,1,2": the blank index's stand-in name "1" met the real column "1" and was refused.
+        var data = CsvLoader.Load(new StringReader(",0,1,2\n0,1.5,2.5,a\n1,1.0,2.0,b\n"), "pandas.csv");
+
+        Assert.Equal(["column 1", "0", "1"], data.FeatureNames);
+        Assert.Equal("2", data.TargetName);
+    }
 }
