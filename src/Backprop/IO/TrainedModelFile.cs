@@ -71,8 +71,18 @@ public static class TrainedModelFile
         return new TrainedModel(network, task, featureNames, saved.InputShape, saved.ClassNames, normalizer,
             ReadFloat(saved, TargetMeanKey, 0, path), ReadFloat(saved, TargetScaleKey, 1, path))
         {
-            TargetName = saved.Metadata.GetValueOrDefault(TargetNameKey),
+            TargetName = TargetName(saved, featureNames, path),
         };
+    }
+
+    // NOTE: eval and predict find the target by this name, so a blank one, or a feature's, would send them after the wrong column.
+    private static string? TargetName(SavedModel saved, string[] featureNames, string path)
+    {
+        if (saved.Metadata.GetValueOrDefault(TargetNameKey) is not { } name) return null;
+        if (name.Trim().Length == 0) throw new ModelFormatException(path, "__metadata__.target", "is blank; it names the target column");
+        if (featureNames.Contains(name.Trim()))
+            throw new ModelFormatException(path, "__metadata__.target", $"'{name}' is one of the model's features, not its target");
+        return name;
     }
 
     private static bool IsShaping(Module<float> layer) => layer is Conv2d<float> or MaxPool2d<float> or AvgPool2d<float>;

@@ -13,7 +13,7 @@ public sealed class DamagedModelFieldTests(TrainedModels models) : IClassFixture
     {
         var cases = new TheoryData<string, string>();
         foreach (string command in new[] { "eval", "predict", "export" })
-            foreach (string damage in new[] { "zero std", "negative std", "infinite std", "NaN mean", "repeated class", "huge padding" })
+            foreach (string damage in new[] { "zero std", "negative std", "infinite std", "NaN mean", "repeated class", "huge padding", "feature as target", "blank target" })
                 cases.Add(command, damage);
         return cases;
     }
@@ -28,6 +28,8 @@ public sealed class DamagedModelFieldTests(TrainedModels models) : IClassFixture
             "infinite std" => (Damaged("infinite-std.bp", (tensors, _) => tensors["normalizer.std"] = SafeTensor.FromFloats([1f, float.PositiveInfinity])), "normalizer.std[1]"),
             "NaN mean" => (Damaged("nan-mean.bp", (tensors, _) => tensors["normalizer.mean"] = SafeTensor.FromFloats([float.NaN, 0f])), "normalizer.mean[0]"),
             "repeated class" => (Damaged("repeated-class.bp", (_, metadata) => metadata["class_names"] = """["setosa", "setosa", "setosa"]"""), "__metadata__.class_names"),
+            "feature as target" => (Damaged("feature-target.bp", (_, metadata) => metadata["target"] = "x"), "__metadata__.target"),
+            "blank target" => (Damaged("blank-target.bp", (_, metadata) => metadata["target"] = " "), "__metadata__.target"),
             _ => (HugePadding(), "__metadata__.architecture[0]"),
         };
         string[] args = command == "export"
