@@ -86,9 +86,12 @@ internal static class DataSources
                 TargetOptional = targetOptional,
             });
         }
-        // NOTE: an IDX folder is not matched by column names, so its image size must be checked here.
+        // NOTE: an IDX folder is not matched by column names, so its image size must be checked here: by shape, since
+        // 14×56 images have as many pixels as 28×28 ones, and a CNN evaluated them without a word.
         if (data.FeatureCount != model.FeatureNames.Length)
             throw new UsageException($"{path}: the data has {data.FeatureCount} features per sample, the model takes {model.FeatureNames.Length}");
+        if (data.InputShape.Length == 3 && model.InputShape.Length == 3 && !data.InputShape.SequenceEqual(model.InputShape))
+            throw new UsageException($"{path}: the images are [{string.Join(", ", data.InputShape)}], the model takes [{string.Join(", ", model.InputShape)}]");
         return data;
     }
 }

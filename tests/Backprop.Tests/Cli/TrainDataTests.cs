@@ -171,6 +171,18 @@ public sealed class TrainDataTests : IDisposable
     // NOTE: an MLP trained on images has their shape as input_shape but no flatten layer; loading such a model once
     // failed its own shape check, so eval, predict and export all refused a model train had just written.
     [Fact]
+    public void Idx_images_of_another_shape_with_as_many_pixels_are_refused()
+    {
+        // 3×2 test images have the 6 pixels of the 2×3 ones the model was trained on; eval ran on them without a word.
+        IdxWriter.WriteFolder(folder, gzip: false);
+        Assert.Equal(0, Run("train", "--data", folder.Path, "--layers", "4", "--epochs", "1", "--out", In("m.bp"), "--format", "json").Code);
+        IdxWriter.Put(folder, "t10k-images-idx3-ubyte", IdxWriter.Images(3, 3, 2, IdxWriter.Pixel), gzip: false);
+
+        AssertFails(Run("eval", "--model", In("m.bp"), "--data", folder.Path), 2, "the images are [1, 3, 2], the model takes [1, 2, 3]");
+        AssertFails(Run("predict", "--model", In("m.bp"), "--data", folder.Path), 2, "the images are [1, 3, 2]");
+    }
+
+    [Fact]
     public void An_mlp_trained_on_an_idx_folder_is_evaluated_predicted_and_exported_from_its_file()
     {
         IdxWriter.WriteFolder(folder, gzip: false);
