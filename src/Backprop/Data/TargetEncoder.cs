@@ -63,7 +63,16 @@ internal static class TargetEncoder
         if (allNumeric)
         {
             double[] distinct = numbers.Distinct().Order().ToArray();
-            classNames = distinct.Select(NumberText.Canonical).ToArray();
+            // NOTE: a class is its number ("1" and "1.0" are one class). A number always written one way keeps that
+            // spelling, the contract's "class label as it appeared in the training data", which "001" and "1.50" once
+            // lost; one written several ways is named in shortest form.
+            var spelling = new Dictionary<double, string?>();
+            for (int i = 0; i < rows; i++)
+            {
+                string written = values[i].Trim();
+                if (!spelling.TryAdd(numbers[i], written) && spelling[numbers[i]] != written) spelling[numbers[i]] = null;
+            }
+            classNames = distinct.Select(number => spelling[number] ?? NumberText.Canonical(number)).ToArray();
             var numericIndex = new Dictionary<double, int>();
             for (int c = 0; c < distinct.Length; c++) numericIndex[distinct[c]] = c;
             for (int i = 0; i < rows; i++) labels[i] = numericIndex[numbers[i]];

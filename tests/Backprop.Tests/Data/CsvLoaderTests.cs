@@ -199,6 +199,17 @@ public sealed class CsvLoaderTests
     }
 
     [Fact]
+    public void A_numeric_label_always_written_one_way_keeps_its_spelling()
+    {
+        // Product codes lost their zeros: "001" became class "1", and predict wrote 1 for it.
+        DataSet data = LoadTargets(["001", "010", "002", "001", "010", "002"]);
+
+        Assert.Equal(TaskKind.Classification, data.Task);
+        Assert.Equal(["001", "002", "010"], data.ClassNames!);
+        Assert.Equal([0, 2, 1, 0, 2, 1], data.Labels!);
+    }
+
+    [Fact]
     public void An_explicit_task_overrides_the_auto_rule()
     {
         using var folder = new TempFolder();
