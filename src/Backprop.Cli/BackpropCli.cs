@@ -62,13 +62,13 @@ internal static class BackpropCli
     {
         var match = TypeError.Match(message);
         if (!match.Success) return message;
-        string expected = match.Groups["type"].Value switch
-        {
-            "Int32" or "Int64" => "a whole number",
-            "Double" or "Single" => "a number",
-            _ => "a value of the right kind",
-        };
-        return $"{match.Groups["option"].Value}: '{match.Groups["value"].Value}' is not {expected}";
+        string value = match.Groups["value"].Value, type = match.Groups["type"].Value;
+        bool whole = type is "Int32" or "Int64";
+        // 99999999999 is a whole number, only beyond an int's range.
+        if (whole && System.Numerics.BigInteger.TryParse(value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out _))
+            return $"{match.Groups["option"].Value}: '{value}' is too large";
+        string expected = whole ? "a whole number" : type is "Double" or "Single" ? "a number" : "a value of the right kind";
+        return $"{match.Groups["option"].Value}: '{value}' is not {expected}";
     }
 
     // NOTE: without a known command, System.CommandLine's first error is "Required command was not provided",
