@@ -66,7 +66,7 @@ internal static class BackpropCli
         bool whole = type is "Int32" or "Int64";
         // 99999999999 is a whole number, only beyond an int's range.
         if (whole && System.Numerics.BigInteger.TryParse(value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out _))
-            return $"{match.Groups["option"].Value}: '{value}' is too large";
+            return $"{match.Groups["option"].Value}: '{value}' is out of range";
         string expected = whole ? "a whole number" : type is "Double" or "Single" ? "a number" : "a value of the right kind";
         return $"{match.Groups["option"].Value}: '{value}' is not {expected}";
     }
