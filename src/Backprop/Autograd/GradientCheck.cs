@@ -45,7 +45,7 @@ public static class GradientCheck
     /// similar size. <paramref name="loss"/> must rebuild the loss from the parameters' current values.
     /// </summary>
     public static GradientCheckResult Check(Func<Tensor<double>> loss, IEnumerable<(string Name, Tensor<double> Parameter)> parameters, double step = 1e-6) =>
-        Compare(loss, parameters, (lossAt, value) => CentralDifference(lossAt, value, step));
+        Compare(loss, parameters, (_, _, lossAt, value) => CentralDifference(lossAt, value, step));
 
     /// <summary>
     /// Central differences refined by Richardson extrapolation (Ridders' method): differences at a step h, h/2,
@@ -58,8 +58,17 @@ public static class GradientCheck
     /// (relu at 0) within the step make any finite difference unreliable.
     /// </summary>
     public static GradientCheckResult CheckExtrapolated(Func<Tensor<double>> loss, IEnumerable<(string Name, Tensor<double> Parameter)> parameters, double initialStep = 0.1) =>
-        Compare(loss, parameters, (lossAt, value) => BestOf(new[] { 10, 3, 1, 0.3 }
-            .Select(scale => ExtrapolatedDifference(lossAt, value, scale * initialStep)).ToArray()));
+        CheckExtrapolated(loss, parameters, (_, _) => initialStep);
+
+    /// <summary><see cref="CheckExtrapolated(Func{Tensor{double}}, IEnumerable{ValueTuple{string, Tensor{double}}}, double)"/>
+    /// with a first step chosen per element (by parameter name and flat index), for losses that bend near some elements.</summary>
+    public static GradientCheckResult CheckExtrapolated(Func<Tensor<double>> loss, IEnumerable<(string Name, Tensor<double> Parameter)> parameters,
+        Func<string, int, double> initialStep) =>
+        Compare(loss, parameters, (name, index, lossAt, value) =>
+        {
+            double first = initialStep(name, index);
+            return BestOf(new[] { 10, 3, 1, 0.3 }.Select(scale => ExtrapolatedDifference(lossAt, value, scale * first)).ToArray());
+        });
 
     // NOTE: an error estimate of exactly 0 means two estimates agreed to the bit, which at the round-off floor is luck,
     // not accuracy (a saturated sigmoid's bias: the "exact" estimate was off by 1.8e-4, the next best by 1.4e-5). It is
@@ -129,7 +138,7 @@ public static class GradientCheck
     private static GradientCheckResult Compare(
         Func<Tensor<double>> loss,
         IEnumerable<(string Name, Tensor<double> Parameter)> parameters,
-        Func<Func<double, double>, double, double> differentiate)
+        Func<string, int, Func<double, double>, double, double> differentiate)
     {
         var named = parameters.ToArray();
         foreach (var (_, parameter) in named) parameter.Grad = null;
@@ -147,7 +156,7 @@ public static class GradientCheck
             for (int index = 0; index < parameter.Length; index++)
             {
                 double original = parameter.Data[index];
-                double numeric = differentiate(value =>
+                double numeric = differentiate(name, index, value =>
                 {
                     parameter.Data[index] = value;
                     return loss().Item();

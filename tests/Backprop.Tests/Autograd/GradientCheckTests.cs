@@ -49,6 +49,22 @@ public sealed class GradientCheckTests
         Assert.Equal(-4.08108430216537e-07, result.Parameters[1].Analytic, 1e-20);
     }
 
+    /// <summary>Two of the random relu networks with weights of σ = 2.5 whose correct gradients failed: the layer-wide
+    /// bound on the first step near the kinks was so small that its round-off passed the tolerance.</summary>
+    [Theory]
+    [InlineData("""
+        {"input": [[-0.5708300193784672], [-2.562958960071129], [-1.157514229047937], [-2.9071599920375806]], "target": [2, 3, 2, 1], "loss": "cross_entropy", "learning_rate": 0.1, "layers": [{"type": "dense", "activation": "relu", "weights": [[-0.7996622830884171], [5.381283363718017]], "bias": [-0.9811959184892155, 4.488778621182207]}, {"type": "dense", "activation": "leaky_relu", "weights": [[-5.064616917005141, -3.32996261294849], [-3.1218988561156475, 3.491837197342553]], "bias": [1.3827305884016072, -1.6244164917888844]}, {"type": "dense", "activation": "leaky_relu", "weights": [[-1.3292625496587172, -2.1092645253425184], [1.139940526355137, -0.7517789442843028], [-1.1289130247395214, 2.0365728414038506], [-2.3023692300077134, -3.2383177717097333]], "bias": [-3.6153556484538605, 0.7056435393222995, 4.040650299224499, -0.5076035203151679]}]}
+        """)]
+    [InlineData("""
+        {"input": [[2.084432887924447, 1.0343436263797319], [1.0091003455804701, -0.010841609211592102], [1.164422394242995, -2.7995758734725222]], "target": [[1.0], [0.0], [1.0]], "loss": "binary_cross_entropy", "learning_rate": 0.1, "layers": [{"type": "dense", "activation": "leaky_relu", "weights": [[3.53309990697732, -1.1909524718842217], [3.4855848056796335, -0.3241848520438873], [2.045688215693836, -1.1484675005325398], [0.40370709758478696, -2.684908203815706]], "bias": [-3.031403979520863, 1.3781424402752205, 2.684436479948833, 1.32131269920938]}, {"type": "dense", "activation": "relu", "weights": [[0.04916691135031166, -1.8260653412889638, -0.23877703023955907, -1.5684273401832052], [1.6540164516075353, -0.3473715401481236, 0.32158003004775976, 0.9878736955849858]], "bias": [3.096728805991131, 1.465389226635806]}, {"type": "dense", "activation": "softplus", "weights": [[0.5561949657796721, -5.358628161068722]], "bias": [-1.5444243285500976]}]}
+        """)]
+    public void Relu_networks_with_large_weights_pass_with_steps_that_clear_each_kink(string json)
+    {
+        var result = ModelGradientCheck.Check(ExplainModelFile.Parse(json, "relu.json"));
+
+        Assert.True(result.Passed(), $"max relative error {result.MaxRelativeError}");
+    }
+
     [Fact]
     public void A_wrong_gradient_far_below_a_large_loss_is_still_caught()
     {
