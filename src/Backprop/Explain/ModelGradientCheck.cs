@@ -21,8 +21,10 @@ public static class ModelGradientCheck
             string prefix = $"layers[{l}].";
             double layerStep = InitialStep(model, forward, l);
             int layer = l;
+            // The kinked pre-activations' signs at the model's own parameters, once for the layer's every element.
+            int[]? signs = layerStep >= DefaultStep ? null : KinkSigns(model, network, layer);
             var layerCheck = GradientCheck.CheckExtrapolated(network.Loss, named.Where(pair => pair.Name.StartsWith(prefix, StringComparison.Ordinal)),
-                (name, index) => layerStep >= DefaultStep ? layerStep : ClearOfKinks(model, network, parameters[name], index, layer, layerStep));
+                (name, index) => signs is null ? layerStep : ClearOfKinks(model, network, parameters[name], index, layer, signs, layerStep));
             checks.AddRange(layerCheck.Parameters);
             floor = layerCheck.Floor; // the same loss for every layer
         }
@@ -62,10 +64,10 @@ public static class ModelGradientCheck
     // value times the layers passed); its small steps carry round-off that failed correct gradients in 5 of 100 relu
     // networks with large weights. Per element, the largest first step is tried directly: the one whose farthest
     // point (Ridders' first step is 10 times it) moves no relu or leaky_relu pre-activation across 0, either way.
-    private static double ClearOfKinks(ExplainModel model, ExplainNetwork network, Tensor<double> parameter, int index, int layer, double fallback)
+    private static double ClearOfKinks(ExplainModel model, ExplainNetwork network, Tensor<double> parameter, int index, int layer,
+        int[] signs, double fallback)
     {
         double original = parameter.Data[index];
-        var signs = KinkSigns(model, network, layer);
         try
         {
             for (double step = DefaultStep; step > fallback; step /= 3)
@@ -89,7 +91,7 @@ public static class ModelGradientCheck
     // The signs of every relu or leaky_relu pre-activation from layer `from` on, at the network's current parameters.
     private static int[] KinkSigns(ExplainModel model, ExplainNetwork network, int from)
     {
-        network.Loss();
+        using (GradMode.NoGrad()) network.Loss();
         var signs = new List<int>();
         for (int l = from; l < model.Layers.Count; l++)
             if (HasKink(model.Layers[l].Activation))

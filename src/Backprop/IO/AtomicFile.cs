@@ -22,13 +22,7 @@ public static class AtomicFile
             return;
         }
         fullPath = Destination(fullPath);
-        string directory = Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"{path} names no file", nameof(path));
-        // NOTE: checked here rather than left to the temporary file's creation, whose error would name the
-        // temporary file instead of the path the caller gave.
-        if (!Directory.Exists(directory))
-            throw new DirectoryNotFoundException($"{path}: the folder {directory} does not exist");
-        // NOTE: same directory, so the rename stays on one file system and is atomic.
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        string temporary = TemporaryBeside(path, fullPath);
         try
         {
             using (var stream = FileSystemStep(path, temporary, () => new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16)))
@@ -55,16 +49,24 @@ public static class AtomicFile
         ArgumentException.ThrowIfNullOrEmpty(path);
         string fullPath = Path.GetFullPath(path);
         if (SpecialFiles.IsSpecial(fullPath)) return;
-        fullPath = Destination(fullPath);
-        string directory = Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"{path} names no file", nameof(path));
-        if (!Directory.Exists(directory))
-            throw new DirectoryNotFoundException($"{path}: the folder {directory} does not exist");
-        string probe = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        string probe = TemporaryBeside(path, Destination(fullPath));
         FileSystemStep(path, probe, () =>
         {
             new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose).Dispose();
             return 0;
         });
+    }
+
+    /// <summary>A new temporary file's name beside <paramref name="destination"/>, whose folder must exist.</summary>
+    private static string TemporaryBeside(string path, string destination)
+    {
+        string directory = Path.GetDirectoryName(destination) ?? throw new ArgumentException($"{path} names no file", nameof(path));
+        // NOTE: checked here rather than left to the temporary file's creation, whose error would name the
+        // temporary file instead of the path the caller gave.
+        if (!Directory.Exists(directory))
+            throw new DirectoryNotFoundException($"{path}: the folder {directory} does not exist");
+        // NOTE: same directory, so the rename stays on one file system and is atomic.
+        return Path.Combine(directory, $".{Path.GetFileName(destination)}.{Guid.NewGuid():N}.tmp");
     }
 
     // NOTE: a device, pipe or terminal (/dev/null, /dev/stdout, a FIFO) cannot be swapped by a rename: as root, the
