@@ -37,12 +37,17 @@ internal static class BackpropCli
         return root;
     }
 
+    // NOTE: System.CommandLine reads a token starting with '@' as a response file and splices its words into the
+    // command line: `--target @timestamp` failed with "Response file not found 'timestamp'", or, where a file of
+    // that name existed, silently trained on whatever column it named. The contract has no response files.
+    private static readonly ParserConfiguration ParsingRules = new() { ResponseFileTokenReplacer = null };
+
     /// <summary>Parses and runs <paramref name="args"/>, writing to the given streams; returns the exit code.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         var console = new CliConsole(output, error);
         var root = CreateRoot(console);
-        var parse = root.Parse(args);
+        var parse = root.Parse(args, ParsingRules);
         bool verbose = parse.GetValue(Verbose);
         if (parse.Action is ParseErrorAction || (parse.Action is null && parse.Errors.Count > 0))
         {
