@@ -12,7 +12,7 @@ internal static class TrainCommand
         var data = new Option<string?>("--data") { Description = "A CSV file or a folder of IDX files (default: the built-in digits set)", HelpName = "PATH" }.NotEmpty();
         var target = new Option<string?>("--target") { Description = "The CSV target column (default: the last column)", HelpName = "COLUMN" };
         var test = new Option<string?>("--test") { Description = "A CSV test set (default: a held-out split of --data)", HelpName = "PATH" }.NotEmpty();
-        var testSplit = new Option<double>("--test-split") { Description = "The fraction held out for testing", DefaultValueFactory = _ => 0.2, HelpName = "FRACTION" };
+        var testSplit = new Option<double>("--test-split") { Description = "The fraction held out for testing", DefaultValueFactory = _ => 0.2, HelpName = "FRACTION" }.PlainNumber();
         var task = new Option<string>("--task") { Description = "classification, regression, or auto (decided from the target)", DefaultValueFactory = _ => "auto" };
         task.AcceptOnlyFromAmong("auto", "classification", "regression");
         var layers = new Option<string>("--layers") { Description = "Hidden layer widths", DefaultValueFactory = _ => TrainSettings.DefaultLayers, HelpName = "64,32" };
@@ -22,11 +22,11 @@ internal static class TrainCommand
         var batchSize = new Option<int>("--batch-size") { Description = "Samples per gradient step", DefaultValueFactory = _ => TrainSettings.DefaultBatchSize, HelpName = "B" };
         var optimizer = new Option<string>("--optimizer") { Description = "The update rule", DefaultValueFactory = _ => TrainSettings.DefaultOptimizer };
         optimizer.AcceptOnlyFromAmong("sgd", "momentum", "adam", "adamw");
-        var lr = new Option<double?>("--lr") { Description = "Learning rate (default: 0.002 for adam/adamw, 0.05 for sgd/momentum)", HelpName = "X" };
-        var weightDecay = new Option<double?>("--weight-decay") { Description = "Weight decay: decoupled for adamw (default 0.01), an L2 term for the others (default 0)", HelpName = "X" };
+        var lr = new Option<double?>("--lr") { Description = "Learning rate (default: 0.002 for adam/adamw, 0.05 for sgd/momentum)", HelpName = "X" }.PlainNumber();
+        var weightDecay = new Option<double?>("--weight-decay") { Description = "Weight decay: decoupled for adamw (default 0.01), an L2 term for the others (default 0)", HelpName = "X" }.PlainNumber();
         var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule over the epochs", DefaultValueFactory = _ => "cosine" };
         schedule.AcceptOnlyFromAmong("cosine", "step", "constant");
-        var clipNorm = new Option<double?>("--clip-norm") { Description = "Clip gradients to this global L2 norm", HelpName = "X" };
+        var clipNorm = new Option<double?>("--clip-norm") { Description = "Clip gradients to this global L2 norm", HelpName = "X" }.PlainNumber();
         var patience = new Option<int?>("--patience") { Description = "Stop early after N epochs without a better test loss", HelpName = "N" };
         var seed = new Option<long>("--seed") { Description = "Makes the run reproducible", DefaultValueFactory = _ => 0, HelpName = "S" };
         var output = new Option<string?>("--out") { Description = "Save the trained model here (safetensors)", HelpName = "MODEL" }.NotEmpty();

@@ -28,4 +28,31 @@ public sealed class ArgumentParsingTests
         Assert.Equal(2, result.Code);
         Assert.StartsWith($"error: @{words}: cannot read the file", Assert.Single(result.ErrorLines));
     }
+
+    [Theory]
+    [InlineData("--lr", "0,001")]
+    [InlineData("--clip-norm", "1,5")]
+    [InlineData("--weight-decay", "0,01")]
+    [InlineData("--test-split", "0,25")]
+    public void A_decimal_comma_is_refused_rather_than_read_as_a_thousands_separator(string flag, string value)
+    {
+        // Read with thousands separators, --lr 0,001 trained at a learning rate of 1.
+        var result = CliRunner.Run("train", flag, value, "--epochs", "1", "--format", "json");
+
+        Assert.Equal(2, result.Code);
+        Assert.Equal($"error: {flag}: '{value}' is not a number (the decimal point is '.', and numbers have no thousands separators)",
+            Assert.Single(result.ErrorLines));
+    }
+
+    [Theory]
+    [InlineData("--lr", ".5e-2", 0.005)]
+    [InlineData("--lr", "+0.001", 0.001)]
+    [InlineData("--clip-norm", "2", 2.0)]
+    public void A_plain_decimal_number_is_read_as_written(string flag, string value, double expected)
+    {
+        var parse = Backprop.Cli.BackpropCli.CreateRoot(new Backprop.Cli.CliConsole(TextWriter.Null, TextWriter.Null)).Parse(["train", flag, value]);
+
+        Assert.Empty(parse.Errors);
+        Assert.Equal(expected, parse.GetValue<double?>(flag));
+    }
 }
