@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using Backprop.Cli.Commands;
 
 namespace Backprop.Cli;
@@ -63,8 +64,30 @@ internal static class BackpropCli
     private static readonly System.Text.RegularExpressions.Regex TypeError =
         new(@"^Cannot parse argument '(?<value>.*)' for option '(?<option>[^']*)' as expected type 'System\.(Nullable`1\[System\.)?(?<type>\w+)\]?'\.?$");
 
-    private static string Plain(string message)
+    // NOTE: System.CommandLine's "Argument 'xml' not recognized" does not say which option it was given to, and a
+    // repeated option is "expects a single argument but 2 were provided", as if the two values had been one.
+    private static readonly System.Text.RegularExpressions.Regex NotAChoice =
+        new(@"^Argument '(?<value>.*)' not recognized\. Must be one of:(?<choices>( '[^']*')+)$");
+    private static readonly System.Text.RegularExpressions.Regex Repeated =
+        new(@"^Option '(?<option>[^']*)' expects a single argument but (?<count>\d+) were provided\.$");
+
+    private static Option? OptionOf(SymbolResult? result) => result switch
     {
+        OptionResult option => option.Option,
+        ArgumentResult { Parent: OptionResult option } => option.Option,
+        _ => null,
+    };
+
+    private static string Plain(ParseError error)
+    {
+        string message = ErrorBoundary.OneLine(error.Message);
+        if (NotAChoice.Match(message) is { Success: true } notAChoice && OptionOf(error.SymbolResult) is { } option)
+        {
+            var choices = notAChoice.Groups["choices"].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(choice => choice.Trim('\''));
+            return $"{option.Name}: '{notAChoice.Groups["value"].Value}' is not one of {string.Join(", ", choices)}";
+        }
+        if (Repeated.Match(message) is { Success: true } repeated)
+            return $"{repeated.Groups["option"].Value} is given {repeated.Groups["count"].Value} times; give it once";
         var match = TypeError.Match(message);
         if (!match.Success) return message;
         string value = match.Groups["value"].Value, type = match.Groups["type"].Value;
@@ -81,7 +104,7 @@ internal static class BackpropCli
     private static string UsageError(ParseResult parse, RootCommand root)
     {
         if (parse.CommandResult.Command != root)
-            return Plain(ErrorBoundary.OneLine(parse.Errors[0].Message));
+            return Plain(parse.Errors[0]);
         string commands = $"one of {string.Join(", ", root.Subcommands.Select(command => command.Name))}; see backprop --help";
         string? word = parse.UnmatchedTokens.FirstOrDefault();
         return word is null ? $"no command given ({commands})"

@@ -55,4 +55,20 @@ public sealed class ArgumentParsingTests
         Assert.Empty(parse.Errors);
         Assert.Equal(expected, parse.GetValue<double?>(flag));
     }
+
+    [Theory]
+    [InlineData("error: --schedule: 'foo' is not one of cosine, step, constant", "train", "--optimizer", "sgd", "--schedule", "foo")]
+    [InlineData("error: --format: 'xml' is not one of text, json, markdown, dot", "explain", "--format", "xml")]
+    [InlineData("error: --format: 'yaml' is not one of text, json", "eval", "--model", "m.bp", "--data", "d.csv", "--format", "yaml")]
+    [InlineData("error: --epochs is given 2 times; give it once", "train", "--epochs", "2", "--epochs", "3")]
+    [InlineData("error: --model is given 2 times; give it once", "predict", "--model", "a.bp", "--data", "d.csv", "--model=b.bp")]
+    public void A_value_outside_the_choices_or_a_repeated_option_is_named_by_its_flag(string expected, params string[] args)
+    {
+        // System.CommandLine said "Argument 'foo' not recognized" without the flag, and "--epochs expects a single
+        // argument but 2 were provided".
+        var result = CliRunner.Run(args);
+
+        Assert.Equal(2, result.Code);
+        Assert.Equal(expected, Assert.Single(result.ErrorLines));
+    }
 }
