@@ -49,14 +49,20 @@ internal static class TrainRun
         int firstEpoch = 1;
         IReadOnlyList<KeyValuePair<string, string>> fingerprint = outputs.ResumeDirectory is null && outputs.CheckpointDirectory is null ? []
             : [.. settings.ResumeFingerprint(), new(CheckpointStore.DataContentKey, CheckpointStore.DataDigest(train, data.Test))];
-        if (outputs.ResumeDirectory is { } resumeDirectory
-            && CheckpointStore.RestoreNewest(resumeDirectory, model, optimizer, fingerprint, settings.Epochs) is { } restored)
+        var restored = outputs.ResumeDirectory is { } resumeDirectory
+            ? CheckpointStore.RestoreNewest(resumeDirectory, model, optimizer, fingerprint, settings.Epochs)
+            : null;
+        // NOTE: a folder without checkpoints starts the run afresh (a script may pass --resume from its first run on),
+        // but a mistyped folder must not silently cost a whole run: say so.
+        if (outputs.ResumeDirectory is not null && restored is null)
+            console.Error.WriteLine($"note: --resume: {outputs.ResumeDirectory} holds no checkpoint; training starts from epoch 1");
+        if (restored is not null)
         {
-            firstEpoch = restored.Epoch + 1;
-            history = restored.History;
+            firstEpoch = restored.Value.Epoch + 1;
+            history = restored.Value.History;
             // NOTE: a skipped checkpoint is not an error (a crash mid-write leaves one), but the user should know.
-            foreach (var problem in restored.Skipped)
-                console.Error.WriteLine($"note: --resume skipped a damaged checkpoint, resuming after epoch {restored.Epoch}: {ErrorBoundary.OneLine(problem)}");
+            foreach (var problem in restored.Value.Skipped)
+                console.Error.WriteLine($"note: --resume skipped a damaged checkpoint, resuming after epoch {restored.Value.Epoch}: {ErrorBoundary.OneLine(problem)}");
         }
         EarlyStopping? earlyStopping = settings.Patience is { } patience ? new EarlyStopping(patience) : null;
         if (earlyStopping is not null)

@@ -318,6 +318,19 @@ public sealed class TrainCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void Resuming_from_a_folder_without_checkpoints_starts_afresh_and_says_so()
+    {
+        string empty = In("empty");
+        Directory.CreateDirectory(empty);
+
+        var resumed = Run(Train("--resume", empty));
+
+        Assert.True(resumed.Code == 0, resumed.Error);
+        Assert.Equal($"note: --resume: {empty} holds no checkpoint; training starts from epoch 1", Assert.Single(resumed.ErrorLines));
+        Assert.Equal(4, resumed.Json["epochs"]!.AsArray().Count);
+    }
+
+    [Fact]
     public void A_fresh_run_into_an_old_checkpoint_folder_removes_the_old_runs_later_epochs_so_resume_finds_its_own()
     {
         // An earlier, longer run with other settings left epochs 1-6 in the folder.
