@@ -116,7 +116,7 @@ public static class SafeTensors
     public static SafeTensorsFile Read(string path)
     {
         RequireLittleEndian();
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        using var stream = Seekable(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16));
         ModelFormatException Error(string field, string problem) => new(path, field, problem);
 
         long fileLength = stream.Length;
@@ -148,6 +148,21 @@ public static class SafeTensors
         foreach (var entry in entries)
             tensors[entry.Name] = SafeTensor.FromBytes(entry.DType, entry.Shape, data.AsSpan((int)entry.Begin, (int)(entry.End - entry.Begin)));
         return new SafeTensorsFile(tensors, metadata);
+    }
+
+    /// <summary><paramref name="file"/> itself, or for a pipe or device (`--model /dev/stdin`), its whole content in memory.</summary>
+    /// <remarks>NOTE: the header length is checked against the file's length, which a pipe does not have: reading
+    /// one was "internal error: NotSupportedException: Stream does not support seeking" (exit 1).</remarks>
+    private static Stream Seekable(FileStream file)
+    {
+        if (file.CanSeek) return file;
+        using (file)
+        {
+            var content = new MemoryStream();
+            file.CopyTo(content);
+            content.Position = 0;
+            return content;
+        }
     }
 
     private sealed record Entry(string Name, SafeTensorDType DType, int[] Shape, long Begin, long End);

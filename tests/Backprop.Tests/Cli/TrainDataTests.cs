@@ -243,4 +243,22 @@ public sealed class TrainDataTests : IDisposable
         Assert.True(result.Code == 0, result.Error);
         Assert.Equal(3, result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
+
+    [Fact]
+    public async Task Eval_reads_its_model_from_a_pipe()
+    {
+        string data = folder.Write("train.csv", "a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n0,0,0\n1,1,0\n");
+        var trained = Run("train", "--data", data, "--layers", "4", "--epochs", "2", "--out", In("m.bp"), "--format", "json");
+        Assert.True(trained.Code == 0, trained.Error);
+        string pipe = In("model-pipe");
+        Assert.Equal(0, TestFiles.MakeFifo(pipe));
+        var writer = Task.Run(() => File.WriteAllBytes(pipe, File.ReadAllBytes(In("m.bp"))));
+
+        // `--model /dev/stdin` was "internal error: NotSupportedException: Stream does not support seeking".
+        var result = Run("eval", "--model", pipe, "--data", data, "--format", "json");
+
+        await writer;
+        Assert.True(result.Code == 0, result.Error);
+        Assert.Equal(6, (int)result.Json["samples"]!);
+    }
 }

@@ -30,6 +30,22 @@ public sealed class SafeTensorsTests : IDisposable
     private static byte[] LittleEndian(params double[] values) => [.. values.SelectMany(value => BitConverter.GetBytes(value))];
 
     [Fact]
+    public async Task A_file_is_read_from_a_pipe_as_from_a_regular_file()
+    {
+        string file = PathOf("model.safetensors"), pipe = PathOf("pipe");
+        SafeTensors.Write(file, new Dictionary<string, SafeTensor> { ["weight"] = SafeTensor.FromFloats([1.5f, -2f, 3f], [3]) },
+            new Dictionary<string, string> { ["note"] = "piped" });
+        Assert.Equal(0, TestFiles.MakeFifo(pipe));
+        var writer = Task.Run(() => File.WriteAllBytes(pipe, File.ReadAllBytes(file)));
+
+        var read = SafeTensors.Read(pipe);
+
+        await writer;
+        Assert.Equal([1.5f, -2f, 3f], read.Tensors["weight"].ToFloats());
+        Assert.Equal("piped", read.Metadata["note"]);
+    }
+
+    [Fact]
     public void Float32_and_float64_tensors_and_metadata_round_trip()
     {
         var tensors = new Dictionary<string, SafeTensor>
