@@ -15,8 +15,8 @@ internal static class EvalCommand
 {
     public static Command Create(CliConsole console)
     {
-        var model = new Option<string>("--model") { Description = "A model saved by `backprop train --out`", HelpName = "MODEL", Required = true }.NotEmpty();
-        var data = new Option<string>("--data") { Description = "A CSV file, or an IDX folder (its t10k files are used)", HelpName = "PATH", Required = true }.NotEmpty();
+        var model = new Option<string>("--model") { Description = "A model saved by `backprop train --out`", HelpName = "MODEL", Required = true }.DashIsStandardInput();
+        var data = new Option<string>("--data") { Description = "A CSV file, or an IDX folder (its t10k files are used)", HelpName = "PATH", Required = true }.DashIsStandardInput();
         var target = new Option<string?>("--target")
         {
             Description = "The CSV target column (default: the one column that is not a model feature, else the last)",

@@ -14,7 +14,7 @@ internal static class ExplainCommand
         {
             Description = "The network, input, target, loss and learning rate as JSON (default: the notebook's 3-2-1 network)",
             HelpName = "FILE.json",
-        }.NotEmpty();
+        }.DashIsStandardInput();
         var format = new Option<string>("--format")
         {
             Description = "How to print the step",

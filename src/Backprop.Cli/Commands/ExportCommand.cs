@@ -10,8 +10,8 @@ internal static class ExportCommand
 {
     public static Command Create(CliConsole console)
     {
-        var model = new Option<string>("--model") { Description = "A model saved by `backprop train --out`", HelpName = "MODEL", Required = true }.NotEmpty();
-        var output = new Option<string>("--out") { Description = "The ONNX file to write (atomically)", HelpName = "FILE.onnx", Required = true }.NotEmpty();
+        var model = new Option<string>("--model") { Description = "A model saved by `backprop train --out`", HelpName = "MODEL", Required = true }.DashIsStandardInput();
+        var output = new Option<string>("--out") { Description = "The ONNX file to write (atomically)", HelpName = "FILE.onnx", Required = true }.DashRefused("an ONNX file");
 
         var command = new Command("export", "Write a saved model as ONNX") { model, output };
         command.SetAction(parse =>

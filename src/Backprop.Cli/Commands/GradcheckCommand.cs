@@ -17,7 +17,7 @@ internal static class GradcheckCommand
             Description = "An explain model file (see `backprop explain --help`)",
             HelpName = "FILE.json",
             Required = true,
-        }.NotEmpty();
+        }.DashIsStandardInput();
         var format = new Option<string>("--format")
         {
             Description = "How to print the report",

@@ -14,24 +14,25 @@ internal static class PredictCommand
 {
     public static Command Create(CliConsole console)
     {
-        var model = new Option<string>("--model") { Description = "A model saved by `backprop train --out`", HelpName = "MODEL", Required = true }.NotEmpty();
+        var model = new Option<string>("--model") { Description = "A model saved by `backprop train --out`", HelpName = "MODEL", Required = true }.DashIsStandardInput();
         var data = new Option<string>("--data")
         {
             Description = "A CSV file (the target column may be absent), or an IDX folder (its t10k files are used)",
             HelpName = "PATH",
             Required = true,
-        }.NotEmpty();
+        }.DashIsStandardInput();
         var target = new Option<string?>("--target")
         {
             Description = "The CSV target column, if present (default: the one column that is not a model feature)",
             HelpName = "COLUMN",
         };
-        var output = new Option<string?>("--out") { Description = "Write the CSV here (atomically) instead of to stdout", HelpName = "FILE.csv" }.NotEmpty();
+        var output = new Option<string?>("--out") { Description = "Write the CSV here (atomically) instead of to stdout (- for stdout)", HelpName = "FILE.csv" }.NotEmpty();
 
         var command = new Command("predict", "Predict with a saved model; writes CSV") { model, data, target, output };
         command.SetAction(parse =>
         {
-            string? outPath = parse.GetValue(output);
+            // `-` is standard output, as without --out.
+            string? outPath = parse.GetValue(output) is "-" ? null : parse.GetValue(output);
             if (outPath is not null && Directory.Exists(outPath)) throw new UsageException($"--out: {outPath} is a folder");
             OutputPaths.RefuseInputs("--out", outPath, ("--data", parse.GetValue(data)), ("--model", parse.GetValue(model)));
             var trained = ModelFiles.Load(parse.GetValue(model)!);

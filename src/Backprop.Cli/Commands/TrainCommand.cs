@@ -9,15 +9,15 @@ internal static class TrainCommand
 {
     public static Command Create(CliConsole console)
     {
-        var data = new Option<string?>("--data") { Description = "A CSV file or a folder of IDX files (default: the built-in digits set)", HelpName = "PATH" }.NotEmpty();
+        var data = new Option<string?>("--data") { Description = "A CSV file or a folder of IDX files (default: the built-in digits set)", HelpName = "PATH" }.DashIsStandardInput();
         var target = new Option<string?>("--target") { Description = "The CSV target column (default: the last column)", HelpName = "COLUMN" };
-        var test = new Option<string?>("--test") { Description = "A CSV test set (default: a held-out split of --data)", HelpName = "PATH" }.NotEmpty();
+        var test = new Option<string?>("--test") { Description = "A CSV test set (default: a held-out split of --data)", HelpName = "PATH" }.DashIsStandardInput();
         var testSplit = new Option<double>("--test-split") { Description = "The fraction held out for testing", DefaultValueFactory = _ => 0.2, HelpName = "FRACTION" }.PlainNumber();
         var task = new Option<string>("--task") { Description = "classification, regression, or auto (decided from the target)", DefaultValueFactory = _ => "auto" };
         task.AcceptOnlyFromAmong("auto", "classification", "regression");
         var layers = new Option<string>("--layers") { Description = "Hidden layer widths", DefaultValueFactory = _ => TrainSettings.DefaultLayers, HelpName = "64,32" };
         var activation = new Option<string>("--activation") { Description = "Hidden activation: " + string.Join(", ", ActivationNames.All), DefaultValueFactory = _ => "relu" };
-        var arch = new Option<string?>("--arch") { Description = "A JSON layer stack replacing --layers/--activation", HelpName = "FILE.json" }.NotEmpty();
+        var arch = new Option<string?>("--arch") { Description = "A JSON layer stack replacing --layers/--activation", HelpName = "FILE.json" }.DashIsStandardInput();
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training data", DefaultValueFactory = _ => TrainSettings.DefaultEpochs, HelpName = "N" };
         var batchSize = new Option<int>("--batch-size") { Description = "Samples per gradient step", DefaultValueFactory = _ => TrainSettings.DefaultBatchSize, HelpName = "B" };
         var optimizer = new Option<string>("--optimizer") { Description = "The update rule", DefaultValueFactory = _ => TrainSettings.DefaultOptimizer };
@@ -29,8 +29,8 @@ internal static class TrainCommand
         var clipNorm = new Option<double?>("--clip-norm") { Description = "Clip gradients to this global L2 norm", HelpName = "X" }.PlainNumber();
         var patience = new Option<int?>("--patience") { Description = "Stop early after N epochs without a better test loss", HelpName = "N" };
         var seed = new Option<long>("--seed") { Description = "Makes the run reproducible", DefaultValueFactory = _ => 0, HelpName = "S" };
-        var output = new Option<string?>("--out") { Description = "Save the trained model here (safetensors)", HelpName = "MODEL" }.NotEmpty();
-        var plot = new Option<string?>("--plot") { Description = "Draw loss/accuracy curves into a .png or .svg file", HelpName = "FILE" }.NotEmpty();
+        var output = new Option<string?>("--out") { Description = "Save the trained model here (safetensors)", HelpName = "MODEL" }.DashRefused("a model file");
+        var plot = new Option<string?>("--plot") { Description = "Draw loss/accuracy curves into a .png or .svg file", HelpName = "FILE" }.DashRefused("an image");
         var format = new Option<string>("--format") { Description = "text (progress and summaries) or json (one object at the end)", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Write a checkpoint into DIR after every epoch", HelpName = "DIR" }.NotEmpty();

@@ -71,4 +71,35 @@ public sealed class ArgumentParsingTests
         Assert.Equal(2, result.Code);
         Assert.Equal(expected, Assert.Single(result.ErrorLines));
     }
+
+    [Theory]
+    [InlineData("explain", "--model")]
+    [InlineData("gradcheck", "--model")]
+    [InlineData("train", "--data")]
+    [InlineData("train", "--test")]
+    [InlineData("train", "--arch")]
+    [InlineData("eval", "--model")]
+    [InlineData("eval", "--data")]
+    [InlineData("predict", "--model")]
+    [InlineData("predict", "--data")]
+    [InlineData("export", "--model")]
+    public void A_dash_as_an_input_file_reads_standard_input(string command, string flag)
+    {
+        var parse = Backprop.Cli.BackpropCli.CreateRoot(new Backprop.Cli.CliConsole(TextWriter.Null, TextWriter.Null)).Parse([command, flag, "-"]);
+
+        Assert.Equal("/dev/stdin", parse.GetValue<string>(flag));
+    }
+
+    [Theory]
+    [InlineData("error: --out: '-' (standard output) cannot take a model file; give a file name (./- for a file named '-')", "train", "--out", "-")]
+    [InlineData("error: --plot: '-' (standard output) cannot take an image; give a file name (./- for a file named '-')", "train", "--plot", "-")]
+    [InlineData("error: --out: '-' (standard output) cannot take an ONNX file; give a file name (./- for a file named '-')", "export", "--model", "m.bp", "--out", "-")]
+    public void A_dash_as_a_binary_output_is_refused_rather_than_made_a_file_named_dash(string expected, params string[] args)
+    {
+        var result = CliRunner.Run(args);
+
+        Assert.Equal(2, result.Code);
+        Assert.Equal(expected, Assert.Single(result.ErrorLines));
+        Assert.False(File.Exists("-"));
+    }
 }

@@ -26,6 +26,17 @@ public sealed class PredictCommandTests(TrainedModels models) : IClassFixture<Tr
     }
 
     [Fact]
+    public void Predict_out_dash_writes_to_standard_output_not_to_a_file_named_dash()
+    {
+        var toStdout = CliRunner.Succeed("predict", "--model", models.ClassifierPath, "--data", models.TestCsv);
+
+        var dashed = CliRunner.Succeed("predict", "--model", models.ClassifierPath, "--data", models.TestCsv, "--out", "-");
+
+        Assert.Equal(toStdout.Out, dashed.Out);
+        Assert.False(File.Exists("-"));
+    }
+
+    [Fact]
     public void Predict_writes_the_prediction_and_one_probability_per_class_for_every_input_row()
     {
         var result = CliRunner.Succeed("predict", "--model", models.ClassifierPath, "--data", models.TestCsv);
