@@ -32,12 +32,7 @@ internal static class EvalCommand
             var trained = ModelFiles.Load(modelPath);
             var dataSet = DataSources.LoadForModel(dataPath, trained, parse.GetValue(target), targetOptional: false);
             var evaluation = trained.Evaluate(dataSet);
-            // NOTE: finite features far beyond the training data's range can overflow the network into NaN.
-            if (evaluation.UnpredictedCount > 0)
-                console.Error.WriteLine($"note: {evaluation.UnpredictedCount} of {evaluation.Samples} samples got no prediction and count as wrong: " +
-                    "the model's output overflows on them, so their features are likely far outside the range it was trained on");
-            else if (!double.IsFinite(evaluation.Loss))
-                console.Error.WriteLine("note: the loss is not finite: the model's output overflows on some samples, whose features are likely far outside the range it was trained on");
+            if (OverflowNote.For(evaluation) is { } note) console.Error.WriteLine(note);
             if (parse.GetValue(format) == "json")
                 console.Out.WriteLine(Json(evaluation, trained.Task).ToJsonString());
             else

@@ -109,6 +109,8 @@ internal static class TrainRun
         }
 
         var final = result.FinalTest!;
+        // NOTE: test samples far outside the training range overflow the network; they count as wrong, as in eval.
+        if (OverflowNote.For(final) is { } note) console.Error.WriteLine(note);
         if (outputs.PlotPath is { } plotPath) TrainingPlot.Draw(plotPath, allEpochs, classification, data.Description);
         if (outputs.ModelPath is { } path)
             TrainedModelFile.Save(path, model, new Dictionary<string, string>

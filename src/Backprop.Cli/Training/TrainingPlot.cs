@@ -42,7 +42,8 @@ internal static class TrainingPlot
         var trainLoss = plot.Add.Scatter(epochNumbers, epochs.Select(e => e.TrainLoss).ToArray());
         Style(trainLoss, Colors.C0, "train loss", MarkerShape.FilledCircle);
 
-        var tested = epochs.Where(e => e.TestLoss is not null).ToArray();
+        // NOTE: a test loss that is not finite (test samples that overflow the network) has no place on the axis.
+        var tested = epochs.Where(e => e.TestLoss is { } loss && double.IsFinite(loss)).ToArray();
         if (tested.Length > 0)
         {
             var testLoss = plot.Add.Scatter(tested.Select(e => (double)e.Epoch).ToArray(), tested.Select(e => e.TestLoss!.Value).ToArray());

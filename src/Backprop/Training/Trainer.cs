@@ -94,10 +94,10 @@ public static class Trainer
             // weights; catch that here, before callbacks checkpoint them or the caller saves them.
             if (FirstNonFinite(parameters) is { } broken) throw new TrainingDivergedException(epoch, broken);
             evaluation = preparedTest is null ? null : model.EvaluatePrepared(preparedTest, testTargets);
-            // NOTE: the weights and every training loss are finite here, so the test data may be the cause as well as the weights.
-            if (evaluation is not null && !double.IsFinite(evaluation.Loss))
-                throw new TrainingDivergedException(epoch, $"the test loss became {evaluation.Loss} while the training loss stayed finite",
-                    "either the weights grew too large (try a smaller --lr) or some test samples lie far outside the training data's range");
+            // NOTE: a test loss that is not finite has two causes: weights the epoch's last steps made too large, or test
+            // samples far outside the training range (eval counts those as wrong). The training data tells them apart.
+            if (evaluation is not null && !double.IsFinite(evaluation.Loss) && !OutputsFinite(model, preparedTrain))
+                throw new TrainingDivergedException(epoch, $"the test loss became {evaluation.Loss} and the network's outputs on the training data are no longer finite");
             var metrics = new EpochMetrics(epoch, lossSum * lossUnit / Math.Max(epochSamples, 1), evaluation?.Loss,
                 evaluation?.Accuracy, evaluation?.Rmse, evaluation?.R2, optimizer.LearningRate, clock.Elapsed.TotalSeconds);
             history.Add(metrics);
@@ -155,6 +155,10 @@ public static class Trainer
             Sequential<float> inner => BatchNorms(inner),
             _ => Enumerable.Empty<BatchNorm<float>>(),
         });
+
+    /// <summary>Whether the network gives a finite output for every sample of (prepared) data.</summary>
+    private static bool OutputsFinite(TrainedModel model, DataSet prepared) =>
+        Array.TrueForAll(model.RawOutputs(prepared), float.IsFinite);
 
     private static string? FirstNonFinite(Tensor<float>[] parameters)
     {

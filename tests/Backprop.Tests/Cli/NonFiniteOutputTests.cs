@@ -59,19 +59,40 @@ public sealed class NonFiniteOutputTests
     }
 
     [Fact]
-    public void A_test_set_that_overflows_is_not_blamed_on_the_learning_rate_alone()
+    public void Train_counts_test_samples_that_overflow_as_wrong_as_eval_does_rather_than_calling_it_divergence()
     {
         using var directory = new TestFiles.TemporaryDirectory();
         string train = directory.File("train.csv"), test = directory.File("extreme.csv");
         File.WriteAllText(train, Train);
         File.WriteAllText(test, Extreme);
 
-        var result = CliRunner.Run("train", "--data", train, "--test", test, "--epochs", "2", "--layers", "4");
+        var result = CliRunner.Run("train", "--data", train, "--test", test, "--epochs", "2", "--layers", "4", "--format", "json", "--patience", "1");
 
-        Assert.Equal(3, result.Code);
-        Assert.Equal("error: training diverged: the test loss became NaN while the training loss stayed finite after epoch 1; " +
-            "either the weights grew too large (try a smaller --lr) or some test samples lie far outside the training data's range",
-            Assert.Single(result.ErrorLines));
+        Assert.Equal(0, result.Code);
+        var json = JsonNode.Parse(result.Out)!.AsObject();
+        Assert.Null(json["test_loss"]);
+        Assert.Equal(2, (int)json["test_samples"]!);
+        Assert.True((double)json["test_accuracy"]! <= 0.5);
+        Assert.Equal(2, json["epochs"]!.AsArray().Count);
+        Assert.All(json["epochs"]!.AsArray(), epoch => Assert.Null(epoch!["test_loss"]));
+        Assert.StartsWith("note: 1 of 2 samples got no prediction and count as wrong", Assert.Single(result.ErrorLines));
+    }
+
+    [Fact]
+    public void Train_reports_a_regression_test_set_that_overflows_as_null_metrics()
+    {
+        using var directory = new TestFiles.TemporaryDirectory();
+        string train = directory.File("train.csv"), test = directory.File("extreme.csv");
+        File.WriteAllText(train, "a,b,y\n0,0,0.5\n0,1,1.5\n1,0,2.5\n1,1,3.5\n2,0,4.5\n2,1,5.5\n3,0,6.5\n3,1,7.5\n");
+        File.WriteAllText(test, Extreme);
+
+        var result = CliRunner.Run("train", "--data", train, "--test", test, "--epochs", "2", "--layers", "4", "--task", "regression", "--format", "json");
+
+        Assert.Equal(0, result.Code);
+        var json = JsonNode.Parse(result.Out)!.AsObject();
+        Assert.Null(json["test_rmse"]);
+        Assert.Null(json["test_loss"]);
+        Assert.StartsWith("note: the loss is not finite", Assert.Single(result.ErrorLines));
     }
 
     private static string TrainModel(TestFiles.TemporaryDirectory directory)

@@ -17,13 +17,13 @@ public sealed class TrainerTests
     }
 
     /// <summary>Poisons a weight right after the epoch's last optimizer step, where no loss check can see it.</summary>
-    private sealed class PoisonAfterLastStep(Tensor<float> weight) : ITrainingCallback
+    private sealed class PoisonAfterLastStep(Tensor<float> weight, float poison = float.NaN) : ITrainingCallback
     {
         public int EpochsReported { get; private set; }
 
         public void OnBatchEnd(int epoch, int batch, int batchesPerEpoch, double runningLoss, double samplesPerSecond)
         {
-            if (epoch == 2 && batch == batchesPerEpoch) weight.Data[0] = float.NaN;
+            if (epoch == 2 && batch == batchesPerEpoch) weight.Data[0] = poison;
         }
 
         public bool OnEpochEnd(EpochMetrics metrics)
@@ -46,6 +46,41 @@ public sealed class TrainerTests
         Assert.Equal(2, diverged.Epoch);
         Assert.Contains("NaN", diverged.Message);
         Assert.Equal(1, poison.EpochsReported);
+    }
+
+    [Fact]
+    public void Weights_too_large_but_finite_after_an_epochs_last_step_still_count_as_divergence()
+    {
+        // A linear model: 1e38 · x overflows for x ≥ 4, on the training data as on the test data.
+        var (_, data) = TinyRegression();
+        var model = new TrainedModel(new Sequential<float>(new Linear<float>(1, 1, new Random(1))), TaskKind.Regression, ["x"], [1], null, null);
+        var optimizer = new Sgd<float>(model.Network.Parameters(), 0.01);
+        var poison = new PoisonAfterLastStep(model.Network.Parameters().First(), 1e38f);
+
+        var diverged = Assert.Throws<TrainingDivergedException>(() =>
+            Trainer.Fit(model, data, data, optimizer, new TrainingOptions { Epochs = 3, BatchSize = 4 }, [poison]));
+
+        Assert.Equal(2, diverged.Epoch);
+        Assert.Contains("outputs on the training data are no longer finite", diverged.Message);
+    }
+
+    [Fact]
+    public void A_test_sample_far_outside_the_training_range_is_evaluated_not_taken_for_divergence()
+    {
+        // y = 2x + 1 exactly, so training leaves the weights be; 2 · 3e38 overflows a float.
+        var data = DataSet.Regression([0, 1, 2, 3], 4, ["x"], [1], [1, 3, 5, 7]);
+        var test = DataSet.Regression([1, 3e38f], 2, ["x"], [1], [3, 7]);
+        var layer = new Linear<float>(1, 1, new Random(1));
+        layer.Weight.Data[0] = 2;
+        layer.Bias.Data[0] = 1;
+        var model = new TrainedModel(new Sequential<float>(layer), TaskKind.Regression, ["x"], [1], null, null);
+
+        var result = Trainer.Fit(model, data, test, new Sgd<float>(model.Network.Parameters(), 0.01),
+            new TrainingOptions { Epochs = 3, BatchSize = 4 }, [new EarlyStopping(patience: 1)]);
+
+        Assert.Equal([1, 2, 3], result.Epochs.Select(e => e.Epoch));
+        Assert.False(double.IsFinite(result.FinalTest!.Loss));
+        Assert.Equal(2, result.FinalTest.Samples);
     }
 
     [Fact]
