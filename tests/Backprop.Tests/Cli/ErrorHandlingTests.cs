@@ -116,7 +116,15 @@ public sealed class ErrorHandlingTests
     [InlineData("error: --lr: 'abc' is not a number", "train", "--lr", "abc")] // a nullable option: 'System.Nullable`1[System.Double]'
     [InlineData("error: --patience: 'x' is not a whole number", "train", "--patience", "x")]
     [InlineData("error: --epochs: '99999999999' is out of range", "train", "--epochs", "99999999999")]
-    public void A_value_of_the_wrong_kind_is_named_without_dotnet_type_names(string expected, params string[] args)
+    // .NET reads 1e400 as infinity and 1e-400 as 0: the error once named "Infinity" or "0", values never typed.
+    [InlineData("error: --lr: '1e400' is out of range (float32 holds 1.4e-45 to 3.4e38 in size)", "train", "--lr", "1e400")]
+    [InlineData("error: --lr: '1e-400' is out of range (float32 holds 1.4e-45 to 3.4e38 in size)", "train", "--lr", "1e-400")]
+    [InlineData("error: --lr: '1e39' is out of range (float32 holds 1.4e-45 to 3.4e38 in size)", "train", "--lr", "1e39")]
+    [InlineData("error: --lr: 'Infinity' is not a finite number", "train", "--lr", "Infinity")]
+    [InlineData("error: --weight-decay: '-1e400' is out of range (float32 holds 1.4e-45 to 3.4e38 in size)", "train", "--weight-decay", "-1e400")]
+    [InlineData("error: --clip-norm: '1e400' is out of range (float32 holds 1.4e-45 to 3.4e38 in size)", "train", "--clip-norm", "1e400")]
+    [InlineData("error: --test-split: 'NaN' is not a finite number", "train", "--test-split", "NaN")]
+    public void A_value_of_the_wrong_kind_or_size_is_named_as_typed_without_dotnet_type_names(string expected, params string[] args)
     {
         // System.CommandLine said "as expected type 'System.Int32'".
         var result = CliRunner.Run(args);
