@@ -14,12 +14,12 @@ public static partial class CsvLoader
             $"the file is not UTF-8 text (it holds {held}, which UTF-8 does not allow here); save it as UTF-8", inner);
     }
 
+    /// <summary>Reads <paramref name="stream"/> from where it stands, which is 1-based line <paramref name="line"/>.</summary>
     /// <returns>The 1-based line of the first byte sequence that is not UTF-8, and its bytes; null when there is none.</returns>
-    static (int? Line, byte[] Bytes)? FirstNonUtf8(Stream stream)
+    static (int? Line, byte[] Bytes)? FirstNonUtf8(Stream stream, int line)
     {
-        stream.Position = 0;
         var buffer = new byte[1 << 16];
-        int carried = 0, line = 1;
+        int carried = 0;
         while (true)
         {
             int read = stream.Read(buffer, carried, buffer.Length - carried);

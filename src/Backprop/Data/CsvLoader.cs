@@ -22,21 +22,27 @@ public static partial class CsvLoader
         {
             throw new DataFormatException(path, $"cannot read the file: {e.Message}", e);
         }
-        using (stream)
+        using (stream) return Load(stream, path, options);
+    }
+
+    /// <summary>Reads UTF-8 CSV bytes; <paramref name="source"/> names them in messages.</summary>
+    internal static DataSet Load(Stream stream, string source, CsvLoadOptions? options = null)
+    {
+        // NOTE: a pipe cannot be read again: its last blocks are kept as they pass, for the line of bytes that are not UTF-8.
+        var recent = stream.CanSeek ? null : new RecentByteStream(stream);
+        // NOTE: leaveOpen, because the parser disposes the reader and a file is read again below.
+        using var reader = new StreamReader(recent ?? stream, StrictUtf8, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
+        try
         {
-            // NOTE: leaveOpen, because the parser disposes the reader and the file may be read again below.
-            using var reader = new StreamReader(stream, StrictUtf8, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
-            try
-            {
-                return LoadText(reader, path, options);
-            }
-            catch (DecoderFallbackException e)
-            {
-                // NOTE: the reader decodes a block ahead of the parser, so the line is found by reading the file again
-                // (a pipe cannot be read again).
-                var (line, bytes) = stream.CanSeek && FirstNonUtf8(stream) is { } first ? first : (null, e.BytesUnknown);
-                throw NotUtf8(path, line, bytes, e);
-            }
+            return LoadText(reader, source, options);
+        }
+        catch (DecoderFallbackException e)
+        {
+            // NOTE: the reader decodes a block ahead of the parser, so the line is found in the bytes themselves.
+            if (recent is null) stream.Position = 0;
+            var (bytes, firstLine) = recent?.Kept() ?? (stream, 1);
+            var (line, held) = FirstNonUtf8(bytes, firstLine) is { } first ? first : (null, e.BytesUnknown);
+            throw NotUtf8(source, line, held, e);
         }
     }
 

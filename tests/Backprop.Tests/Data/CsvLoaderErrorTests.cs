@@ -227,6 +227,40 @@ public sealed class CsvLoaderErrorTests
         Assert.Equal("piped.csv: the file is not UTF-8 text (it holds the byte 0xE9, which UTF-8 does not allow here); save it as UTF-8", error.Message);
     }
 
+    /// <summary>A pipe: bytes read once, in blocks as they come.</summary>
+    private sealed class OneWayStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(5)]
+    [InlineData(7)]
+    public void A_bad_byte_in_a_pipe_is_found_on_its_line_though_the_pipe_cannot_be_read_again(int padding)
+    {
+        // Three- and two-byte characters, shifted by the padding, fall across the reader's block edges in every way.
+        var text = new System.Text.StringBuilder("x,label\n" + new string('0', padding + 1) + ",a\n");
+        for (int i = 0; i < 3000; i++) text.Append($"{i},\u20ac\u00e9\n");
+        byte[] utf8 = new System.Text.UTF8Encoding(false).GetBytes(text.ToString());
+
+        var error = Assert.Throws<DataFormatException>(() =>
+            CsvLoader.Load(new OneWayStream([.. utf8, .. "1,caf"u8, 0xE9, .. "\n2,b\n"u8]), "/dev/stdin"));
+
+        Assert.Equal("/dev/stdin:3003: the file is not UTF-8 text (it holds the byte 0xE9, which UTF-8 does not allow here); save it as UTF-8", error.Message);
+    }
+
+    [Fact]
+    public void A_bad_byte_on_a_pipes_first_line_is_found_there()
+    {
+        var error = Assert.Throws<DataFormatException>(() => CsvLoader.Load(new OneWayStream([0x80, .. "x,label\n1,a\n"u8]), "/dev/stdin"));
+
+        Assert.StartsWith("/dev/stdin:1: the file is not UTF-8 text (it holds the byte 0x80,", error.Message);
+    }
+
     [Fact]
     public void A_bad_byte_far_into_a_large_file_is_found_on_its_line()
     {
