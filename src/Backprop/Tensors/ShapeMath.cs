@@ -26,19 +26,27 @@ internal static class ShapeMath
         return normalized;
     }
 
+    /// <summary>The row-major position of one element, from one index per dimension.</summary>
+    /// <remarks>NOTE: argument exceptions that name the index and the shape, as PyTorch's "index 5 is out of bounds for
+    /// dimension 0 with size 3": IndexOutOfRangeException is the runtime's own, for arrays, and said nothing of the shape.</remarks>
     public static int FlatIndex(int[] shape, int[] index)
     {
+        ArgumentNullException.ThrowIfNull(index);
         if (index.Length != shape.Length)
-            throw new ArgumentException($"{index.Length} indices given for a rank-{shape.Length} tensor");
+            throw new ArgumentException($"{index.Length} {(index.Length == 1 ? "index" : "indices")} given for a tensor of shape " +
+                $"{Describe(shape)}, which takes {shape.Length}", nameof(index));
         int flat = 0;
         for (int d = 0; d < shape.Length; d++)
         {
             if ((uint)index[d] >= (uint)shape[d])
-                throw new IndexOutOfRangeException($"index {index[d]} is out of range for dimension {d} of size {shape[d]}");
+                throw new ArgumentOutOfRangeException(nameof(index), index[d],
+                    $"index {index[d]} is out of bounds for dimension {d} with size {shape[d]} (shape {Describe(shape)})");
             flat = flat * shape[d] + index[d];
         }
         return flat;
     }
+
+    private static string Describe(int[] shape) => $"[{string.Join(", ", shape)}]";
 
     /// <summary>Row-major strides of a contiguous tensor.</summary>
     public static int[] Strides(ReadOnlySpan<int> shape)

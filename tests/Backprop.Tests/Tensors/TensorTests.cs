@@ -16,6 +16,41 @@ public sealed class TensorTests
         Assert.Throws<ArgumentException>(() => a + Tensor.Zeros<double>(2));
     }
 
+    [Theory]
+    [InlineData(new[] { 5 }, 0, 5, 3)]
+    [InlineData(new[] { -1 }, 0, -1, 3)]
+    public void An_index_out_of_bounds_names_the_dimension_its_size_and_the_shape(int[] index, int dimension, int value, int size)
+    {
+        var vector = Tensor.Zeros<float>(3);
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => vector[index]);
+
+        Assert.Equal("index", error.ParamName);
+        Assert.StartsWith($"index {value} is out of bounds for dimension {dimension} with size {size} (shape [3])", error.Message);
+    }
+
+    [Fact]
+    public void An_index_out_of_bounds_in_a_later_dimension_is_refused_on_writing_too()
+    {
+        var matrix = Tensor.Zeros<float>(2, 3);
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => matrix[1, 3] = 1f);
+
+        Assert.StartsWith("index 3 is out of bounds for dimension 1 with size 3 (shape [2, 3])", error.Message);
+        Assert.All(matrix.ToArray(), value => Assert.Equal(0f, value));
+    }
+
+    [Fact]
+    public void The_wrong_number_of_indices_names_the_shape()
+    {
+        var matrix = Tensor.Zeros<float>(2, 3);
+
+        var error = Assert.Throws<ArgumentException>(() => matrix[1]);
+
+        Assert.StartsWith("1 index given for a tensor of shape [2, 3], which takes 2", error.Message);
+        Assert.Throws<ArgumentNullException>(() => matrix[null!]);
+    }
+
     [Fact]
     public void Reshape_and_row_slices_are_views_sharing_storage()
     {
