@@ -11,6 +11,7 @@ public sealed class TrainedModel
 {
     private const int EvaluationBatch = 1024, GraphEvaluationBatch = 128;
     private INetworkEngine<float>? engine;
+    private int? smallestBatch;
 
     public TrainedModel(Sequential<float> network, TaskKind task, string[] featureNames, int[] inputShape,
         string[]? classNames, Standardizer? normalizer, float targetMean = 0, float targetScale = 1)
@@ -46,6 +47,9 @@ public sealed class TrainedModel
     internal INetworkEngine<float> Engine => engine ??= DenseNetworkEngine<float>.Supports(Network)
         ? new DenseNetworkEngine<float>(Network, EvaluationBatch)
         : new GraphNetworkEngine<float>(Network, InputShape);
+
+    /// <summary>See <see cref="Trainer.SmallestBatch"/>: worked out once, by a dry run, since the layers and the input shape never change.</summary>
+    internal int SmallestBatch => smallestBatch ??= Trainer.SmallestBatchByDryRun(this);
 
     /// <summary><paramref name="data"/> with standardised features and, for regression, scaled targets: what the
     /// network trains on. A copy, unless <paramref name="inPlace"/> (then the features and targets of

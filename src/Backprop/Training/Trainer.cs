@@ -114,7 +114,11 @@ public static class Trainer
 
     /// <summary>The fewest samples a training batch of this network may hold: 2 where a batch-norm layer sees one value
     /// per channel from each sample (its batch variance of one sample is 0 / 0), else 1.</summary>
-    public static int SmallestBatch(TrainedModel model)
+    /// <remarks>Callers that check a batch size before <see cref="Fit"/> (the CLI, to refuse --batch-size 1) ask too:
+    /// the model keeps the answer, so the dry run happens once.</remarks>
+    public static int SmallestBatch(TrainedModel model) => model.SmallestBatch;
+
+    internal static int SmallestBatchByDryRun(TrainedModel model)
     {
         if (!BatchNorms(model.Network).Any()) return 1;
         // A dry run of one zero sample for the shapes, in inference mode so that no running statistic moves.

@@ -137,6 +137,33 @@ public sealed class TrainerTests
         Assert.Equal(8, result.SamplesSeen);
     }
 
+    /// <summary>Passes its input through, counting the passes.</summary>
+    private sealed class CountingLayer : Module<float>
+    {
+        public int Passes { get; private set; }
+
+        public override Tensor<float> Forward(Tensor<float> input)
+        {
+            Passes++;
+            return input;
+        }
+    }
+
+    [Fact]
+    public void The_smallest_batch_is_worked_out_by_one_dry_run_however_often_it_is_asked()
+    {
+        var random = new Random(1);
+        var counter = new CountingLayer();
+        var (flat, _) = BatchNormRegression(rows: 9, convolutional: false);
+        var network = new Sequential<float>(counter, new Linear<float>(2, 3, random), new BatchNorm<float>(3), new Linear<float>(3, 1, random));
+        var model = new TrainedModel(network, TaskKind.Regression, flat.FeatureNames, flat.InputShape, null, null);
+
+        Assert.Equal(2, Trainer.SmallestBatch(model));
+        Assert.Equal(2, Trainer.SmallestBatch(model));
+
+        Assert.Equal(1, counter.Passes);
+    }
+
     [Fact]
     public void Batch_norm_over_a_feature_map_of_several_pixels_trains_on_single_samples()
     {
