@@ -168,21 +168,20 @@ internal sealed class ArchitectureFile
                     break;
                 case "conv2d":
                 {
-                    var (height, width) = Spatial(shape, field, spec.Kernel!.Value, spec.Stride!.Value, spec.Padding!.Value);
-                    Count(field, (long)spec.OutChannels!.Value * shape[0] * spec.Kernel.Value * spec.Kernel.Value + spec.OutChannels.Value);
-                    int inChannels = shape[0];
-                    shape = Sized(field, spec.OutChannels.Value, height, width);
-                    if (SampleSize.UnfoldProblem((long)inChannels * spec.Kernel.Value * spec.Kernel.Value, (long)height * width) is { } problem)
+                    var output = Windows(shape, field, spec.OutChannels!.Value, spec.Kernel!.Value, spec.Stride!.Value, spec.Padding!.Value);
+                    Count(field, (long)spec.OutChannels.Value * shape[0] * spec.Kernel.Value * spec.Kernel.Value + spec.OutChannels.Value);
+                    if (SampleSize.ConvolutionProblem([.. shape.Select(size => (long)size)], spec.Kernel.Value, output) is { } problem)
                         throw Error(field, problem);
-                    modules?.Add(new Conv2d<float>(inChannels, spec.OutChannels.Value, spec.Kernel.Value, random, spec.Stride.Value, spec.Padding.Value));
+                    modules?.Add(new Conv2d<float>(shape[0], spec.OutChannels.Value, spec.Kernel.Value, random, spec.Stride.Value, spec.Padding.Value));
+                    shape = [.. output.Select(size => (int)size)];
                     break;
                 }
                 case "maxpool2d" or "avgpool2d":
                 {
                     int stride = spec.Stride ?? spec.Kernel!.Value;
-                    var (height, width) = Spatial(shape, field, spec.Kernel!.Value, stride, 0);
+                    var output = Windows(shape, field, outChannels: null, spec.Kernel!.Value, stride, 0);
                     modules?.Add(spec.Type == "maxpool2d" ? new MaxPool2d<float>(spec.Kernel.Value, stride) : new AvgPool2d<float>(spec.Kernel.Value, stride));
-                    shape = Sized(field, shape[0], height, width);
+                    shape = Sized(field, output);
                     break;
                 }
                 case "batchnorm":
@@ -204,15 +203,14 @@ internal sealed class ArchitectureFile
         }
     }
 
-    // The output height and width of a kernel sliding over an image-shaped input.
-    private (long Height, long Width) Spatial(int[] shape, string field, int kernel, int stride, int padding)
+    // The output shape of a kernel sliding over an image-shaped input, sized in long; pooling keeps the channels (null).
+    private long[] Windows(int[] shape, string field, int? outChannels, int kernel, int stride, int padding)
     {
         if (shape.Length != 3)
             throw Error(field, $"needs image-shaped input [channels, height, width], but it gets [{string.Join(", ", shape)}] (set input_shape, or move it before flatten/dense)");
-        long height = SampleSize.WindowPositions(shape[1], kernel, stride, padding), width = SampleSize.WindowPositions(shape[2], kernel, stride, padding);
         if (shape[1] + 2L * padding < kernel || shape[2] + 2L * padding < kernel)
             throw Error($"{field}.kernel", $"{kernel} is larger than its {shape[1]}×{shape[2]} input (padding {padding})");
-        return (height, width);
+        return SampleSize.AfterWindows([.. shape.Select(size => (long)size)], outChannels ?? shape[0], kernel, stride, padding);
     }
 
     private int? Integer(JsonElement layer, string field, string name, bool required = false, int minimum = 0)

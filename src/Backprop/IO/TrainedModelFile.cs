@@ -99,22 +99,21 @@ public static class TrainedModelFile
         for (int i = 0; i < layers.Count; i++)
         {
             bool image = shape.Length == 3;
+            long[] input = shape;
             shape = layers[i] switch
             {
                 Linear<float> linear => [linear.OutFeatures],
-                Conv2d<float> conv when image => [conv.OutChannels, SampleSize.WindowPositions(shape[1], conv.Kernel, conv.Stride, conv.Padding),
-                    SampleSize.WindowPositions(shape[2], conv.Kernel, conv.Stride, conv.Padding)],
-                MaxPool2d<float> pool when image => [shape[0], SampleSize.WindowPositions(shape[1], pool.Kernel, pool.Stride, 0), SampleSize.WindowPositions(shape[2], pool.Kernel, pool.Stride, 0)],
-                AvgPool2d<float> pool when image => [shape[0], SampleSize.WindowPositions(shape[1], pool.Kernel, pool.Stride, 0), SampleSize.WindowPositions(shape[2], pool.Kernel, pool.Stride, 0)],
+                Conv2d<float> conv when image => SampleSize.AfterWindows(shape, conv.OutChannels, conv.Kernel, conv.Stride, conv.Padding),
+                MaxPool2d<float> pool when image => SampleSize.AfterWindows(shape, shape[0], pool.Kernel, pool.Stride, 0),
+                AvgPool2d<float> pool when image => SampleSize.AfterWindows(shape, shape[0], pool.Kernel, pool.Stride, 0),
                 Flatten<float> => [shape.Aggregate(1L, (product, size) => product * size)], // each size was checked: no overflow
                 _ => shape,
             };
             if (shape.Any(size => size <= 0)) return;
-            string field = $"__metadata__.architecture[{i}]";
-            if (SampleSize.OutputProblem(shape) is { } problem) throw new ModelFormatException(path, field, problem);
-            if (layers[i] is Conv2d<float> convolution && image
-                && SampleSize.UnfoldProblem((long)convolution.InChannels * convolution.Kernel * convolution.Kernel, shape[1] * shape[2]) is { } unfold)
-                throw new ModelFormatException(path, field, unfold);
+            string? problem = layers[i] is Conv2d<float> convolution && image
+                ? SampleSize.ConvolutionProblem(input, convolution.Kernel, shape)
+                : SampleSize.OutputProblem(shape);
+            if (problem is not null) throw new ModelFormatException(path, $"__metadata__.architecture[{i}]", problem);
         }
     }
 

@@ -17,6 +17,15 @@ public static class SampleSize
     /// <summary>The number of window positions along one side, in long: (size + 2·padding − kernel) / stride + 1.</summary>
     public static long WindowPositions(long size, long kernel, long stride, long padding) => (size + 2 * padding - kernel) / stride + 1;
 
+    /// <summary>One image's shape [channels, height, width] after a convolution (pooling: the same channels, padding 0).</summary>
+    public static long[] AfterWindows(ReadOnlySpan<long> image, long outChannels, long kernel, long stride, long padding) =>
+        [outChannels, WindowPositions(image[1], kernel, stride, padding), WindowPositions(image[2], kernel, stride, padding)];
+
+    /// <summary>Why a convolution of <paramref name="kernel"/> over <paramref name="image"/> that gives <paramref name="output"/>
+    /// is refused — its output, or the image unfolded for it, too large — or null when it fits.</summary>
+    public static string? ConvolutionProblem(ReadOnlySpan<long> image, long kernel, ReadOnlySpan<long> output) =>
+        OutputProblem(output) ?? UnfoldProblem(image[0] * kernel * kernel, output[1] * output[2]);
+
     /// <summary>Whether one sample of <paramref name="shape"/> holds more than <see cref="MaxValues"/>.</summary>
     public static bool IsTooLarge(ReadOnlySpan<long> shape) => Exceeds(shape, MaxValues);
 
