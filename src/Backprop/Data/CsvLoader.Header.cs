@@ -85,7 +85,7 @@ public static partial class CsvLoader
         {
             int match = IndexOf(header, named);
             if (match >= 0 || options.TargetOptional) return match;
-            throw new DataFormatException(source, 1, null, named, $"no target column '{named}' (columns: {TargetEncoder.Listing(header)})");
+            throw new DataFormatException(source, 1, null, named, $"no target column '{named}' (columns: {TargetEncoder.Listing(header)}){HeaderlessHint(header)}");
         }
         if (options.FeatureNames is { } features)
         {
@@ -97,7 +97,7 @@ public static partial class CsvLoader
                 if (match >= 0 || options.TargetOptional) return match;
                 throw new DataFormatException(source, 1, null, modelTarget,
                     $"no target column '{modelTarget}', the column the model was trained to predict (columns: {TargetEncoder.Listing(header)}); " +
-                    "name the target with --target");
+                    "name the target with --target" + HeaderlessHint(header));
             }
             // A model file that does not name its target: the one column that is not a feature, wherever it is (read
             // from the header here, so that a pipe such as /dev/stdin is read once).
@@ -116,6 +116,14 @@ public static partial class CsvLoader
         return header.Length - 1;
     }
 
+    // NOTE: a file without a header row gives its first sample as the names, so a column asked for by name is missing and
+    // the columns listed are numbers. Names that are all numbers cannot refuse the file (pandas' 0, 1, 2, years, wavelengths
+    // load), but where a name is missing they say why it most likely is.
+    static string HeaderlessHint(string[] header) =>
+        header.All(name => NumberText.TryParseDouble(name, out _) == NumberText.Outcome.Number)
+            ? "; the first row holds only numbers: if the file has no header row, add one naming the columns"
+            : "";
+
     // NOTE: header names are trimmed; so is a name given to look for (a model saved before they were, --target " y").
     static int IndexOf(string[] header, string name) => Array.IndexOf(header, name.Trim());
 
@@ -131,7 +139,7 @@ public static partial class CsvLoader
             int ordinal = IndexOf(header, name);
             if (ordinal < 0)
                 throw new DataFormatException(source, 1, null, name,
-                    $"no feature column '{name}', which the model expects (columns: {TargetEncoder.Listing(header)})");
+                    $"no feature column '{name}', which the model expects (columns: {TargetEncoder.Listing(header)}){HeaderlessHint(header)}");
             if (ordinal == targetOrdinal)
                 throw new DataFormatException(source, 1, name, null, options.Target is null
                     ? "the last column, taken as the target, is one of the model's features; the file has no other column for the target"

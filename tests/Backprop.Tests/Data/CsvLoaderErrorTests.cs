@@ -275,6 +275,36 @@ public sealed class CsvLoaderErrorTests
         Assert.StartsWith($"{path}:20002: the file is not UTF-8 text (it holds the byte 0xE9,", error.Message);
     }
 
+    private const string Headerless = "1.344,8.474,11.925\n2.551,4.954,10.505\n";
+    private const string HeaderlessHint = "; the first row holds only numbers: if the file has no header row, add one naming the columns";
+
+    [Fact]
+    public void A_target_missing_from_a_header_of_numbers_says_the_file_may_lack_a_header_row()
+    {
+        var error = LoadFails(Headerless, out string path, new CsvLoadOptions { Target = "y" });
+
+        Assert.Equal($"{path}:1: no target column 'y' (columns: 1.344, 8.474, 11.925){HeaderlessHint}", error.Message);
+    }
+
+    [Fact]
+    public void A_model_column_missing_from_a_header_of_numbers_says_the_file_may_lack_a_header_row()
+    {
+        var target = LoadFails(Headerless, out _, new CsvLoadOptions { FeatureNames = ["1.344", "8.474"], ModelTarget = "y" });
+        var feature = LoadFails(Headerless, out _, new CsvLoadOptions { FeatureNames = ["a", "b"], TargetOptional = true });
+
+        Assert.EndsWith(HeaderlessHint, target.Message);
+        Assert.StartsWith("no feature column 'a'", feature.Message[(feature.Message.IndexOf(": ", StringComparison.Ordinal) + 2)..]);
+        Assert.EndsWith(HeaderlessHint, feature.Message);
+    }
+
+    [Fact]
+    public void A_target_missing_from_a_header_of_names_gets_no_such_hint()
+    {
+        var error = LoadFails("a,1,y\n1,2,3\n", out string path, new CsvLoadOptions { Target = "z" });
+
+        Assert.Equal($"{path}:1: no target column 'z' (columns: a, 1, y)", error.Message);
+    }
+
     [Fact]
     public void A_blank_first_line_is_not_a_header()
     {
@@ -316,12 +346,12 @@ public sealed class CsvLoaderErrorTests
         Assert.Equal($"{path}:1: {expected}", error.Message);
     }
 
-    static DataFormatException LoadFails(string text, out string path)
+    static DataFormatException LoadFails(string text, out string path, CsvLoadOptions? options = null)
     {
         using var folder = new TempFolder();
         path = folder.Write("data.csv", text);
         string file = path;
-        return Assert.Throws<DataFormatException>(() => CsvLoader.Load(file));
+        return Assert.Throws<DataFormatException>(() => CsvLoader.Load(file, options));
     }
 
     [Theory]
