@@ -90,6 +90,12 @@ internal static class TrainRun
         callbacks.Add(new EpochRecorder(allEpochs, checkpointDirectory is null ? null
             : metrics => CheckpointStore.Write(checkpointDirectory, metrics.Epoch, model, optimizer, allEpochs, fingerprint)));
 
+        TrainingResult Fit()
+        {
+            try { return Trainer.Fit(model, train, data.Test, optimizer, options, callbacks, firstEpoch); }
+            catch (TrainingDivergedException diverged) when (settings.WeightDecayHint() is { } hint) { throw diverged.WithHint(hint); }
+        }
+
         TrainingResult result;
         if (progress is not null && interactive)
         {
@@ -99,13 +105,13 @@ internal static class TrainRun
                 .Start(context =>
                 {
                     progress.Attach(context);
-                    inner = Trainer.Fit(model, train, data.Test, optimizer, options, callbacks, firstEpoch);
+                    inner = Fit();
                 });
             result = inner!;
         }
         else
         {
-            result = Trainer.Fit(model, train, data.Test, optimizer, options, callbacks, firstEpoch);
+            result = Fit();
         }
 
         var final = result.FinalTest!;

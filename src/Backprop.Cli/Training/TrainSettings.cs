@@ -63,6 +63,17 @@ internal sealed record TrainSettings
     /// <summary>The optimizer's default learning rate: Adam-family 0.002, SGD 0.05.</summary>
     public double EffectiveLearningRate => LearningRate ?? (Optimizer is "adam" or "adamw" ? DefaultLearningRate : 0.05);
 
+    /// <summary>What to try when training diverges with a weight decay that alone makes it diverge, or null.</summary>
+    /// <remarks>NOTE: sgd, momentum and adamw take lr × weight decay of each weight off it per step; from 1 on a weight
+    /// overshoots zero, and from 2 on it grows without bound, whatever the loss's gradient does. Either flag may be the
+    /// one too large. Adam divides the L2 term by the gradient's scale, so there weight decay bounds the step instead.</remarks>
+    public string? WeightDecayHint()
+    {
+        double shrink = EffectiveLearningRate * EffectiveWeightDecay;
+        if (Optimizer == "adam" || shrink < 1) return null;
+        return $"try a smaller --lr or --weight-decay: each step takes lr × weight decay = {shrink.ToString("G3", CultureInfo.InvariantCulture)} of every weight off it, which must stay below 1";
+    }
+
     public Optimizer<float> CreateOptimizer(IEnumerable<Tensor<float>> parameters) => Optimizer switch
     {
         "sgd" => new Sgd<float>(parameters, EffectiveLearningRate, weightDecay: EffectiveWeightDecay),

@@ -60,4 +60,20 @@ public sealed class TrainDivergenceTests : IDisposable
         AssertFails(result, 3, "diverged");
         Assert.Equal(GoodModel, File.ReadAllBytes(model));
     }
+
+    [Fact]
+    public void A_weight_decay_that_alone_diverges_is_named_beside_the_learning_rate()
+    {
+        // 0.05 × 1e4 = 500: each step flips every weight's sign and multiplies it by 499.
+        var result = Run("train", "--layers", "8", "--epochs", "2", "--optimizer", "sgd", "--weight-decay", "1e4", "--format", "json");
+        AssertFails(result, 3, "diverged", "try a smaller --lr or --weight-decay", "= 500");
+    }
+
+    [Fact]
+    public void A_learning_rate_too_large_for_the_loss_is_blamed_alone_under_a_mild_weight_decay()
+    {
+        var result = Diverge("10", "--weight-decay", "0.01");
+        AssertFails(result, 3, "try a smaller --lr");
+        Assert.DoesNotContain("--weight-decay", result.Error);
+    }
 }
