@@ -43,4 +43,14 @@ internal static class PathOptions
         });
         return option.NotEmpty();
     }
+
+    /// <exception cref="UsageException">Two of <paramref name="inputs"/> read standard input.</exception>
+    /// <remarks>NOTE: the first reader takes all of it and the second finds it empty: `eval --model - --data -` said
+    /// the data was "not a model file".</remarks>
+    public static void RefuseSharedStandardInput(params (string Flag, string? Path)[] inputs)
+    {
+        var readers = inputs.Where(input => input.Path == StandardInput).Select(input => input.Flag).ToArray();
+        if (readers.Length > 1)
+            throw new UsageException($"{readers[0]} and {readers[1]} both read standard input; only one of them can");
+    }
 }

@@ -29,6 +29,7 @@ internal static class EvalCommand
         command.SetAction(parse =>
         {
             string modelPath = parse.GetValue(model)!, dataPath = parse.GetValue(data)!;
+            PathOptions.RefuseSharedStandardInput(("--model", modelPath), ("--data", dataPath));
             var trained = ModelFiles.Load(modelPath);
             var dataSet = DataSources.LoadForModel(dataPath, trained, parse.GetValue(target), targetOptional: false);
             var evaluation = trained.Evaluate(dataSet);

@@ -35,6 +35,7 @@ internal static class PredictCommand
             string? outPath = parse.GetValue(output) is "-" ? null : parse.GetValue(output);
             if (outPath is not null && Directory.Exists(outPath)) throw new UsageException($"--out: {outPath} is a folder");
             OutputPaths.RefuseInputs("--out", outPath, ("--data", parse.GetValue(data)), ("--model", parse.GetValue(model)));
+            PathOptions.RefuseSharedStandardInput(("--model", parse.GetValue(model)), ("--data", parse.GetValue(data)));
             var trained = ModelFiles.Load(parse.GetValue(model)!);
             var dataSet = DataSources.LoadForModel(parse.GetValue(data)!, trained, parse.GetValue(target), targetOptional: true);
             // NOTE: everything is computed before the file is opened, so a failure leaves an existing file as it was.

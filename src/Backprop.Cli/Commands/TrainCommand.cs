@@ -56,6 +56,7 @@ internal static class TrainCommand
             if (parse.GetValue(patience) is { } wait && wait < 1) throw new UsageException($"--patience: {wait} must be at least 1");
             if (parse.GetValue(plot) is { } plotPath) TrainingPlot.Validate(plotPath);
             (string, string?)[] inputs = [("--data", parse.GetValue(data)), ("--test", parse.GetValue(test)), ("--arch", parse.GetValue(arch))];
+            PathOptions.RefuseSharedStandardInput(inputs);
             OutputPaths.RefuseInputs("--out", parse.GetValue(output), inputs);
             OutputPaths.RefuseInputs("--plot", parse.GetValue(plot), inputs);
             OutputPaths.RefuseEachOther(("--out", parse.GetValue(output)), ("--plot", parse.GetValue(plot)));

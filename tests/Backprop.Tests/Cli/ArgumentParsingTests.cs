@@ -102,4 +102,17 @@ public sealed class ArgumentParsingTests
         Assert.Equal(expected, Assert.Single(result.ErrorLines));
         Assert.False(File.Exists("-"));
     }
+
+    [Theory]
+    [InlineData("error: --model and --data both read standard input; only one of them can", "eval", "--model", "-", "--data", "-")]
+    [InlineData("error: --model and --data both read standard input; only one of them can", "predict", "--data", "/dev/stdin", "--model", "-")]
+    [InlineData("error: --data and --test both read standard input; only one of them can", "train", "--data", "-", "--test", "-")]
+    [InlineData("error: --test and --arch both read standard input; only one of them can", "train", "--arch", "-", "--test", "-")]
+    public void Two_inputs_cannot_both_read_standard_input(string expected, params string[] args)
+    {
+        var result = CliRunner.Run(args);
+
+        Assert.Equal(2, result.Code);
+        Assert.Equal(expected, Assert.Single(result.ErrorLines));
+    }
 }
