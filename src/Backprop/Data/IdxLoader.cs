@@ -105,10 +105,15 @@ public static class IdxLoader
         long bytes = (long)Int128.Min((Int128)count * height * width, long.MaxValue);
         string claim = $"{count} images of {height}x{width}";
         if (stream.CanSeek || decompressedLength == 16 + bytes)
-            return (ReadPixels(stream, path, bytes, claim), count, height, width);
+        {
+            float[] scaled = ReadPixels(stream, path, bytes, claim);
+            RequireEnd(stream, path, claim, 16 + bytes);
+            return (scaled, count, height, width);
+        }
         // The size could not be checked before reading (a gzip file of several members): read the bytes
         // in growing chunks first, then scale them.
         byte[] body = ReadBody(stream, path, bytes, 16, claim);
+        RequireEnd(stream, path, claim, 16 + bytes);
         var pixels = new float[body.Length];
         Scale(body, pixels);
         return (pixels, count, height, width);
@@ -149,7 +154,24 @@ public static class IdxLoader
         if (count == 0) throw new DataFormatException(path, "the file holds no labels");
         if (count != imageCount)
             throw new DataFormatException(path, $"holds {count} labels but {Path.GetFileName(imagesPath)} holds {imageCount} images");
-        return ReadBody(stream, path, count, 8, $"{count} labels");
+        byte[] labels = ReadBody(stream, path, count, 8, $"{count} labels");
+        RequireEnd(stream, path, $"{count} labels", 8 + count);
+        return labels;
+    }
+
+    // NOTE: bytes past the claimed data mean the header's count is not the file's (an edited count, two files
+    // joined); reading only the first images would train on part of the data, or pair images with wrong labels.
+    static void RequireEnd(Stream stream, string path, string claim, long expected)
+    {
+        if (stream.CanSeek)
+        {
+            if (stream.Length > expected)
+                throw new DataFormatException(path, $"the header claims {claim} ({expected} bytes) but the file has {stream.Length} bytes");
+            return;
+        }
+        Span<byte> probe = stackalloc byte[1];
+        if (ReadFully(stream, probe, path) > 0)
+            throw new DataFormatException(path, $"the header claims {claim} ({expected} bytes) but the data goes on past them");
     }
 
     /// <param name="decompressedLength">For a gzip file, the length its trailer records (ISIZE); it is the

@@ -113,6 +113,38 @@ public sealed class IdxLoaderTests
         Assert.Contains("truncated", error.Message);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void An_image_file_longer_than_its_header_claims_is_an_error_rather_than_read_in_part(bool gzip)
+    {
+        using var folder = new TempFolder();
+        IdxWriter.WriteFolder(folder, gzip);
+        // Four images' bytes under a header that claims three: the count was edited, or two files were joined.
+        IdxWriter.Put(folder, "t10k-images-idx3-ubyte", IdxWriter.Images(4, 2, 3, IdxWriter.Pixel, claimedCount: 3), gzip);
+
+        var error = Assert.Throws<DataFormatException>(() => IdxLoader.LoadTestSplit(folder.Path));
+
+        Assert.Contains("t10k-images-idx3-ubyte", error.FilePath);
+        Assert.StartsWith("the header claims 3 images of 2x3 (34 bytes) but ", error.Problem);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_label_file_longer_than_its_header_claims_is_an_error(bool gzip)
+    {
+        using var folder = new TempFolder();
+        IdxWriter.WriteFolder(folder, gzip);
+        IdxWriter.Put(folder, "train-labels-idx1-ubyte", IdxWriter.Labels([3, 1, 4, 1, 5, 9], claimedCount: 5), gzip);
+
+        var error = Assert.Throws<DataFormatException>(() => IdxLoader.LoadFolder(folder.Path));
+
+        Assert.Contains("train-labels-idx1-ubyte", error.FilePath);
+        Assert.Equal(gzip ? "the header claims 5 labels (13 bytes) but the data goes on past them"
+            : "the header claims 5 labels (13 bytes) but the file has 14 bytes", error.Problem);
+    }
+
     [Fact]
     public void A_truncated_header_is_an_error()
     {
