@@ -120,6 +120,10 @@ public static class ModelFile
         long inputSize = model.InputShape.Aggregate(1L, (product, size) => product * size);
         if (model.FeatureNames.Length != 0 && model.FeatureNames.Length != inputSize)
             return ($"__metadata__.{FeatureNamesKey}", $"{model.FeatureNames.Length} names for an input of {inputSize} values");
+        // NOTE: eval and predict find each feature's column by its trimmed name: two features of one name would both
+        // read the first such column, and the predictions would be wrong without a word.
+        if (model.FeatureNames.GroupBy(name => name.Trim(), StringComparer.Ordinal).FirstOrDefault(group => group.Count() > 1) is { } repeatedFeature)
+            return ($"__metadata__.{FeatureNamesKey}", $"names the feature \"{repeatedFeature.Key}\" {repeatedFeature.Count()} times");
         if ((model.NormalizerMean is null) != (model.NormalizerStd is null))
             return (model.NormalizerMean is null ? MeanTensor : StdTensor, "is missing: the normalizer needs both mean and std");
         if (model.NormalizerMean is { } mean && mean.Length != model.NormalizerStd!.Length)

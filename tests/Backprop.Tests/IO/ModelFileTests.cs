@@ -115,6 +115,8 @@ public sealed class ModelFileTests : IDisposable
         { "task", "clustering", "__metadata__.task" },
         { "format_version", "2", "__metadata__.format_version" },
         { "class_names", """["setosa", "setosa"]""", "__metadata__.class_names" },
+        { "feature_names", """["sepal length", "sepal width", "sepal length"]""", "__metadata__.feature_names" },
+        { "feature_names", """["sepal length", "sepal width", " sepal width"]""", "__metadata__.feature_names" },
     };
 
     [Theory, MemberData(nameof(BadMetadata))]
