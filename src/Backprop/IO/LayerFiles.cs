@@ -38,6 +38,11 @@ internal static class LayerFiles
         {
             case "dense":
             {
+                // NOTE: LayerSpec can carry an activation on a dense layer (explain's form), but a trained model's stack
+                // holds it as a layer of its own; passing over it would drop it from every prediction without a word.
+                if (spec.Activation is { } denseActivation && denseActivation != "identity")
+                    throw Error($"__metadata__.architecture[{index}].activation",
+                        $"\"{denseActivation}\" on a dense layer is not read by this version; write it as the next layer ({{\"type\": \"{denseActivation}\"}})");
                 var weight = Tensor("weight");
                 var bias = Tensor("bias");
                 if (weight.Rank != 2 || bias.Rank != 1 || bias.Dim(0) != weight.Dim(0))

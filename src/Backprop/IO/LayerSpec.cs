@@ -17,7 +17,8 @@ public sealed record LayerSpec
     /// <summary>Dense: the output width.</summary>
     public int? Units { get; init; }
 
-    /// <summary>Dense: an activation applied to the output (as in <c>explain</c> model files), if any.</summary>
+    /// <summary>Dense: an activation applied to the output (as in <c>explain</c> model files), if any. A trained
+    /// model's file holds activations as layers of their own, and its reader refuses one here (but "identity").</summary>
     public string? Activation { get; init; }
 
     /// <summary>Conv2d: input channels; batchnorm: the channels or features it normalises.</summary>

@@ -77,4 +77,31 @@ public sealed class LayerFilesTests
 
         Assert.Contains("layers.1.running_var", error.Message);
     }
+
+    [Fact]
+    public void An_activation_written_on_a_dense_layer_is_refused_rather_than_left_out_of_the_predictions()
+    {
+        var saved = TrainedModelFile.ToSaved(EveryLayerKind(seed: 5));
+        var architecture = saved.Architecture.ToList();
+        architecture[9] = architecture[9] with { Activation = "gelu" }; // the dense layer before the gelu layer
+
+        var error = Assert.Throws<ModelFormatException>(() => TrainedModelFile.FromSaved(saved with { Architecture = architecture }, "m.bp"));
+
+        Assert.Equal("__metadata__.architecture[9].activation", error.Field);
+        Assert.Contains("write it as the next layer", error.Message);
+    }
+
+    [Fact]
+    public void An_identity_activation_on_a_dense_layer_changes_nothing_and_is_accepted()
+    {
+        var model = EveryLayerKind(seed: 6);
+        var saved = TrainedModelFile.ToSaved(model);
+        var architecture = saved.Architecture.ToList();
+        architecture[9] = architecture[9] with { Activation = "identity" };
+
+        var loaded = TrainedModelFile.FromSaved(saved with { Architecture = architecture }, "m.bp");
+
+        var data = Images(rows: 4, seed: 7);
+        Assert.Equal(model.PredictProbabilities(data), loaded.PredictProbabilities(data));
+    }
 }
