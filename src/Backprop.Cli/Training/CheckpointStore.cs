@@ -87,7 +87,12 @@ internal static class CheckpointStore
                 skipped.Add(exception.Message);
                 continue; // a checkpoint cut short by a crash or a full disk: fall back to the one before
             }
-            CheckSettings(file, saved, fingerprint);
+            if (!TryReadSettings(saved, out var settings))
+            {
+                skipped.Add($"{file}: the settings in its metadata ({FingerprintKey}) are unreadable");
+                continue;
+            }
+            CheckSettings(file, settings, fingerprint);
             if (!TryReadProgress(saved, out int epoch, out var history))
             {
                 skipped.Add($"{file}: the epoch or history in its metadata is missing or unreadable");
@@ -147,14 +152,8 @@ internal static class CheckpointStore
     }
 
     /// <summary>Refuses a checkpoint written with other settings, naming the first flag that differs.</summary>
-    private static void CheckSettings(string file, SavedModel saved, IReadOnlyList<KeyValuePair<string, string>> fingerprint)
+    private static void CheckSettings(string file, Dictionary<string, string>? stored, IReadOnlyList<KeyValuePair<string, string>> fingerprint)
     {
-        Dictionary<string, string>? stored = null;
-        try
-        {
-            if (saved.Metadata.TryGetValue(FingerprintKey, out var text)) stored = JsonSerializer.Deserialize<Dictionary<string, string>>(text);
-        }
-        catch (JsonException) { }
         if (stored is null) throw new UsageException($"--resume: {file} does not record the settings it was written with, so it cannot be continued exactly");
         foreach (var (flag, value) in fingerprint)
         {
@@ -169,6 +168,23 @@ internal static class CheckpointStore
         }
         if (stored.Keys.FirstOrDefault(flag => !fingerprint.Any(pair => pair.Key == flag)) is { } extra)
             throw new UsageException($"--resume: {file} was written with {extra} {stored[extra]}, which this run does not have; resume with the same data, seed and flags");
+    }
+
+    /// <summary>The recorded settings, null when the file records none (written by another tool or version, a fault of the
+    /// run, not of the file); false when a record is there but is not JSON of strings, which only damage makes.</summary>
+    private static bool TryReadSettings(SavedModel saved, out Dictionary<string, string>? settings)
+    {
+        settings = null;
+        if (!saved.Metadata.TryGetValue(FingerprintKey, out var text)) return true;
+        try
+        {
+            settings = JsonSerializer.Deserialize<Dictionary<string, string>>(text);
+            return settings is not null;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     private static bool TryReadProgress(SavedModel saved, out int epoch, out List<EpochMetrics> history)

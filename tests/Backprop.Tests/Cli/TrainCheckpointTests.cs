@@ -171,6 +171,26 @@ public sealed class TrainCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void A_newest_checkpoint_whose_settings_record_is_not_json_is_skipped_as_damaged()
+    {
+        var (_, modelA, dirA) = FullRun();
+        string dirB = InterruptedCopy(dirA, "dirB", 3);
+        string newest = Path.Combine(dirB, CheckpointFile(3));
+        var file = SafeTensors.Read(newest);
+        var metadata = file.Metadata.ToDictionary();
+        metadata["checkpoint_settings"] = metadata["checkpoint_settings"].Replace("\":\"", "\"}\"");  // one flipped byte would do
+        SafeTensors.Write(newest, file.Tensors, metadata);
+        string modelB = In("b.bp");
+
+        var resumed = Run(Train("--resume", dirB, "--out", modelB));
+
+        Assert.True(resumed.Code == 0, resumed.Error);
+        Assert.Equal($"note: --resume skipped a damaged checkpoint, resuming after epoch 2: {newest}: the settings in its metadata (checkpoint_settings) are unreadable",
+            Assert.Single(resumed.ErrorLines));
+        AssertSameWeights(modelA, modelB);
+    }
+
+    [Fact]
     public void Resuming_with_a_different_learning_rate_is_refused_naming_the_flag()
     {
         var (_, _, dirA) = FullRun();
