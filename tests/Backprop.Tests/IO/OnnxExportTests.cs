@@ -46,6 +46,21 @@ public sealed class OnnxExportTests
     }
 
     [Fact]
+    public void Features_at_the_ends_of_float32s_range_are_standardised_without_overflowing_to_nan()
+    {
+        // Training standardises in double, so 3e38 beside a mean of −1.5e38 trains; in float32 their difference is ∞.
+        var model = new TrainedModel(Network([2, 4, 2], "tanh", seed: 8), TaskKind.Classification, ["a", "b"], [2], ["no", "yes"],
+            new Standardizer([-1.5e38f, 0.25f], [2.6e38f, 1.5f]));
+        var data = DataSet.Unlabelled([3e38f, 1f, -3e38f, -2f, 3.4e38f, 0.5f], 3, ["a", "b"], [2]);
+
+        float[] expected = model.PredictProbabilities(data);
+        float[] actual = RunOnnx(model, data, OnnxExport.ProbabilitiesName);
+
+        Assert.All(expected, probability => Assert.True(float.IsFinite(probability)));
+        AssertClose(expected, actual, absolute: 2e-6, relative: 1e-5);
+    }
+
+    [Fact]
     public void Image_models_take_n_c_h_w_images_and_flatten_them_as_training_did()
     {
         var model = Classifier([2 * 3 * 4, 8, 4], "relu", inputShape: [2, 3, 4], seed: 6);
@@ -72,7 +87,7 @@ public sealed class OnnxExportTests
 
         var dims = proto.Graph.Input.Single().Type.TensorType.Shape.Dim;
         Assert.Equal(["N", model.FeatureNames.Length.ToString()], dims.Select(d => d.DimParam is { Length: > 0 } name ? name : d.DimValue.ToString()));
-        Assert.Equal("Reshape", proto.Graph.Node[2].OpType);
+        Assert.Equal("standardised", proto.Graph.Node.Single(node => node.OpType == "Reshape").Input[0]);
         AssertClose(model.PredictProbabilities(data), RunOnnx(model, data, OnnxExport.ProbabilitiesName), 2e-6, 1e-5);
     }
 
@@ -84,7 +99,7 @@ public sealed class OnnxExportTests
 
         var proto = ModelProto.Parser.ParseFrom(OnnxExport.ToBytes(model));
 
-        Assert.Equal(["Sub", "Div", "Conv", "BatchNormalization", "Relu", "MaxPool", "Conv", "Tanh", "AveragePool", "Flatten",
+        Assert.Equal(["Mul", "Mul", "Mul", "Sub", "Div", "Conv", "BatchNormalization", "Relu", "MaxPool", "Conv", "Tanh", "AveragePool", "Flatten",
             "Gemm", "Mul", "Erf", "Add", "Mul", "Mul", "Gemm", "Softmax"], proto.Graph.Node.Select(node => node.OpType));
         AssertClose(model.PredictProbabilities(data), RunOnnx(model, data, OnnxExport.ProbabilitiesName), 2e-6, 1e-5);
     }
@@ -116,7 +131,7 @@ public sealed class OnnxExportTests
         Assert.Equal(OnnxExport.ProbabilitiesName, output.Name);
         Assert.Equal(3, output.Type.TensorType.Shape.Dim[1].DimValue);
         var saved = TrainedModelFile.ToSaved(model);
-        Assert.Equal(saved.Parameters.Keys.Concat(["normalizer.mean", "normalizer.std"]).Order(),
+        Assert.Equal(saved.Parameters.Keys.Concat(["normalizer.mean", "normalizer.std", "normalizer.half"]).Order(),
             proto.Graph.Initializer.Select(tensor => tensor.Name).Order());
         var metadata = proto.MetadataProps.ToDictionary(entry => entry.Key, entry => entry.Value);
         Assert.Equal("classification", metadata["task"]);

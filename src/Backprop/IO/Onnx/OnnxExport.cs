@@ -55,8 +55,15 @@ public static class OnnxExport
         {
             // Sub then Div, as Standardizer.Apply does, so the rounding is the same; the statistics take the
             // input's own shape, so image inputs are standardised without leaving [N, C, H, W].
-            x = builder.Node("Sub", "centred", [x, builder.Constant("normalizer.mean", normalizer.Mean, inputShape)]);
-            x = builder.Node("Div", "standardised", [x, builder.Constant("normalizer.std", normalizer.Deviation, inputShape)]);
+            // NOTE: Apply subtracts in double, where 3e38 − (−1.5e38) fits; in float32 it overflowed to ∞ and the
+            // probabilities came out NaN. Halving input, mean and deviation first keeps the difference in range, and
+            // since halving is exact (but for subnormals), (x/2 − m/2) / (s/2) rounds just as (x − m) / s did.
+            string half = builder.Scalar("normalizer.half", 0.5f);
+            string halfMean = builder.Node("Mul", "normalizer.mean.halved", [builder.Constant("normalizer.mean", normalizer.Mean, inputShape), half]);
+            string halfDeviation = builder.Node("Mul", "normalizer.std.halved", [builder.Constant("normalizer.std", normalizer.Deviation, inputShape), half]);
+            x = builder.Node("Mul", "input.halved", [x, half]);
+            x = builder.Node("Sub", "centred", [x, halfMean]);
+            x = builder.Node("Div", "standardised", [x, halfDeviation]);
         }
         if (inputShape.Length != sampleShape.Length)
             x = builder.Node("Reshape", "images", [x, builder.Int64Constant("input_shape", [-1, .. sampleShape])]);
