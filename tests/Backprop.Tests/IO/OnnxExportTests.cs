@@ -61,6 +61,21 @@ public sealed class OnnxExportTests
     }
 
     [Fact]
+    public void Regression_values_near_the_ends_of_float32s_range_are_scaled_back_without_overflowing()
+    {
+        // Targets of ±3e38 train (their scaling is computed in double): 1.7 · 2.6e38 − 1.5e38 is 2.9e38, though the product alone is ∞ in float32.
+        var network = new Sequential<float>(new Linear<float>(Tensor.FromArray([1f], 1, 1), Tensor.FromArray([0f], 1)));
+        var model = new TrainedModel(network, TaskKind.Regression, ["a"], [1], null, null, targetMean: -1.5e38f, targetScale: 2.6e38f);
+        var data = DataSet.Unlabelled([1.7f, -0.5f, 0.3f], 3, ["a"], [1]);
+
+        float[] expected = model.PredictValues(data);
+        float[] actual = RunOnnx(model, data, OnnxExport.ValueName);
+
+        Assert.All(expected, value => Assert.True(float.IsFinite(value)));
+        AssertClose(expected, actual, absolute: 0, relative: 1e-6);
+    }
+
+    [Fact]
     public void Image_models_take_n_c_h_w_images_and_flatten_them_as_training_did()
     {
         var model = Classifier([2 * 3 * 4, 8, 4], "relu", inputShape: [2, 3, 4], seed: 6);

@@ -85,8 +85,14 @@ public static class OnnxExport
         }
         else
         {
-            x = builder.Node("Mul", "scaled", [x, builder.Scalar("target.scale", model.TargetScale)]);
-            builder.Node("Add", ValueName, [x, builder.Scalar("target.mean", model.TargetMean)]);
+            // NOTE: PredictValues scales back in double, where 1.7 · 2.6e38 − 1.5e38 fits; in float32 the product
+            // overflowed to ∞. Halved scale and mean keep each step in range, and doubling at the end is exact.
+            string half = builder.Scalar("target.half", 0.5f);
+            string halfScale = builder.Node("Mul", "target.scale.halved", [builder.Scalar("target.scale", model.TargetScale), half]);
+            string halfMean = builder.Node("Mul", "target.mean.halved", [builder.Scalar("target.mean", model.TargetMean), half]);
+            x = builder.Node("Mul", "scaled", [x, halfScale]);
+            x = builder.Node("Add", "shifted", [x, halfMean]);
+            builder.Node("Mul", ValueName, [x, builder.Scalar("target.two", 2f)]);
             graph.Output.Add(OnnxGraphBuilder.FloatTensor(ValueName, null, 1));
         }
 
