@@ -69,7 +69,7 @@ public static class TrainedModelFile
         var normalizer = saved.NormalizerMean is { } m ? new Standardizer(m, saved.NormalizerStd!) : null;
         var featureNames = saved.FeatureNames.Length > 0 ? saved.FeatureNames : Enumerable.Range(0, (int)inputSize).Select(i => $"x{i}").ToArray();
         return new TrainedModel(network, task, featureNames, saved.InputShape, saved.ClassNames, normalizer,
-            ReadFloat(saved, TargetMeanKey, 0, path), ReadFloat(saved, TargetScaleKey, 1, path))
+            ReadFloat(saved, TargetMeanKey, 0, path), ReadTargetScale(saved, path))
         {
             TargetName = TargetName(saved, featureNames, path),
         };
@@ -138,6 +138,16 @@ public static class TrainedModelFile
         {
             throw new ModelFormatException(path, "__metadata__.architecture", $"the layers do not fit input_shape {ShapeMath.Format(inputShape)}: {exception.Message}");
         }
+    }
+
+    // NOTE: training writes the targets' deviation, or 1 for a constant target: a scale of 0 would predict the mean
+    // for every row, and a negative one would turn every prediction over.
+    private static float ReadTargetScale(SavedModel saved, string path)
+    {
+        float scale = ReadFloat(saved, TargetScaleKey, 1, path);
+        if (scale <= 0)
+            throw new ModelFormatException(path, $"__metadata__.{TargetScaleKey}", $"{scale.ToString("R", CultureInfo.InvariantCulture)} is not a positive number");
+        return scale;
     }
 
     private static float ReadFloat(SavedModel saved, string key, float fallback, string path)
