@@ -69,7 +69,8 @@ public static class TrainedModelFile
         var normalizer = saved.NormalizerMean is { } m ? new Standardizer(m, saved.NormalizerStd!) : null;
         var featureNames = saved.FeatureNames.Length > 0 ? saved.FeatureNames : Enumerable.Range(0, (int)inputSize).Select(i => $"x{i}").ToArray();
         return new TrainedModel(network, task, featureNames, saved.InputShape, saved.ClassNames, normalizer,
-            ReadFloat(saved, TargetMeanKey, 0, path), ReadTargetScale(saved, path))
+            task == TaskKind.Regression ? ReadFloat(saved, TargetMeanKey, path) : 0,
+            task == TaskKind.Regression ? ReadTargetScale(saved, path) : 1)
         {
             TargetName = TargetName(saved, featureNames, path),
         };
@@ -144,15 +145,18 @@ public static class TrainedModelFile
     // for every row, and a negative one would turn every prediction over.
     private static float ReadTargetScale(SavedModel saved, string path)
     {
-        float scale = ReadFloat(saved, TargetScaleKey, 1, path);
+        float scale = ReadFloat(saved, TargetScaleKey, path);
         if (scale <= 0)
             throw new ModelFormatException(path, $"__metadata__.{TargetScaleKey}", $"{scale.ToString("R", CultureInfo.InvariantCulture)} is not a positive number");
         return scale;
     }
 
-    private static float ReadFloat(SavedModel saved, string key, float fallback, string path)
+    // NOTE: training has always written both for a regression model; a default (mean 0, scale 1) in place of a lost
+    // one shifted every prediction without a word (a damaged "target_mean" key: each value off by the mean, −986).
+    private static float ReadFloat(SavedModel saved, string key, string path)
     {
-        if (!saved.Metadata.TryGetValue(key, out var text)) return fallback;
+        if (!saved.Metadata.TryGetValue(key, out var text))
+            throw new ModelFormatException(path, $"__metadata__.{key}", "is missing; a regression model needs it to scale its outputs back");
         if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value))
             throw new ModelFormatException(path, $"__metadata__.{key}", $"\"{text}\" is not a finite number");
         return value;

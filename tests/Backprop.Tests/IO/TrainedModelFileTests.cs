@@ -37,4 +37,19 @@ public sealed class TrainedModelFileTests
         Assert.Equal(40f, loaded.TargetMean);
         Assert.Equal(12.5f, loaded.TargetScale);
     }
+
+    [Theory]
+    [InlineData("target_mean")]
+    [InlineData("target_scale")]
+    public void A_regression_model_without_its_target_mean_or_scale_is_refused_by_field(string key)
+    {
+        var saved = Regressor(12.5f);
+        var metadata = saved.Metadata.ToDictionary();
+        metadata.Remove(key);
+
+        var error = Assert.Throws<ModelFormatException>(() => TrainedModelFile.FromSaved(saved with { Metadata = metadata }, "m.bp"));
+
+        Assert.Equal($"__metadata__.{key}", error.Field);
+        Assert.Contains("is missing", error.Message);
+    }
 }
