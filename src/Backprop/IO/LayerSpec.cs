@@ -3,8 +3,8 @@ namespace Backprop.IO;
 /// <summary>
 /// One layer of a saved architecture, in the vocabulary of <c>train --arch</c> (JSON in snake_case,
 /// unset fields omitted): <c>{"type": "dense", "in_features": 64, "units": 10, "activation": "relu"}</c>.
-/// Only the fields its <see cref="Type"/> needs are set; a reader ignores fields it does not know,
-/// so new layer kinds and options can be added without breaking old files.
+/// Only the fields its <see cref="Type"/> needs are set. A reader refuses a key it does not know: ignoring it would
+/// run the layer without it (a misspelt "strdie" at stride 1, or an option of a later version left out).
 /// </summary>
 public sealed record LayerSpec
 {

@@ -87,10 +87,11 @@ public static class ModelFile
         foreach (var (name, tensor) in file.Tensors)
             if (name is not (MeanTensor or StdTensor)) parameters[name] = tensor;
 
+        string architecture = Required(ArchitectureKey);
         var model = new SavedModel
         {
             Task = Required(TaskKey),
-            Architecture = Parse(ArchitectureKey, Required(ArchitectureKey), json.LayerSpecArray),
+            Architecture = Parse(ArchitectureKey, architecture, json.LayerSpecArray),
             InputShape = Parse(InputShapeKey, Required(InputShapeKey), json.Int32Array),
             FeatureNames = metadata.TryGetValue(FeatureNamesKey, out var featureNames) ? Parse(FeatureNamesKey, featureNames, json.StringArray) : [],
             ClassNames = metadata.TryGetValue(ClassNamesKey, out var classNames) ? Parse(ClassNamesKey, classNames, json.StringArray) : null,
@@ -99,8 +100,29 @@ public static class ModelFile
             Parameters = parameters,
             Metadata = metadata.Where(pair => !ReservedMetadataKeys.Contains(pair.Key)).ToDictionary(StringComparer.Ordinal),
         };
-        if (Check(model) is { } problem) throw Error(problem.Field, problem.Problem);
+        if ((Check(model) ?? CheckLayerKeys(architecture)) is { } problem) throw Error(problem.Field, problem.Problem);
         return model;
+    }
+
+    /// <summary>A key given twice in one layer, or one no layer has, named by its place in the architecture; or null.</summary>
+    /// <remarks>NOTE: such keys were ignored, so a hand-edited `"strdie": 2` ran the convolution at stride 1, and a
+    /// file from a later version with an option this one lacks would be read without it: wrong numbers either way.</remarks>
+    private static (string Field, string Problem)? CheckLayerKeys(string architecture)
+    {
+        byte[] utf8 = System.Text.Encoding.UTF8.GetBytes(architecture);
+        if (JsonDuplicateKeys.Find(utf8) is var (path, _, _))
+            return ($"__metadata__.{ArchitectureKey}{path}", "is given twice; give it once");
+        var known = ModelFileJson.Default.LayerSpec.Properties.Select(property => property.Name).ToHashSet(StringComparer.Ordinal);
+        using var document = JsonDocument.Parse(utf8);
+        int index = 0;
+        foreach (var layer in document.RootElement.EnumerateArray())
+        {
+            foreach (var key in layer.EnumerateObject())
+                if (!known.Contains(key.Name))
+                    return ($"__metadata__.{ArchitectureKey}[{index}].{key.Name}", $"is not a key of a layer (known: {string.Join(", ", known)}); a misspelling, or a file from a later version");
+            index++;
+        }
+        return null;
     }
 
     /// <summary>The first inconsistency in a model, named by its field in the file, or null.</summary>

@@ -117,6 +117,10 @@ public sealed class ModelFileTests : IDisposable
         { "class_names", """["setosa", "setosa"]""", "__metadata__.class_names" },
         { "feature_names", """["sepal length", "sepal width", "sepal length"]""", "__metadata__.feature_names" },
         { "feature_names", """["sepal length", "sepal width", " sepal width"]""", "__metadata__.feature_names" },
+        // a misspelt key was ignored: the layer ran with its default (a conv's stride 1)
+        { "architecture", """[{"type":"dense","in_features":3,"units":4,"activation":"relu"},{"type":"dropout","p":0.25,"q":1},{"type":"dense","in_features":4,"units":2}]""", "__metadata__.architecture[1].q" },
+        { "architecture", """[{"type":"dense","in_features":3,"units":4,"unit":4},{"type":"dense","in_features":4,"units":2}]""", "__metadata__.architecture[0].unit" },
+        { "architecture", """[{"type":"dense","in_features":3,"units":4,"units":5},{"type":"dense","in_features":4,"units":2}]""", "__metadata__.architecture[0].units" },
     };
 
     [Theory, MemberData(nameof(BadMetadata))]
