@@ -32,10 +32,22 @@ public static class Loss
     public static string Name(this LossKind kind) => ByName.First(pair => pair.Value == kind).Key;
 
     public static Tensor<T> SquaredError<T>(Tensor<T> prediction, Tensor<T> target) where T : unmanaged, IFloatingPointIeee754<T>
-        => (prediction - target).Square().Sum();
+        => Difference(prediction, target, "squared error").Square().Sum();
 
     public static Tensor<T> Mse<T>(Tensor<T> prediction, Tensor<T> target) where T : unmanaged, IFloatingPointIeee754<T>
-        => (prediction - target).Square().Mean();
+        => Difference(prediction, target, "mse").Square().Mean();
+
+    // NOTE: prediction and target must have one shape. Broadcast, a [batch, 1] output against [batch] targets
+    // compared every prediction with every target and trained towards their mean without a word (PyTorch warns).
+    private static Tensor<T> Difference<T>(Tensor<T> prediction, Tensor<T> target, string loss) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(prediction);
+        ArgumentNullException.ThrowIfNull(target);
+        if (!ShapeMath.SameShape(prediction.Shape, target.Shape))
+            throw new ArgumentException($"{loss}: target shape {ShapeMath.Format(target.Shape)} differs from prediction {ShapeMath.Format(prediction.Shape)}; " +
+                "reshape one to the other (broadcasting would compare every prediction with every target)", nameof(target));
+        return prediction - target;
+    }
 
     public static Tensor<T> CrossEntropy<T>(Tensor<T> logits, ReadOnlySpan<int> targets) where T : unmanaged, IFloatingPointIeee754<T>
         => Tensor<T>.CrossEntropy(logits, targets);
