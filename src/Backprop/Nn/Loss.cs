@@ -55,13 +55,27 @@ public static class Loss
     public static Tensor<T> BinaryCrossEntropy<T>(Tensor<T> logits, Tensor<T> targets) where T : unmanaged, IFloatingPointIeee754<T>
         => Tensor<T>.BinaryCrossEntropyWithLogits(logits, targets);
 
+    // NOTE: a cast would take 1.5 for class 1 and NaN for class 0 (.NET's conversions saturate): a target column of
+    // probabilities or a damaged value would train silently towards the wrong class.
+    private static int[] ClassIndices<T>(Tensor<T> target) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var values = target.ToDoubleArray();
+        var classes = new int[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!double.IsInteger(values[i]) || values[i] < int.MinValue || values[i] > int.MaxValue)
+                throw new ArgumentException($"cross entropy target {i} is {values[i]}, not a class index", nameof(target));
+            classes[i] = (int)values[i];
+        }
+        return classes;
+    }
+
     /// <summary>Applies the loss of <paramref name="kind"/>; class-index targets are given as values of <paramref name="target"/>.</summary>
     public static Tensor<T> Compute<T>(LossKind kind, Tensor<T> prediction, Tensor<T> target) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (kind == LossKind.CrossEntropy)
         {
-            var classes = target.ToDoubleArray().Select(value => (int)value).ToArray();
-            return CrossEntropy(prediction, classes);
+            return CrossEntropy(prediction, ClassIndices(target));
         }
         if (!ShapeMath.SameShape(prediction.Shape, target.Shape))
             throw new ArgumentException($"target shape {ShapeMath.Format(target.Shape)} differs from prediction {ShapeMath.Format(prediction.Shape)}");
