@@ -93,7 +93,8 @@ public sealed partial class Tensor<T>
             double xi = double.CreateTruncating(x[i]);
             total += Math.Max(xi, 0) - xi * double.CreateTruncating(t[i]) + ActivationFunctions.LogOnePlus(Math.Exp(-Math.Abs(xi)));
         }
-        var output = Tensor.Scalar(T.CreateTruncating(total / Math.Max(x.Length, 1)));
+        // NOTE: the mean of no values is 0 / 0 = NaN, as Mean() and PyTorch give: an empty batch must not look like a perfect one.
+        var output = Tensor.Scalar(T.CreateTruncating(total / x.Length));
         if (!ShouldRecord(logits, targets)) return output;
         return output.Recorded("binary_cross_entropy", [logits, targets], grad =>
         {
