@@ -98,7 +98,8 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         // validated in full above, so a bad state changes nothing
         for (int index = 0; index < stepCounts.Length; index++)
         {
-            if (!T.IsInteger(steps[index]) || steps[index] < T.Zero)
+            // NOTE: 2⁶³ and beyond do not fit the long count; converting them threw OverflowException half-way through the import.
+            if (!T.IsInteger(steps[index]) || steps[index] < T.Zero || double.CreateChecked(steps[index]) >= TwoToThe63)
                 throw new ArgumentException($"optimizer state \"step\"[{index}] = {steps[index]} is not a step count", nameof(state));
         }
         for (int index = 0; index < stepCounts.Length; index++) stepCounts[index] = long.CreateChecked(steps[index]);
@@ -107,9 +108,11 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 state[$"{name}.{index}"].CopyTo(buffers[index], 0);
     }
 
+    private const double TwoToThe63 = 9223372036854775808.0; // the first whole number a long cannot hold
+
     private static T[] Required(IReadOnlyDictionary<string, T[]> state, string name, int length)
     {
-        if (!state.TryGetValue(name, out var values))
+        if (!state.TryGetValue(name, out var values) || values is null)
             throw new ArgumentException($"optimizer state lacks \"{name}\"", nameof(state));
         if (values.Length != length)
             throw new ArgumentException($"optimizer state \"{name}\" has {values.Length} values, expected {length}", nameof(state));

@@ -196,4 +196,27 @@ public sealed class OptimizerTests
         state["extra"] = [1];
         Assert.Throws<ArgumentException>(() => optimizer.ImportState(state));
     }
+
+    [Fact]
+    public void Importing_a_step_count_too_large_for_a_long_is_rejected_as_bad_state_and_changes_nothing()
+    {
+        var optimizer = new Sgd<double>([Tensor.Zeros<double>(1), Tensor.Zeros<double>(1)], 0.1);
+        var state = new Dictionary<string, double[]> { ["step"] = [3, 1e30] };
+
+        var error = Assert.Throws<ArgumentException>(() => optimizer.ImportState(state));
+
+        Assert.Contains("\"step\"[1]", error.Message);
+        Assert.Equal(0, optimizer.StepCount(0));
+    }
+
+    [Fact]
+    public void Importing_a_state_with_a_null_buffer_is_rejected_by_name()
+    {
+        var optimizer = new Sgd<double>([Tensor.Zeros<double>(2)], 0.1, momentum: 0.9);
+        var state = new Dictionary<string, double[]> { ["step"] = [1], ["momentum_buffer.0"] = null! };
+
+        var error = Assert.Throws<ArgumentException>(() => optimizer.ImportState(state));
+
+        Assert.Contains("momentum_buffer.0", error.Message);
+    }
 }
