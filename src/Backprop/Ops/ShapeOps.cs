@@ -8,16 +8,25 @@ public sealed partial class Tensor<T>
     /// <summary>A view with a new shape of the same element count; one dimension may be −1 (inferred).</summary>
     public Tensor<T> Reshape(params int[] newShape)
     {
+        // NOTE: the errors name the shape as the caller wrote it: filled in, [-1, 4] of 6 elements read "[1, 4]", and
+        // two −1s "dimensions must be non-negative".
+        string asWritten = ShapeMath.Format(newShape);
         newShape = (int[])newShape.Clone();
         int inferred = Array.IndexOf(newShape, -1);
+        if (inferred >= 0 && Array.IndexOf(newShape, -1, inferred + 1) >= 0)
+            throw new ArgumentException($"cannot reshape {ShapeMath.Format(shape)} into {asWritten}: only one dimension can be −1");
+        if (newShape.Any(size => size < -1))
+            throw new ArgumentException($"cannot reshape {ShapeMath.Format(shape)} into {asWritten}: a size must be ≥ 0, or −1 to infer it");
         if (inferred >= 0)
         {
             long known = 1;
             for (int i = 0; i < newShape.Length; i++) if (i != inferred) known *= newShape[i];
+            if (known != 0 && Length % known != 0)
+                throw new ArgumentException($"cannot reshape {ShapeMath.Format(shape)} ({Length} elements) into {asWritten}");
             newShape[inferred] = known == 0 ? 0 : (int)(Length / known);
         }
         if (ShapeMath.Product(newShape) != Length)
-            throw new ArgumentException($"cannot reshape {ShapeMath.Format(shape)} into {ShapeMath.Format(newShape)}");
+            throw new ArgumentException($"cannot reshape {ShapeMath.Format(shape)} ({Length} elements) into {asWritten}");
         var input = this;
         var output = new Tensor<T>(storage, offset, newShape);
         if (!ShouldRecord(input)) return output;
