@@ -14,6 +14,17 @@ internal static class ShapeMath
         return product;
     }
 
+    /// <summary>The number of elements of <paramref name="shape"/>, which must fit one .NET array.</summary>
+    /// <remarks>NOTE: cast unchecked, 50000 × 50000 wrapped to a negative length (OverflowException) and 100000 × 100000
+    /// to 1.4 billion (an 11 GB array, then refused as not fitting its shape).</remarks>
+    public static int ElementCount(ReadOnlySpan<int> shape)
+    {
+        long count = Product(shape);
+        if (count > Array.MaxLength)
+            throw new ArgumentException($"shape {Format(shape)} has {count:N0} elements, more than one tensor holds ({Array.MaxLength:N0})");
+        return (int)count;
+    }
+
     /// <summary>How many positions a kernel takes along a side of <paramref name="size"/> (zero-padded by
     /// <paramref name="padding"/> at each end), <paramref name="stride"/> apart, the last one whole (floor mode).</summary>
     public static int WindowPositions(int size, int kernel, int stride, int padding = 0) => (size + 2 * padding - kernel) / stride + 1;

@@ -6,11 +6,11 @@ namespace Backprop;
 public static class Tensor
 {
     public static Tensor<T> Zeros<T>(params int[] shape) where T : unmanaged, IFloatingPointIeee754<T>
-        => new(TensorArena.Rent<T>((int)ShapeMath.Product(shape), clear: true), 0, (int[])shape.Clone());
+        => new(TensorArena.Rent<T>(ShapeMath.ElementCount(shape), clear: true), 0, (int[])shape.Clone());
 
     /// <summary>A tensor whose every element the caller is about to write: its storage is not cleared first.</summary>
     internal static Tensor<T> Uninitialized<T>(params int[] shape) where T : unmanaged, IFloatingPointIeee754<T>
-        => new(TensorArena.Rent<T>((int)ShapeMath.Product(shape), clear: false), 0, (int[])shape.Clone());
+        => new(TensorArena.Rent<T>(ShapeMath.ElementCount(shape), clear: false), 0, (int[])shape.Clone());
 
     public static Tensor<T> Ones<T>(params int[] shape) where T : unmanaged, IFloatingPointIeee754<T>
         => Full(T.One, shape);

@@ -152,4 +152,17 @@ public sealed class TensorTests
         Assert.Contains("got []", Assert.Throws<ArgumentException>(() => Loss.CrossEntropy(Tensor.Scalar(1f), [0])).Message);
         Assert.Contains("[2, 0]", Assert.Throws<ArgumentException>(() => Loss.CrossEntropy(Tensor.Zeros<float>(2, 0), [0, 0])).Message);
     }
+
+    [Theory]
+    [InlineData(50_000, 50_000)]   // 2.5 billion: wrapped to a negative array length
+    [InlineData(100_000, 100_000)] // 10 billion: wrapped to 1.4 billion, an 11 GB array, then refused
+    public void A_tensor_of_more_elements_than_an_array_holds_is_refused_by_its_shape_before_anything_is_allocated(int rows, int columns)
+    {
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+
+        var error = Assert.Throws<ArgumentException>(() => Tensor.Zeros<double>(rows, columns));
+
+        Assert.Contains($"[{rows}, {columns}]", error.Message);
+        Assert.True(GC.GetTotalAllocatedBytes(precise: true) - before < 1_000_000);
+    }
 }
