@@ -70,8 +70,32 @@ public sealed partial class Tensor<T>
         });
     }
 
-    /// <summary>The maximum of all elements.</summary>
-    public Tensor<T> Max() => Reshape(-1).Max(0);
+    /// <summary>The maximum of all elements (NaN if any is NaN). The gradient is shared evenly among the elements that
+    /// attain it (among the NaNs, if any), as PyTorch's max() shares it; <see cref="Max(int, bool)"/> sends it to one.</summary>
+    public Tensor<T> Max()
+    {
+        if (Length == 0) throw new ArgumentException($"max of {ShapeMath.Format(shape)}, which is empty");
+        var input = this;
+        var x = Data;
+        T best = x[0];
+        for (int i = 1; i < x.Length; i++)
+            if (x[i] > best || (T.IsNaN(x[i]) && !T.IsNaN(best))) best = x[i];
+        var output = Tensor.Scalar(best);
+        if (!ShouldRecord(input)) return output;
+        return output.Recorded("max", [input], grad =>
+        {
+            // NOTE: sending it all to the first maximum was PyTorch's max(dim) rule; its max() of a whole tensor splits the
+            // gradient between ties ([1, 3, 3] gives [0, ½, ½]), which is also the symmetric subgradient.
+            var xs = input.Data;
+            int ties = 0;
+            foreach (T value in xs) if (Attains(value, best)) ties++;
+            T share = grad.Data[0] / T.CreateChecked(ties);
+            var inputGrad = input.GradBuffer();
+            for (int i = 0; i < xs.Length; i++) if (Attains(xs[i], best)) inputGrad[i] += share;
+        });
+    }
+
+    private static bool Attains(T value, T maximum) => T.IsNaN(maximum) ? T.IsNaN(value) : value == maximum;
 
     /// <summary>Indices of the maxima along an axis (first on ties).</summary>
     public int[] Argmax(int axis = -1)
