@@ -81,7 +81,8 @@ public sealed partial class Tensor<T>
     public static Tensor<T> operator /(Tensor<T> a, T b) => a / Tensor.Scalar(b);
     public static Tensor<T> operator /(T a, Tensor<T> b) => Tensor.Scalar(a) / b;
 
-    /// <summary>The elementwise maximum of two tensors (gradient goes to the larger; to <paramref name="a"/> on ties).</summary>
+    /// <summary>The elementwise maximum of two tensors. The gradient goes to the larger, half to each on a tie, and to both
+    /// where either is NaN: PyTorch's rule for torch.maximum.</summary>
     public static Tensor<T> Maximum(Tensor<T> a, Tensor<T> b)
     {
         var output = BinaryForward<MaximumOperator<T>>(a, b);
@@ -93,10 +94,16 @@ public sealed partial class Tensor<T>
             var toA = TensorArena.Rent<T>(grad.Length, clear: true);
             var toB = TensorArena.Rent<T>(grad.Length, clear: true);
             var g = grad.Data;
+            T half = T.One / (T.One + T.One);
             for (int i = 0; i < g.Length; i++)
             {
-                if (aWide[i] >= bWide[i]) toA[i] = g[i];
-                else toB[i] = g[i];
+                // NOTE: all to a on ties was a subgradient too, but not the one PyTorch (and the symmetry of max) takes.
+                if (aWide[i] == bWide[i]) toA[i] = toB[i] = g[i] * half;
+                else
+                {
+                    if (!(aWide[i] < bWide[i])) toA[i] = g[i];
+                    if (!(aWide[i] > bWide[i])) toB[i] = g[i];
+                }
             }
             if (a.RequiresGrad) Broadcasting.SumInto<T>(toA, output.shape, a.GradBuffer(), a.shape);
             if (b.RequiresGrad) Broadcasting.SumInto<T>(toB, output.shape, b.GradBuffer(), b.shape);
