@@ -14,6 +14,7 @@ public sealed class Linear<T> : Module<T> where T : unmanaged, IFloatingPointIee
     /// biases alike by 1/√in.</summary>
     public Linear(int inFeatures, int outFeatures, Random random)
     {
+        ArgumentNullException.ThrowIfNull(random);
         T bound = T.CreateChecked(1.0 / Math.Sqrt(Math.Max(inFeatures, 1)));
         Weight = Tensor.Uniform(random, -bound, bound, outFeatures, inFeatures).RequireGrad();
         Bias = Tensor.Uniform(random, -bound, bound, outFeatures).RequireGrad();

@@ -7,7 +7,17 @@ public sealed class Sequential<T>(IEnumerable<Module<T>> layers) : Module<T> whe
 {
     public Sequential(params Module<T>[] layers) : this((IEnumerable<Module<T>>)layers) { }
 
-    public IReadOnlyList<Module<T>> Layers { get; } = layers.ToArray();
+    public IReadOnlyList<Module<T>> Layers { get; } = NoneNull(layers);
+
+    // NOTE: a null layer used to surface as a NullReferenceException from the first Forward, far from where it came in.
+    private static Module<T>[] NoneNull(IEnumerable<Module<T>> layers)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        var array = layers.ToArray();
+        int missing = Array.IndexOf(array, null);
+        if (missing >= 0) throw new ArgumentException($"layer {missing} of {array.Length} is null", nameof(layers));
+        return array;
+    }
 
     public override Tensor<T> Forward(Tensor<T> input)
     {

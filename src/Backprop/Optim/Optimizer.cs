@@ -20,6 +20,8 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         ArgumentNullException.ThrowIfNull(parameters);
         this.parameters = parameters.ToArray();
         if (this.parameters.Length == 0) throw new ArgumentException("the optimizer got an empty parameter list", nameof(parameters));
+        if (Array.IndexOf(this.parameters, null) is var missing and >= 0)
+            throw new ArgumentException($"parameter {missing} of {this.parameters.Length} is null", nameof(parameters));
         if (!double.IsFinite(learningRate) || learningRate < 0) throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "must be finite and ≥ 0");
         if (!double.IsFinite(weightDecay) || weightDecay < 0) throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "must be finite and ≥ 0");
         stepCounts = new long[this.parameters.Length];

@@ -109,4 +109,11 @@ public sealed class LayerModuleTests
         Assert.Equal([0f, 0, 0], network.NamedBuffers().First().Buffer.ToArray());
         Assert.Equal([1f, 1, 1], network.NamedBuffers().Last().Buffer.ToArray());
     }
+
+    [Fact]
+    public void Layers_that_draw_their_initial_weights_refuse_a_null_generator_by_name()
+    {
+        Assert.Equal("random", Assert.Throws<ArgumentNullException>(() => new Linear<double>(2, 3, null!)).ParamName);
+        Assert.Equal("random", Assert.Throws<ArgumentNullException>(() => new Conv2d<double>(1, 2, 3, null!)).ParamName);
+    }
 }

@@ -93,4 +93,15 @@ public sealed class SequentialTests
     }
 
     private static int[] Bits(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();
+
+    [Fact]
+    public void A_null_layer_is_refused_when_the_network_is_built_naming_its_position()
+    {
+        var random = new Random(0);
+
+        var error = Assert.Throws<ArgumentException>(() =>
+            new Sequential<double>(new Linear<double>(2, 3, random), null!, new Linear<double>(3, 1, random)));
+
+        Assert.Contains("layer 1", error.Message);
+    }
 }

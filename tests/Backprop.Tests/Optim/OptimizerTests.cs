@@ -219,4 +219,12 @@ public sealed class OptimizerTests
 
         Assert.Contains("momentum_buffer.0", error.Message);
     }
+
+    [Fact]
+    public void A_null_parameter_is_refused_when_the_optimizer_is_built_naming_its_position()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new Adam<double>([Tensor.Zeros<double>(2), null!]));
+
+        Assert.Contains("parameter 1", error.Message);
+    }
 }
