@@ -32,5 +32,8 @@ public static class ActivationNames
 
     public static bool TryParse(string name, out Activation activation) => ByName.TryGetValue(name, out activation);
 
-    public static string Name(this Activation activation) => ByName.First(pair => pair.Value == activation).Key;
+    // NOTE: an undefined value (a cast int) used to fail here as "Sequence contains no matching element".
+    public static string Name(this Activation activation) =>
+        ByName.FirstOrDefault(pair => pair.Value == activation).Key
+        ?? throw new ArgumentOutOfRangeException(nameof(activation), activation, "not an activation (one of " + string.Join(", ", ByName.Keys) + ")");
 }

@@ -5,7 +5,8 @@ namespace Backprop.Nn;
 /// <summary>An activation function as a layer with no parameters.</summary>
 public sealed class ActivationLayer<T>(Activation activation) : Module<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public Activation Activation { get; } = activation;
+    public Activation Activation { get; } = Enum.IsDefined(activation) ? activation
+        : throw new ArgumentOutOfRangeException(nameof(activation), activation, "not an activation");
 
     public override Tensor<T> Forward(Tensor<T> input) => input.Apply(Activation);
 

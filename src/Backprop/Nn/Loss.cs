@@ -29,7 +29,9 @@ public static class Loss
 
     public static bool TryParse(string name, out LossKind kind) => ByName.TryGetValue(name, out kind);
 
-    public static string Name(this LossKind kind) => ByName.First(pair => pair.Value == kind).Key;
+    public static string Name(this LossKind kind) =>
+        ByName.FirstOrDefault(pair => pair.Value == kind).Key
+        ?? throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a loss (one of " + string.Join(", ", ByName.Keys) + ")");
 
     public static Tensor<T> SquaredError<T>(Tensor<T> prediction, Tensor<T> target) where T : unmanaged, IFloatingPointIeee754<T>
         => Difference(prediction, target, "squared error").Square().Sum();

@@ -116,4 +116,12 @@ public sealed class LayerModuleTests
         Assert.Equal("random", Assert.Throws<ArgumentNullException>(() => new Linear<double>(2, 3, null!)).ParamName);
         Assert.Equal("random", Assert.Throws<ArgumentNullException>(() => new Conv2d<double>(1, 2, 3, null!)).ParamName);
     }
+
+    [Fact]
+    public void An_activation_layer_refuses_a_value_that_names_no_activation()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new ActivationLayer<double>((Activation)99));
+
+        Assert.Equal("activation", error.ParamName);
+    }
 }

@@ -42,4 +42,8 @@ public sealed class LossTests
 
         Assert.Equal(Loss.CrossEntropy(logits, [2, 0]).Item(), viaCompute.Item());
     }
+
+    [Fact]
+    public void Naming_an_undefined_loss_says_the_value_is_not_a_loss() =>
+        Assert.Equal("kind", Assert.Throws<ArgumentOutOfRangeException>(() => ((LossKind)99).Name()).ParamName);
 }
