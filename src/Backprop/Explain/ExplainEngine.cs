@@ -229,7 +229,7 @@ public static class ExplainEngine
         Activation.Identity => 1,
         Activation.Sigmoid => ActivationFunctions.SigmoidDerivative(a),
         Activation.Tanh => ActivationFunctions.TanhDerivative(a),
-        Activation.Relu => z > 0 ? 1 : 0,
+        Activation.Relu => z <= 0 ? 0 : 1, // 1 at NaN, as the library's ReLU backward (PyTorch's rule)
         Activation.LeakyRelu => z > 0 ? 1 : ActivationFunctions.LeakySlope,
         Activation.Softplus => ActivationFunctions.Sigmoid(z),
         Activation.Gelu => ActivationFunctions.GeluDerivative(z),

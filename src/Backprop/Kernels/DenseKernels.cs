@@ -205,7 +205,8 @@ public static class DenseKernels
         }
     }
 
-    /// <summary>gradient ← gradient where z &gt; 0, else 0: ReLU's backward in place. NOTE: derivative 0 at z = 0 and at NaN, as in PyTorch.</summary>
+    /// <summary>gradient ← 0 where z ≤ 0, else unchanged: ReLU's backward in place. NOTE: derivative 0 at z = 0 and 1 at NaN,
+    /// as PyTorch's threshold_backward (a NaN then reaches the weights before it, instead of being hidden by a zero).</summary>
     public static void ReluBackward<T>(ReadOnlySpan<T> preActivation, Span<T> gradient) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (preActivation.Length < gradient.Length) throw new ArgumentException("the input is shorter than the gradient", nameof(preActivation));
@@ -215,15 +216,15 @@ public static class DenseKernels
         if (Vector512.IsHardwareAccelerated)
             for (; i + Vector512<T>.Count <= length; i += Vector512<T>.Count)
             {
-                var positive = Vector512.GreaterThan(Vector512.LoadUnsafe(ref z, (nuint)i), Vector512<T>.Zero);
-                (Vector512.LoadUnsafe(ref g, (nuint)i) & positive).StoreUnsafe(ref g, (nuint)i);
+                var blocked = Vector512.LessThanOrEqual(Vector512.LoadUnsafe(ref z, (nuint)i), Vector512<T>.Zero);
+                Vector512.AndNot(Vector512.LoadUnsafe(ref g, (nuint)i), blocked).StoreUnsafe(ref g, (nuint)i);
             }
         for (; i + Vector256<T>.Count <= length; i += Vector256<T>.Count)
         {
-            var positive = Vector256.GreaterThan(Vector256.LoadUnsafe(ref z, (nuint)i), Vector256<T>.Zero);
-            (Vector256.LoadUnsafe(ref g, (nuint)i) & positive).StoreUnsafe(ref g, (nuint)i);
+            var blocked = Vector256.LessThanOrEqual(Vector256.LoadUnsafe(ref z, (nuint)i), Vector256<T>.Zero);
+            Vector256.AndNot(Vector256.LoadUnsafe(ref g, (nuint)i), blocked).StoreUnsafe(ref g, (nuint)i);
         }
         for (; i < length; i++)
-            if (!(Unsafe.Add(ref z, i) > T.Zero)) Unsafe.Add(ref g, i) = T.Zero;
+            if (Unsafe.Add(ref z, i) <= T.Zero) Unsafe.Add(ref g, i) = T.Zero;
     }
 }

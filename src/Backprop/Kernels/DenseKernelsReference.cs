@@ -14,7 +14,7 @@ public static class DenseKernelsReference
     public static void ReluBackward<T>(ReadOnlySpan<T> preActivation, Span<T> gradient) where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int i = 0; i < gradient.Length; i++)
-            if (!(preActivation[i] > T.Zero)) gradient[i] = T.Zero;
+            if (preActivation[i] <= T.Zero) gradient[i] = T.Zero;
     }
 
     public static void SumRows<T>(ReadOnlySpan<T> gradient, Span<T> dBias, int batch) where T : unmanaged, IFloatingPointIeee754<T>

@@ -90,4 +90,26 @@ public sealed class DenseKernelsTests
         float[] logits = [1, float.NaN, 2, 0, 1, 2], dLogits = new float[6];
         Assert.True(float.IsNaN(DenseKernels.SoftmaxCrossEntropy<float>(logits, [0, 1], dLogits, 2, 3)));
     }
+
+    [Theory]
+    [InlineData(3)]  // the scalar tail
+    [InlineData(35)] // vectors and a tail
+    public void Relu_backward_passes_the_gradient_at_nan_and_blocks_it_at_zero_and_below_as_torch_does(int length)
+    {
+        // torch.relu(tensor([nan, 0., -0., -2., 3.])).backward(ones) gives [1, 0, 0, 0, 1].
+        float[] pattern = [float.NaN, 0f, -0f, -2f, 3f], expectedPattern = [1, 0, 0, 0, 1];
+        var z = Enumerable.Range(0, length).Select(i => pattern[i % 5]).ToArray();
+        var expected = Enumerable.Range(0, length).Select(i => expectedPattern[i % 5]).ToArray();
+        var gradient = Enumerable.Repeat(1f, length).ToArray();
+        var reference = Enumerable.Repeat(1f, length).ToArray();
+
+        DenseKernels.ReluBackward<float>(z, gradient);
+        DenseKernelsReference.ReluBackward<float>(z, reference);
+        var x = Tensor.FromArray(z.Select(v => (double)v).ToArray(), length).RequireGrad();
+        x.Relu().Sum().Backward();
+
+        Assert.Equal(expected, gradient);
+        Assert.Equal(expected, reference);
+        Assert.Equal(expected.Select(v => (double)v), x.Grad!.ToArray());
+    }
 }
