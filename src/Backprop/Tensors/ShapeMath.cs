@@ -8,7 +8,7 @@ internal static class ShapeMath
         long product = 1;
         foreach (int size in shape)
         {
-            if (size < 0) throw new ArgumentException("dimensions must be non-negative");
+            if (size < 0) throw new ArgumentException($"shape {Format(shape)} has a negative dimension");
             product *= size;
         }
         return product;

@@ -165,4 +165,12 @@ public sealed class TensorTests
         Assert.Contains($"[{rows}, {columns}]", error.Message);
         Assert.True(GC.GetTotalAllocatedBytes(precise: true) - before < 1_000_000);
     }
+
+    [Fact]
+    public void A_negative_dimension_is_refused_naming_the_whole_shape()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Tensor.Zeros<double>(3, -2));
+
+        Assert.Contains("[3, -2]", error.Message);
+    }
 }
