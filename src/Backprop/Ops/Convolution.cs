@@ -21,9 +21,17 @@ public sealed partial class Tensor<T>
             throw new ArgumentException($"conv2d bias must be [{weight.shape[0]}], got {ShapeMath.Format(bias.shape)}");
         if (stride <= 0 || padding < 0 || weight.shape[2] <= 0)
             throw new ArgumentException($"conv2d of input {ShapeMath.Format(input.shape)} with weight {ShapeMath.Format(weight.shape)} needs a kernel > 0, stride > 0 and padding ≥ 0, got stride {stride}, padding {padding}");
+        // NOTE: sized in long. In int, a padding of 1.1e9 wrapped round to "kernel larger than the input", and an unfolded
+        // image past 2³¹ values (16 channels of 1060 × 1060, kernel 11) failed inside ArrayPool with a negative length.
+        long kernel = weight.shape[2], paddedHeight = input.shape[2] + 2L * padding, paddedWidth = input.shape[3] + 2L * padding;
+        if (paddedHeight < kernel || paddedWidth < kernel)
+            throw new ArgumentException($"conv2d kernel {kernel} is larger than the input {ShapeMath.Format(input.shape)} with padding {padding}");
+        long unfoldedRows = input.shape[1] * kernel * kernel;
+        long positions = ((paddedHeight - kernel) / stride + 1) * ((paddedWidth - kernel) / stride + 1);
+        if (unfoldedRows > Array.MaxLength / positions)
+            throw new ArgumentException($"conv2d of input {ShapeMath.Format(input.shape)} with weight {ShapeMath.Format(weight.shape)}, stride {stride} and padding {padding} " +
+                $"unfolds each image into {unfoldedRows:N0} × {positions:N0} values (in_channels × kernel² by output positions), more than one array holds");
         var g = new Im2Col.Geometry(input.shape[1], input.shape[2], input.shape[3], weight.shape[2], stride, padding);
-        if (g.Height + 2 * padding < g.Kernel || g.Width + 2 * padding < g.Kernel)
-            throw new ArgumentException($"conv2d kernel {g.Kernel} is larger than the input {ShapeMath.Format(input.shape)} with padding {padding}");
 
         int batch = input.shape[0], outChannels = weight.shape[0];
         // NOTE: every output value is written below, so the array need not be cleared first.

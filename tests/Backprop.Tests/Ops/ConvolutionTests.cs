@@ -286,4 +286,27 @@ public sealed class ConvolutionTests
                     }
         return output;
     }
+
+    [Fact]
+    public void A_convolution_whose_unfolded_image_outgrows_an_array_is_refused_by_its_shapes_not_failed_inside_the_kernel()
+    {
+        // One pixel padded by 523 to 1047 × 1047 under a 1000 × 1000 kernel: 48 × 48 positions of 10⁶ values each, 2.3
+        // billion in all, while input, weight and output are small. In int the size wrapped negative inside ArrayPool.
+        var input = Tensor.Ones<float>(1, 1, 1, 1);
+        var weight = Tensor.Zeros<float>(1, 1, 1000, 1000);
+
+        var error = Assert.Throws<ArgumentException>(() => Tensor<float>.Conv2d(input, weight, null, stride: 1, padding: 523));
+
+        Assert.Contains("1,000,000 × 2,304", error.Message);
+    }
+
+    [Fact]
+    public void A_padding_so_large_that_it_overflowed_an_int_is_not_reported_as_a_kernel_larger_than_the_input()
+    {
+        var error = Assert.Throws<ArgumentException>(() =>
+            Tensor<float>.Conv2d(Tensor.Ones<float>(1, 1, 4, 4), Tensor.Ones<float>(1, 1, 3, 3), null, stride: 1, padding: 1_100_000_000));
+
+        Assert.DoesNotContain("larger than the input", error.Message);
+        Assert.Contains("padding 1100000000", error.Message);
+    }
 }
