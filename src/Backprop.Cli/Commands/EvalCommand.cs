@@ -135,7 +135,9 @@ internal static class EvalCommand
         table.AddColumn(new TableColumn("samples").RightAligned());
         for (int c = 0; c < classes.Length; c++)
         {
-            int support = 0;
+            // Samples whose outputs overflowed are in no cell of the matrix but are still samples of their class, and
+            // recall counts them: leaving them out made a class of 4 samples, 2 found, read 'recall 0.5 of 2 samples'.
+            int support = evaluation.Unpredicted?[c] ?? 0;
             for (int predicted = 0; predicted < classes.Length; predicted++) support += confusion[c, predicted];
             table.AddRow(Markup.Escape(classes[c]), Ratio(precision[c]), Ratio(recall[c]), support.ToString(CultureInfo.InvariantCulture));
         }

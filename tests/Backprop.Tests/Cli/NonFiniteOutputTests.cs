@@ -59,6 +59,21 @@ public sealed class NonFiniteOutputTests
     }
 
     [Fact]
+    public void Eval_text_counts_a_sample_without_a_prediction_among_its_class_samples_as_its_recall_does()
+    {
+        using var directory = new TestFiles.TemporaryDirectory();
+        string model = TrainModel(directory), data = directory.File("extreme.csv");
+        File.WriteAllText(data, Extreme); // two samples of class 1, the first of which overflows
+
+        var text = CliRunner.Succeed("eval", "--model", model, "--data", data).Out;
+
+        string perClass = text[text.IndexOf("per class", StringComparison.Ordinal)..];
+        string[] classOne = perClass.Split('\n').Single(line => line.StartsWith("│ 1 ", StringComparison.Ordinal))
+            .Split('│', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal("2", classOne[^1]);
+    }
+
+    [Fact]
     public void Train_counts_test_samples_that_overflow_as_wrong_as_eval_does_rather_than_calling_it_divergence()
     {
         using var directory = new TestFiles.TemporaryDirectory();
