@@ -63,7 +63,7 @@ internal static class EvalCommand
         if (model.Task != TaskKind.Classification)
         {
             ansi.WriteLine($"{modelPath} on {dataPath}: {evaluation.Samples} samples, regression");
-            ansi.WriteLine(Invariant($"RMSE {evaluation.Rmse:G6}  MAE {evaluation.Mae:G6}  R² {(evaluation.R2 is { } r2 && double.IsFinite(r2) ? r2.ToString("F4", CultureInfo.InvariantCulture) : "undefined (constant target)")}"));
+            ansi.WriteLine(Invariant($"RMSE {evaluation.Rmse:G6}  MAE {evaluation.Mae:G6}  R² {RSquared(evaluation)}"));
             return;
         }
 
@@ -143,6 +143,12 @@ internal static class EvalCommand
         }
         return table;
     }
+
+    // NOTE: R² is not finite either when the target is constant (0/0) or when outputs overflowed; the second also
+    // makes the RMSE not finite, and must not be reported as a constant target.
+    private static string RSquared(Evaluation evaluation) => evaluation.R2 is { } r2 && double.IsFinite(r2)
+        ? r2.ToString("F4", CultureInfo.InvariantCulture)
+        : evaluation.Rmse is { } rmse && double.IsFinite(rmse) ? "undefined (constant target)" : "undefined (outputs not finite)";
 
     // NaN: the class was never predicted (precision) or never present (recall).
     private static string Ratio(double value) => double.IsNaN(value) ? "–" : value.ToString("F4", CultureInfo.InvariantCulture);

@@ -98,7 +98,7 @@ public sealed class NonFiniteOutputTests
     {
         using var directory = new TestFiles.TemporaryDirectory();
         string train = directory.File("train.csv"), test = directory.File("extreme.csv");
-        File.WriteAllText(train, "a,b,y\n0,0,0.5\n0,1,1.5\n1,0,2.5\n1,1,3.5\n2,0,4.5\n2,1,5.5\n3,0,6.5\n3,1,7.5\n");
+        File.WriteAllText(train, RegressionTrain);
         File.WriteAllText(test, Extreme);
 
         var result = CliRunner.Run("train", "--data", train, "--test", test, "--epochs", "2", "--layers", "4", "--task", "regression", "--format", "json");
@@ -109,6 +109,24 @@ public sealed class NonFiniteOutputTests
         Assert.Null(json["test_loss"]);
         Assert.StartsWith("note: the loss is not finite", Assert.Single(result.ErrorLines));
     }
+
+    [Theory]
+    [InlineData("a,b,y\n3e38,-3e38,1\n0,1,2\n", "R² undefined (outputs not finite)")]
+    [InlineData("a,b,y\n0,0,1\n0,1,1\n", "R² undefined (constant target)")]
+    public void Eval_text_tells_an_r2_undefined_by_overflow_from_one_undefined_by_a_constant_target(string test, string expected)
+    {
+        using var directory = new TestFiles.TemporaryDirectory();
+        string train = directory.File("train.csv"), model = directory.File("m.bp"), data = directory.File("test.csv");
+        File.WriteAllText(train, RegressionTrain);
+        File.WriteAllText(data, test);
+        CliRunner.Succeed("train", "--data", train, "--epochs", "2", "--layers", "4", "--task", "regression", "--out", model, "--format", "json");
+
+        var text = CliRunner.Succeed("eval", "--model", model, "--data", data).Out;
+
+        Assert.Contains(expected, text);
+    }
+
+    private const string RegressionTrain = "a,b,y\n0,0,0.5\n0,1,1.5\n1,0,2.5\n1,1,3.5\n2,0,4.5\n2,1,5.5\n3,0,6.5\n3,1,7.5\n";
 
     private static string TrainModel(TestFiles.TemporaryDirectory directory)
     {
