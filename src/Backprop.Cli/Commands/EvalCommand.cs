@@ -6,6 +6,7 @@ using Backprop.Data;
 using Backprop.IO;
 using Backprop.Training;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace Backprop.Cli.Commands;
 
@@ -73,8 +74,9 @@ internal static class EvalCommand
         if (evaluation.UnpredictedCount > 0)
             ansi.WriteLine($"{evaluation.UnpredictedCount} samples got no prediction (their outputs overflowed); they are in no cell of the matrix");
         ansi.WriteLine();
-        if (classes.Length <= MaxMatrixClasses)
-            ansi.Write(ConfusionTable(classes, evaluation.ConfusionMatrix!));
+        var matrix = classes.Length <= MaxMatrixClasses ? ConfusionTable(classes, evaluation.ConfusionMatrix!) : null;
+        if (matrix is not null && FitsWithoutBreakingWords(ansi, matrix))
+            ansi.Write(matrix);
         else
         {
             ansi.WriteLine($"The confusion matrix of {classes.Length} classes is too wide to show; its largest counts off the diagonal:");
@@ -88,6 +90,14 @@ internal static class EvalCommand
     // only "…" for 500 classes. The most frequent confusions say what the matrix would have said.
     internal const int MaxMatrixClasses = 30;
     private const int TopConfusionCount = 10;
+
+    // NOTE: a table wider than the console squeezes its columns until words break: 30 classes of 5-digit counts (or of
+    // long labels) printed a count of 12445 as '124' over '45', and every label as 'ver…'. Such a matrix is not shown.
+    private static bool FitsWithoutBreakingWords(IAnsiConsole ansi, Table table)
+    {
+        int width = ansi.Profile.Width;
+        return ((IRenderable)table).Measure(RenderOptions.Create(ansi), width).Min <= width;
+    }
 
     private static Table TopConfusions(string[] classes, int[,] confusion)
     {

@@ -102,4 +102,22 @@ public sealed class EvalCommandTests(TrainedModels models) : IClassFixture<Train
         Assert.DoesNotContain("true \\ predicted", result.Out);
         Assert.DoesNotContain("…", result.Out);
     }
+
+    [Fact]
+    public void Eval_text_lists_the_largest_confusions_where_the_matrix_is_too_wide_to_show_each_label_and_count_whole()
+    {
+        // 30 classes fit the matrix's class limit, but 30 columns headed 'class_NN' do not fit 200 characters:
+        // Spectre squeezed them to 'cl…', and split wider counts over two lines.
+        using var directory = new TestFiles.TemporaryDirectory();
+        int classes = Backprop.Cli.Commands.EvalCommand.MaxMatrixClasses;
+        var rows = Enumerable.Range(0, 2 * classes).Select(i => $"{i % 7 * 0.1},{i % 5 * 0.2},class_{i % classes:D2}");
+        string data = directory.File("wide.csv"), model = directory.File("wide.bp");
+        File.WriteAllText(data, "a,b,label\n" + string.Join("\n", rows) + "\n");
+        CliRunner.Succeed("train", "--data", data, "--epochs", "1", "--layers", "4", "--out", model, "--format", "json");
+
+        var result = CliRunner.Succeed("eval", "--model", model, "--data", data);
+
+        Assert.Contains($"The confusion matrix of {classes} classes is too wide to show; its largest counts off the diagonal:", result.Out);
+        Assert.DoesNotContain("…", result.Out);
+    }
 }
