@@ -110,7 +110,7 @@ internal static class EvalCommand
         table.AddColumn("predicted");
         table.AddColumn(new TableColumn("samples").RightAligned());
         foreach (var (actual, predicted, count) in pairs.OrderByDescending(pair => pair.Count).ThenBy(pair => pair.Actual).ThenBy(pair => pair.Predicted).Take(TopConfusionCount))
-            table.AddRow(Markup.Escape(classes[actual]), Markup.Escape(classes[predicted]), count.ToString(CultureInfo.InvariantCulture));
+            table.AddRow(Cell(classes[actual]), Cell(classes[predicted]), count.ToString(CultureInfo.InvariantCulture));
         return table;
     }
 
@@ -119,10 +119,10 @@ internal static class EvalCommand
     {
         var table = new Table().Title("confusion matrix (rows: true label, columns: predicted)");
         table.AddColumn(new TableColumn("true \\ predicted"));
-        foreach (var label in classes) table.AddColumn(new TableColumn(Markup.Escape(label)).RightAligned());
+        foreach (var label in classes) table.AddColumn(new TableColumn(Cell(label)).RightAligned());
         for (int actual = 0; actual < classes.Length; actual++)
         {
-            var cells = new List<string> { Markup.Escape(classes[actual]) };
+            var cells = new List<string> { Cell(classes[actual]) };
             for (int predicted = 0; predicted < classes.Length; predicted++)
             {
                 string count = confusion[actual, predicted].ToString(CultureInfo.InvariantCulture);
@@ -149,7 +149,7 @@ internal static class EvalCommand
             // recall counts them: leaving them out made a class of 4 samples, 2 found, read 'recall 0.5 of 2 samples'.
             int support = evaluation.Unpredicted?[c] ?? 0;
             for (int predicted = 0; predicted < classes.Length; predicted++) support += confusion[c, predicted];
-            table.AddRow(Markup.Escape(classes[c]), Ratio(precision[c]), Ratio(recall[c]), support.ToString(CultureInfo.InvariantCulture));
+            table.AddRow(Cell(classes[c]), Ratio(precision[c]), Ratio(recall[c]), support.ToString(CultureInfo.InvariantCulture));
         }
         return table;
     }
@@ -162,6 +162,19 @@ internal static class EvalCommand
 
     // NaN: the class was never predicted (precision) or never present (recall).
     private static string Ratio(double value) => double.IsNaN(value) ? "–" : value.ToString("F4", CultureInfo.InvariantCulture);
+
+    /// <summary>A label as a table cell: its markup characters (`[red]`) escaped, and its control characters shown as
+    /// escapes, since a line break split its row in two and an escape sequence reached the terminal as a command.</summary>
+    internal static string Cell(string label)
+    {
+        var visible = new System.Text.StringBuilder(label.Length);
+        foreach (char c in label)
+        {
+            if (!char.IsControl(c)) visible.Append(c);
+            else visible.Append(c switch { '\n' => "\\n", '\r' => "\\r", '\t' => "\\t", _ => $"\\u{(int)c:x4}" });
+        }
+        return Markup.Escape(visible.ToString());
+    }
 
     private static int Correct(Evaluation evaluation)
     {

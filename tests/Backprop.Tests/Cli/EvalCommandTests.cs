@@ -120,4 +120,22 @@ public sealed class EvalCommandTests(TrainedModels models) : IClassFixture<Train
         Assert.Contains($"The confusion matrix of {classes} classes is too wide to show; its largest counts off the diagonal:", result.Out);
         Assert.DoesNotContain("…", result.Out);
     }
+
+    [Fact]
+    public void Eval_text_shows_control_characters_in_labels_as_escapes_rather_than_breaking_rows_or_reaching_the_terminal()
+    {
+        using var directory = new TestFiles.TemporaryDirectory();
+        string[] labels = ["line\nbreak", "esc\u001b[31mred", "tab\there", "[red]ok[/]"];
+        var rows = Enumerable.Range(0, 4 * labels.Length).Select(i => $"{i % labels.Length},\"{labels[i % labels.Length]}\"");
+        string data = directory.File("control.csv"), model = directory.File("control.bp");
+        File.WriteAllText(data, "a,label\n" + string.Join("\n", rows) + "\n");
+        CliRunner.Succeed("train", "--data", data, "--epochs", "1", "--layers", "4", "--out", model, "--format", "json");
+
+        string text = CliRunner.Succeed("eval", "--model", model, "--data", data).Out;
+
+        Assert.DoesNotContain('\u001b', text);
+        Assert.DoesNotContain('\t', text);
+        foreach (var shown in new[] { "│ line\\nbreak ", "│ esc\\u001b[31mred ", "│ tab\\there ", "│ [red]ok[/] " })
+            Assert.Contains(shown, text);
+    }
 }
