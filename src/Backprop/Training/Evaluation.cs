@@ -67,12 +67,17 @@ public sealed record Evaluation(
         };
     }
 
-    /// <summary>Whether logits give class probabilities at all: softmax of a NaN or a +∞ is NaN everywhere.</summary>
+    /// <summary>Whether logits give class probabilities at all: softmax of a NaN or a +∞ is NaN everywhere, and so is
+    /// softmax of logits that are all −∞ (−∞ − max is NaN), where `predict` names no class either.</summary>
     public static bool HasPrediction(ReadOnlySpan<float> logits)
     {
+        bool anyAboveNegativeInfinity = false;
         foreach (float logit in logits)
+        {
             if (float.IsNaN(logit) || float.IsPositiveInfinity(logit)) return false;
-        return true;
+            anyAboveNegativeInfinity |= !float.IsNegativeInfinity(logit);
+        }
+        return anyAboveNegativeInfinity;
     }
 
     /// <summary>Regression metrics from predictions and targets, in the targets' own units.</summary>

@@ -24,4 +24,17 @@ public sealed class EvaluationTests
         Assert.Equal(new[] { 1.0 / 3, 1.0 }, evaluation.Recall());   // two of class 0's three samples were not found
         Assert.Equal(new[] { 1.0, 1.0 }, evaluation.Precision());
     }
+
+    [Fact]
+    public void A_row_whose_logits_are_all_negative_infinity_has_no_prediction_as_its_softmax_is_NaN()
+    {
+        // Such a row once took the arg max's first class, so eval scored it right where predict named no class.
+        float[] logits = [float.NegativeInfinity, float.NegativeInfinity, 1, 0];
+
+        var evaluation = Evaluation.ForClassification(logits, [0, 0], classes: 2, lossSum: 0);
+
+        Assert.Equal(0.5, evaluation.Accuracy);
+        Assert.Equal(new[] { 1, 0 }, evaluation.Unpredicted);
+        Assert.Equal(1, evaluation.ConfusionMatrix![0, 0]);
+    }
 }
