@@ -151,12 +151,32 @@ public static partial class CsvLoader
         float[] featureArray = features.ToArray();
         int[] inputShape = [featureCount];
         if (targetOrdinal < 0) return DataSet.Unlabelled(featureArray, rows, featureNames, inputShape);
+        if (options.TargetOptional && targetValues.Exists(value => value.AsSpan().Trim().IsEmpty))
+        {
+            // NOTE: data to predict often keeps its target column, left blank where the answer is not known (pandas
+            // writes a missing label so). Such a file is unlabelled; the targets it does give are still checked.
+            var (given, givenLines) = NonBlank(targetValues, targetLines);
+            if (given.Count > 0) TargetEncoder.Encode(source, header[targetOrdinal], given, givenLines, options.Task, options.ClassNames);
+            return DataSet.Unlabelled(featureArray, rows, featureNames, inputShape);
+        }
 
         TargetEncoder.Encoded target = TargetEncoder.Encode(source, header[targetOrdinal], targetValues, targetLines,
             options.Task, options.ClassNames);
         return target.Task == TaskKind.Classification
             ? DataSet.Classification(featureArray, rows, featureNames, inputShape, target.Labels!, target.ClassNames!, header[targetOrdinal])
             : DataSet.Regression(featureArray, rows, featureNames, inputShape, target.Targets!, header[targetOrdinal]);
+    }
+
+    static (List<string> Values, List<int> Lines) NonBlank(List<string> values, List<int> lines)
+    {
+        var kept = (Values: new List<string>(), Lines: new List<int>());
+        for (int i = 0; i < values.Count; i++)
+        {
+            if (values[i].AsSpan().Trim().IsEmpty) continue;
+            kept.Values.Add(values[i]);
+            kept.Lines.Add(lines[i]);
+        }
+        return kept;
     }
 
     static float ParseFeature(ReadOnlySpan<char> field, string source, int line, string column)

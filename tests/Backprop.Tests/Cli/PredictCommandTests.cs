@@ -72,6 +72,33 @@ public sealed class PredictCommandTests(TrainedModels models) : IClassFixture<Tr
     }
 
     [Fact]
+    public void Predict_on_a_csv_whose_target_column_is_left_blank_gives_the_same_predictions()
+    {
+        // New data often keeps the label column, empty (pandas writes a missing label so); it was refused as 'the target is empty'.
+        string[] lines = File.ReadAllLines(models.UnlabelledCsv);
+        string blank = models.Write("blank-labels.csv", string.Join("\n", lines.Select((line, i) => i == 0 ? "x,label,y" : Insert(line, ""))) + "\n");
+
+        var predicted = CliRunner.Succeed("predict", "--model", models.ClassifierPath, "--data", blank);
+
+        Assert.Equal(CliRunner.Succeed("predict", "--model", models.ClassifierPath, "--data", models.UnlabelledCsv).Out, predicted.Out);
+    }
+
+    [Fact]
+    public void Predict_still_refuses_an_unseen_label_beside_blank_ones()
+    {
+        string[] lines = File.ReadAllLines(models.UnlabelledCsv);
+        string mixed = models.Write("mixed-labels.csv", string.Join("\n", lines.Select((line, i) => i == 0 ? "x,label,y" : Insert(line, i == 2 ? "daisy" : ""))) + "\n");
+
+        var result = CliRunner.Run("predict", "--model", models.ClassifierPath, "--data", mixed);
+
+        Assert.Equal(2, result.Code);
+        Assert.Contains("mixed-labels.csv:3: column 'label': label 'daisy' was not seen in training", Assert.Single(result.ErrorLines));
+    }
+
+    // The unlabelled file's rows are y,x: written as the labelled files are, x,label,y.
+    private static string Insert(string unlabelledLine, string label) => unlabelledLine.Split(',') is [var y, var x] ? $"{x},{label},{y}" : throw new FormatException(unlabelledLine);
+
+    [Fact]
     public void Predict_out_writes_the_same_csv_as_stdout_and_leaves_no_temporary_file()
     {
         string folder = Directory.CreateDirectory(Path.Combine(models.Folder, "predict-out")).FullName;
