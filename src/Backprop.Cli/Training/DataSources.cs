@@ -71,7 +71,7 @@ internal static class DataSources
             if (model.Task != TaskKind.Classification)
                 throw new UsageException($"{path}: an IDX folder holds classification data, but the model is a regression model");
             if (target is not null) throw new UsageException(TargetWithIdx);
-            data = IdxLoader.LoadTestSplit(path, model.ClassNames);
+            data = IdxLoader.LoadTestSplit(path, model.ClassNames, labelsOptional: targetOptional);
         }
         else
         {

@@ -43,8 +43,14 @@ public static class IdxLoader
     /// (a saved model's) labels map onto those and an unknown label is an error; without, the classes are
     /// the label values present, sorted numerically.
     /// </summary>
-    public static DataSet LoadTestSplit(string directory, IReadOnlyList<string>? classNames = null)
+    public static DataSet LoadTestSplit(string directory, IReadOnlyList<string>? classNames = null, bool labelsOptional = false)
     {
+        // NOTE: images to predict come without answers: with labelsOptional, a folder of t10k images alone is unlabelled.
+        if (labelsOptional && Directory.Exists(directory) && Find(directory, FileNames[3]) is null)
+        {
+            (float[] images, int rows, int rowsHigh, int columnsWide) = ReadImages(RequireFiles(directory, [FileNames[2]])[0]);
+            return DataSet.Unlabelled(images, rows, PixelNames(rowsHigh * columnsWide), [1, rowsHigh, columnsWide]);
+        }
         string[] paths = RequireFiles(directory, [FileNames[2], FileNames[3]]);
         (float[] pixels, int count, int height, int width) = ReadImages(paths[0]);
         byte[] labels = ReadLabels(paths[1], paths[0], count);
@@ -69,9 +75,14 @@ public static class IdxLoader
                     $"label {rawLabels[i]} of item {i} was not seen in training (known classes: {TargetEncoder.Listing(classNames)})");
         }
 
-        string[] featureNames = new string[height * width];
-        for (int i = 0; i < featureNames.Length; i++) featureNames[i] = "pixel" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return DataSet.Classification(features, count, featureNames, [1, height, width], labels, classNames);
+        return DataSet.Classification(features, count, PixelNames(height * width), [1, height, width], labels, classNames);
+    }
+
+    static string[] PixelNames(int pixels)
+    {
+        string[] names = new string[pixels];
+        for (int i = 0; i < names.Length; i++) names[i] = "pixel" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return names;
     }
 
     static string[] RequireFiles(string directory, string[] names)

@@ -212,6 +212,22 @@ public sealed class TrainDataTests : IDisposable
     }
 
     [Fact]
+    public void Predict_on_an_idx_folder_of_t10k_images_without_labels_gives_the_same_predictions_while_eval_needs_them()
+    {
+        // Images to predict come without answers; predict refused them: 'missing IDX file: t10k-labels-idx1-ubyte[.gz]'.
+        IdxWriter.WriteFolder(folder, gzip: false);
+        Assert.Equal(0, Run("train", "--data", folder.Path, "--layers", "4", "--epochs", "1", "--out", In("m.bp"), "--format", "json").Code);
+        var labelled = Run("predict", "--model", In("m.bp"), "--data", folder.Path);
+        File.Delete(Path.Combine(folder.Path, "t10k-labels-idx1-ubyte"));
+
+        var unlabelled = Run("predict", "--model", In("m.bp"), "--data", folder.Path);
+
+        Assert.True(unlabelled.Code == 0, unlabelled.Error);
+        Assert.Equal(labelled.Out, unlabelled.Out);
+        AssertFails(Run("eval", "--model", In("m.bp"), "--data", folder.Path), 2, "missing IDX file: t10k-labels-idx1-ubyte[.gz]");
+    }
+
+    [Fact]
     public void A_test_file_may_order_its_columns_differently()
     {
         string data = folder.Write("train.csv", "a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n0,0,0\n1,1,0\n");
