@@ -79,8 +79,14 @@ internal static class EvalCommand
             ansi.Write(matrix);
         else
         {
-            ansi.WriteLine($"The confusion matrix of {classes.Length} classes is too wide to show; its largest counts off the diagonal:");
-            ansi.Write(TopConfusions(classes, evaluation.ConfusionMatrix!));
+            string intro = $"The confusion matrix of {classes.Length} classes is too wide to show; ";
+            if (TopConfusions(classes, evaluation.ConfusionMatrix!) is { } confusions)
+            {
+                ansi.WriteLine(intro + "its largest counts off the diagonal:");
+                ansi.Write(confusions);
+            }
+            else
+                ansi.WriteLine(intro + "nothing is off its diagonal: no sample was predicted as another class.");
         }
         ansi.WriteLine();
         ansi.Write(PerClassTable(classes, evaluation));
@@ -99,12 +105,14 @@ internal static class EvalCommand
         return ((IRenderable)table).Measure(RenderOptions.Create(ansi), width).Min <= width;
     }
 
-    private static Table TopConfusions(string[] classes, int[,] confusion)
+    /// <summary>The largest counts off the diagonal; null where there are none, rather than a table of no rows.</summary>
+    private static Table? TopConfusions(string[] classes, int[,] confusion)
     {
         var pairs = new List<(int Actual, int Predicted, int Count)>();
         for (int actual = 0; actual < classes.Length; actual++)
             for (int predicted = 0; predicted < classes.Length; predicted++)
                 if (actual != predicted && confusion[actual, predicted] > 0) pairs.Add((actual, predicted, confusion[actual, predicted]));
+        if (pairs.Count == 0) return null;
         var table = new Table().Title("most frequent confusions");
         table.AddColumn("true label");
         table.AddColumn("predicted");

@@ -138,4 +138,23 @@ public sealed class EvalCommandTests(TrainedModels models) : IClassFixture<Train
         foreach (var shown in new[] { "│ line\\nbreak ", "│ esc\\u001b[31mred ", "│ tab\\there ", "│ [red]ok[/] " })
             Assert.Contains(shown, text);
     }
+
+    [Fact]
+    public void Eval_text_of_many_classes_without_confusions_says_so_rather_than_drawing_an_empty_table()
+    {
+        using var directory = new TestFiles.TemporaryDirectory();
+        int classes = Backprop.Cli.Commands.EvalCommand.MaxMatrixClasses + 1;
+        var rows = Enumerable.Range(0, 4 * classes).Select(i => $"{i % classes},k{i % classes}");
+        string data = directory.File("many.csv"), model = directory.File("many.bp"), one = directory.File("one.csv");
+        File.WriteAllText(data, "a,label\n" + string.Join("\n", rows) + "\n");
+        CliRunner.Succeed("train", "--data", data, "--epochs", "1", "--layers", "4", "--out", model, "--format", "json");
+        // One sample, so that whatever the model predicts for it, the only confusion-free data is the prediction itself.
+        string predicted = CliRunner.Succeed("predict", "--model", model, "--data", data).Out.Split('\n')[1].Split(',')[0];
+        File.WriteAllText(one, $"a,label\n0,{predicted}\n");
+
+        string text = CliRunner.Succeed("eval", "--model", model, "--data", one).Out;
+
+        Assert.Contains("nothing is off its diagonal: no sample was predicted as another class.", text);
+        Assert.DoesNotContain("most frequent confusions", text);
+    }
 }
