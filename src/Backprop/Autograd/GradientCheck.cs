@@ -45,7 +45,7 @@ public static class GradientCheck
     /// similar size. <paramref name="loss"/> must rebuild the loss from the parameters' current values.
     /// </summary>
     public static GradientCheckResult Check(Func<Tensor<double>> loss, IEnumerable<(string Name, Tensor<double> Parameter)> parameters, double step = 1e-6) =>
-        Compare(loss, parameters, (_, _, lossAt, value) => CentralDifference(lossAt, value, step));
+        Compare(loss, parameters, (_, _, lossAt, value, _) => CentralDifference(lossAt, value, step));
 
     /// <summary>
     /// Central differences refined by Richardson extrapolation (Ridders' method): differences at a step h, h/2,
@@ -54,8 +54,10 @@ public static class GradientCheck
     /// best. It resolves gradients that are tiny beside the loss (the notebook's ∂C/∂b1 is −2.9e-4 against
     /// C = 5227) to about 1e-8, where plain differences cannot: their round-off, about 1e-16·C/h, swamps such a
     /// gradient at any step small enough to keep the h² error down. The floor remains: no finite difference
-    /// resolves a gradient much below 1e-16·C/h. Costs up to 4 × 2 × 12 loss evaluations per element. Kinks
-    /// (relu at 0) within the step make any finite difference unreliable.
+    /// resolves a gradient much below 1e-16·C/h. Three smaller first steps (0.1, 0.03 and 0.01 × <paramref name="initialStep"/>)
+    /// stay where the loss is smooth when the large ones reach past a bend (a tanh saturating under large inputs); an
+    /// estimate that disagrees with theirs is not believed (see <see cref="BestConsistent"/>). Costs up to 7 × 2 × 12
+    /// loss evaluations per element. Kinks (relu at 0) within the step make any finite difference unreliable.
     /// </summary>
     public static GradientCheckResult CheckExtrapolated(Func<Tensor<double>> loss, IEnumerable<(string Name, Tensor<double> Parameter)> parameters, double initialStep = 0.1) =>
         CheckExtrapolated(loss, parameters, (_, _) => initialStep);
@@ -64,19 +66,47 @@ public static class GradientCheck
     /// with a first step chosen per element (by parameter name and flat index), for losses that bend near some elements.</summary>
     public static GradientCheckResult CheckExtrapolated(Func<Tensor<double>> loss, IEnumerable<(string Name, Tensor<double> Parameter)> parameters,
         Func<string, int, double> initialStep) =>
-        Compare(loss, parameters, (name, index, lossAt, value) =>
+        Compare(loss, parameters, (name, index, lossAt, value, floor) =>
         {
             double first = initialStep(name, index);
-            return BestOf(new[] { 10, 3, 1, 0.3 }.Select(scale => ExtrapolatedDifference(lossAt, value, scale * first)).ToArray());
+            var large = LargeStepScales.Select(scale => ExtrapolatedDifference(lossAt, value, scale * first)).ToArray();
+            var small = SmallStepScales.Select(scale => ExtrapolatedDifference(lossAt, value, scale * first)).ToArray();
+            return BestConsistent(large, small, floor);
         });
+
+    private static readonly double[] LargeStepScales = [10, 3, 1, 0.3];
+    private static readonly double[] SmallStepScales = [0.1, 0.03, 0.01];
+
+    /// <summary>How far, in the small steps' uncertainty, a large step's estimate may lie from theirs and still be believed.</summary>
+    private const double AgreementMargin = 4;
+
+    /// <summary>The large steps' best estimate among those that agree with the small steps'; the small steps' best
+    /// where none does.</summary>
+    /// <remarks>NOTE: large steps can reach past a bend of the loss and still agree with one another: under inputs of
+    /// 168 a tanh at z = −88 is flat to the bit (its gradient is exactly 0) while a step of 1 reaches where it is not,
+    /// and Ridders believed 5.45 (error estimate 3.1); a tanh at z = −2 under an input of 30 stopped its large steps'
+    /// extrapolation at an error of 2e-5 (failing a correct gradient at 3.3e-6) where a first step of 0.01 reached
+    /// 7e-15. The small steps' uncertainty is their best error estimate or their spread, whichever is larger: at the
+    /// round-off floor one of them can claim 5e-18 and be 4e-11 off, so they are a check on the large steps, which
+    /// resolve tiny gradients better, and replace them only where the large steps disagree by more than that and
+    /// more than a tenth of the tolerance.</remarks>
+    private static double BestConsistent((double Derivative, double Error)[] large, (double Derivative, double Error)[] small, double floor)
+    {
+        var reference = BestOf(small);
+        double uncertainty = small.Select(estimate => Math.Abs(estimate.Derivative - reference.Derivative)).Append(reference.Error).Max();
+        var agreeing = large.Where(estimate =>
+            Math.Abs(estimate.Derivative - reference.Derivative) <= AgreementMargin * uncertainty
+            || RelativeError(estimate.Derivative, reference.Derivative, floor) < Tolerance / 10).ToArray();
+        return (agreeing.Length > 0 ? BestOf(agreeing) : reference).Derivative;
+    }
 
     // NOTE: an error estimate of exactly 0 means two estimates agreed to the bit, which at the round-off floor is luck,
     // not accuracy (a saturated sigmoid's bias: the "exact" estimate was off by 1.8e-4, the next best by 1.4e-5). It is
     // believed only when every estimate says so (a loss linear in the parameter).
-    private static double BestOf((double Derivative, double Error)[] estimates)
+    private static (double Derivative, double Error) BestOf((double Derivative, double Error)[] estimates)
     {
         var trusted = estimates.Where(estimate => estimate.Error > 0).ToArray();
-        return (trusted.Length > 0 ? trusted : estimates).MinBy(estimate => estimate.Error).Derivative;
+        return (trusted.Length > 0 ? trusted : estimates).MinBy(estimate => estimate.Error);
     }
 
     /// <summary>|a − n| / max(|a|, |n|, <paramref name="floor"/>); +∞ when either is NaN.</summary>
@@ -138,7 +168,7 @@ public static class GradientCheck
     private static GradientCheckResult Compare(
         Func<Tensor<double>> loss,
         IEnumerable<(string Name, Tensor<double> Parameter)> parameters,
-        Func<string, int, Func<double, double>, double, double> differentiate)
+        Func<string, int, Func<double, double>, double, double, double> differentiate)
     {
         var named = parameters.ToArray();
         foreach (var (_, parameter) in named) parameter.Grad = null;
@@ -160,7 +190,7 @@ public static class GradientCheck
                 {
                     parameter.Data[index] = value;
                     return loss().Item();
-                }, original);
+                }, original, floor);
                 parameter.Data[index] = original;
                 double error = RelativeError(analytic[p][index], numeric, floor);
                 if (error > check.MaxRelativeError || index == 0)

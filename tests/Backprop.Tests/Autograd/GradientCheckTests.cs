@@ -49,6 +49,39 @@ public sealed class GradientCheckTests
         Assert.Equal(-4.08108430216537e-07, result.Parameters[1].Analytic, 1e-20);
     }
 
+    [Fact]
+    public void A_tanh_under_large_inputs_passes_where_the_large_steps_stop_short()
+    {
+        // z[0][1] = −2 under an input of 30: first steps of 1 to 0.03 move it by 30 to 0.9, and the best of them stopped
+        // extrapolating 2.4e-6 off: it failed at 3.3e-6 although autograd's −0.7226010823966726 is PyTorch's.
+        var model = ExplainModelFile.Parse("""
+            {"input": [30, -20, 15], "target": [0.5, -0.2], "loss": "squared_error", "learning_rate": 0.1,
+             "layers": [
+              {"activation": "tanh", "weights": [[0.1, 0.2, 0.3], [-0.1, 0.05, 0.2], [0.02, 0.01, -0.03]], "bias": [0.5, -1, 0.1]},
+              {"activation": "identity", "weights": [[0.3, 0.4, 0.5], [-0.2, 0.1, 0.7]], "bias": [0.1, 0.2]}]}
+            """, "tanh.json");
+
+        var result = ModelGradientCheck.Check(model);
+
+        Assert.True(result.Passed(), $"max relative error {result.MaxRelativeError}");
+    }
+
+    [Fact]
+    public void A_tanh_flat_to_the_bit_passes_although_the_largest_step_reaches_past_its_bend()
+    {
+        // tanh(−84) is −1 exactly, so ∂C/∂w is 0 (PyTorch agrees); a step of 1 moves z by 168, out of the flat, and
+        // the large steps believed a slope of several units there.
+        var model = ExplainModelFile.Parse("""
+            {"input": [168], "target": [0.5], "loss": "squared_error", "learning_rate": 0.1,
+             "layers": [{"activation": "tanh", "weights": [[-0.5]], "bias": [0]}]}
+            """, "flat.json");
+
+        var result = ModelGradientCheck.Check(model);
+
+        Assert.True(result.Passed(), $"max relative error {result.MaxRelativeError}");
+        Assert.Equal(0, result.Parameters[0].Numeric);
+    }
+
     /// <summary>Two of the random relu networks with weights of σ = 2.5 whose correct gradients failed: the layer-wide
     /// bound on the first step near the kinks was so small that its round-off passed the tolerance.</summary>
     [Theory]
