@@ -48,6 +48,7 @@ public static class ModelGradientCheck
             .Where(pass => HasKink(pass.Activation))
             .SelectMany(pass => pass.Neurons).Select(neuron => Math.Abs(neuron.Z)).Where(z => z > 0)
             .DefaultIfEmpty(double.PositiveInfinity).Min();
+        if (double.IsPositiveInfinity(nearest)) return DefaultStep; // no kink ahead (∞ / an overflowing scale would be NaN)
         double scale = new[] { 1.0 }
             .Concat(model.Inputs.SelectMany(row => row))
             .Concat(forward.SelectMany(sample => sample.Layers).SelectMany(pass => pass.A))

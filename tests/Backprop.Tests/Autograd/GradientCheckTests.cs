@@ -82,6 +82,20 @@ public sealed class GradientCheckTests
         Assert.Equal(0, result.Parameters[0].Numeric);
     }
 
+    [Fact]
+    public void An_input_near_the_largest_double_without_kinks_gets_finite_steps()
+    {
+        // tanh(1e309) is 1 and the loss 0 at every step; the step for kinks, ∞ / (40 × 1e308 × 10), was NaN.
+        var model = ExplainModelFile.Parse("""
+            {"input": [1e308], "target": [1], "loss": "mse", "learning_rate": 0.1,
+             "layers": [{"activation": "tanh", "weights": [[10]], "bias": [0]}]}
+            """, "huge.json");
+
+        var result = ModelGradientCheck.Check(model);
+
+        Assert.True(result.Passed(), $"max relative error {result.MaxRelativeError}");
+    }
+
     /// <summary>Two of the random relu networks with weights of σ = 2.5 whose correct gradients failed: the layer-wide
     /// bound on the first step near the kinks was so small that its round-off passed the tolerance.</summary>
     [Theory]
