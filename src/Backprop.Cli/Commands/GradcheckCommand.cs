@@ -36,8 +36,9 @@ internal static class GradcheckCommand
             console.Out.Write(parse.GetValue(format) == "json" ? Json(result) : Text(result));
             if (result.Passed()) return ExitCodes.Success;
             var worst = result.Parameters.MaxBy(parameter => parameter.MaxRelativeError)!;
+            var (analytic, numeric) = Distinguishable(worst.Analytic, worst.Numeric);
             console.Error.WriteLine(
-                $"gradcheck: {worst.Name} element {worst.WorstIndex}: autograd {Number(worst.Analytic)}, finite differences {Number(worst.Numeric)} " +
+                $"gradcheck: {worst.Name} element {worst.WorstIndex}: autograd {analytic}, finite differences {numeric} " +
                 $"(relative error {Number(worst.MaxRelativeError)} ≥ {Number(GradientCheck.Tolerance)})");
             if (ModelGradientCheck.Kinks(explainModel) is { Count: > 0 } kinks)
                 console.Error.WriteLine($"note: {string.Join(", ", kinks)}: within {Number(ModelGradientCheck.KinkDistance)} of the activation's " +
@@ -95,4 +96,17 @@ internal static class GradcheckCommand
     }
 
     private static string Number(double value) => value.ToString("G3", CultureInfo.InvariantCulture);
+
+    // NOTE: a mismatch of 3e-6 relative printed as "autograd -0.723, finite differences -0.723"; the two are written
+    // with as many digits as it takes to tell them apart (three at least, round-trip at most).
+    internal static (string Analytic, string Numeric) Distinguishable(double analytic, double numeric)
+    {
+        for (int digits = 3; digits < 17; digits++)
+        {
+            string format = "G" + digits.ToString(CultureInfo.InvariantCulture);
+            string a = analytic.ToString(format, CultureInfo.InvariantCulture), n = numeric.ToString(format, CultureInfo.InvariantCulture);
+            if (a != n) return (a, n);
+        }
+        return (analytic.ToString("R", CultureInfo.InvariantCulture), numeric.ToString("R", CultureInfo.InvariantCulture));
+    }
 }

@@ -99,4 +99,29 @@ public sealed class GradcheckCommandTests
         Assert.Equal(4, result.Code);
         Assert.StartsWith("note: z[0][0] of sample 0 (relu) = 1.0000000000065512E-05: within 0.0001 of the activation's kink at 0;", result.ErrorLines[^1]);
     }
+
+    [Fact]
+    public void A_mismatch_prints_both_gradients_with_enough_digits_to_tell_them_apart()
+    {
+        // 2.9e-6 apart: with three digits both read -0.000974.
+        using var directory = new TestFiles.TemporaryDirectory();
+        string path = directory.File("near.json");
+        File.WriteAllText(path, """
+            {"input": [[1, 2], [0.5, -1]], "target": [[3], [1]], "loss": "mse", "learning_rate": 0.1,
+             "layers": [{"activation": "relu", "weights": [[1, -1], [0.5, 0.5]], "bias": [1.00001, 0.2]},
+                        {"activation": "tanh", "weights": [[2, 3]], "bias": [0.1]}]}
+            """);
+
+        var result = CliRunner.Run("gradcheck", "--model", path);
+
+        Assert.StartsWith("gradcheck: layers[0].weights element 1: autograd -0.0009737, finite differences -0.0009738 (relative error 2.91E-06",
+            result.ErrorLines[0]);
+    }
+
+    [Theory]
+    [InlineData(-0.7226010823966726, -0.7225987109666343, "-0.722601", "-0.722599")]
+    [InlineData(0, -5.45, "0", "-5.45")]
+    [InlineData(1.0, 1.0000000000000002, "1", "1.0000000000000002")]
+    public void Gradients_are_written_with_the_fewest_digits_that_differ(double analytic, double numeric, string analyticText, string numericText) =>
+        Assert.Equal((analyticText, numericText), Backprop.Cli.Commands.GradcheckCommand.Distinguishable(analytic, numeric));
 }
