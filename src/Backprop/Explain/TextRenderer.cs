@@ -139,7 +139,7 @@ public static class TextRenderer
                 text.AppendLine(loss.Kind == LossKind.SquaredError
                     ? "Loss (squared_error): C = Σ (ŷ − y)², over samples and outputs"
                     : $"Loss (mse): C = Σ (ŷ − y)² / {loss.Denominator}, the mean over samples and outputs");
-                var squares = samples.SelectMany(sample => sample.Prediction.Select((p, j) => $"({Number(p)} − {Number(sample.Target[j])})²"));
+                var squares = samples.SelectMany(sample => sample.Prediction.Select((p, j) => $"({Number(p)} − {Operand(sample.Target[j])})²"));
                 Equation(text, "  ", "C", Over(string.Join(" + ", squares)), Number(loss.Value));
                 break;
             case LossKind.BinaryCrossEntropy:
@@ -180,7 +180,7 @@ public static class TextRenderer
         string over = loss.Denominator == 1 ? "" : $"/{loss.Denominator}";
         return loss.Kind switch
         {
-            LossKind.SquaredError or LossKind.Mse => $"2·({Number(sample.Prediction[j])} − {Number(sample.Target[j])}){over}",
+            LossKind.SquaredError or LossKind.Mse => $"2·({Number(sample.Prediction[j])} − {Operand(sample.Target[j])}){over}",
             LossKind.BinaryCrossEntropy => $"(σ({Number(sample.Prediction[j])}) − {Number(sample.Target[j])}){over}",
             _ => $"({Number(sample.Softmax![j])} − {(j == (int)sample.Target[0] ? 1 : 0)}){over}",
         };

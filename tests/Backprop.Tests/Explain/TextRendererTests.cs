@@ -43,6 +43,18 @@ public sealed class TextRendererTests
     }
 
     [Fact]
+    public void A_negative_target_is_parenthesised_where_it_is_subtracted()
+    {
+        var model = ExplainModelFile.Parse(IO.ExplainModelFileTests.Notebook(target: "[-3]"), "negative.json");
+
+        string text = TextRenderer.Render(ExplainEngine.Run(model));
+
+        Assert.Contains("C = (12.699995020530949 − (-3))²", text);
+        Assert.Contains("= 2·(12.699995020530949 − (-3))", text);
+        Assert.DoesNotContain("− -", text);
+    }
+
+    [Fact]
     public void Several_steps_are_shown_one_after_another_with_the_loss_of_each()
     {
         string text = TextRenderer.Render(ExplainEngine.Run(ExplainModelFile.Notebook(), steps: 2));
