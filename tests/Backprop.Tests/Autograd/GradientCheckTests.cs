@@ -168,6 +168,19 @@ public sealed class GradientCheckTests
         Assert.False(GradientCheck.CheckExtrapolated(() => WrongSquare(x).Sum(), [("x", x)]).Passed());
     }
 
+    [Fact]
+    public void A_wrong_backward_rule_behind_a_tanh_under_a_large_input_is_still_caught()
+    {
+        // The large steps reach past the tanh's bend and are replaced by the small steps' estimate, which still sees 2x.
+        var w = Tensor.From(new[] { -2.0 / 30, 0.5 }).RequireGrad();
+        var input = Tensor.From(new[] { 30.0, 168.0 });
+
+        var result = GradientCheck.CheckExtrapolated(() => WrongSquare((w * input).Tanh()).Sum(), [("w", w)]);
+
+        Assert.False(result.Passed());
+        Assert.Equal(1.0 / 3.0, result.Parameters.Single().MaxRelativeError, 1e-6);
+    }
+
     [Theory]
     [InlineData(1.0, 1.0, 0.0)]
     [InlineData(2.0, 1.0, 0.5)]
