@@ -40,7 +40,11 @@ internal static class GradcheckCommand
             console.Error.WriteLine(
                 $"gradcheck: {worst.Name} element {worst.WorstIndex}: autograd {analytic}, finite differences {numeric} " +
                 $"(relative error {Number(worst.MaxRelativeError)} ≥ {Number(GradientCheck.Tolerance)})");
-            if (ModelGradientCheck.Kinks(explainModel) is { Count: > 0 } kinks)
+            // NOTE: a loss that overflows makes every finite difference NaN or ∞; that, not the gradients, is the problem.
+            if (ExplainEngine.Step(explainModel).Loss.Value is var loss && !double.IsFinite(loss))
+                console.Error.WriteLine($"note: the loss itself is {Number(loss)} at the model's parameters, so no finite difference of it " +
+                    "can be taken; `backprop explain` shows where it overflows");
+            else if (ModelGradientCheck.Kinks(explainModel) is { Count: > 0 } kinks)
                 console.Error.WriteLine($"note: {string.Join(", ", kinks)}: within {Number(ModelGradientCheck.KinkDistance)} of the activation's " +
                     "kink at 0, where finite differences mix its two slopes while autograd takes one (0 for relu, as PyTorch), " +
                     "so a mismatch in the parameters feeding it does not mean a wrong gradient");

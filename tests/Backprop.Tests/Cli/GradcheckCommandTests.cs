@@ -101,6 +101,23 @@ public sealed class GradcheckCommandTests
     }
 
     [Fact]
+    public void A_loss_that_overflows_is_named_as_the_reason_no_finite_difference_agrees()
+    {
+        // (1e308 − 0)² overflows: autograd gives ∞ and every finite difference NaN.
+        using var directory = new TestFiles.TemporaryDirectory();
+        string path = directory.File("overflow.json");
+        File.WriteAllText(path, """
+            {"input": [1e308], "target": [0], "loss": "squared_error", "learning_rate": 0.1,
+             "layers": [{"activation": "identity", "weights": [[1]], "bias": [0]}]}
+            """);
+
+        var result = CliRunner.Run("gradcheck", "--model", path);
+
+        Assert.Equal(4, result.Code);
+        Assert.StartsWith("note: the loss itself is Infinity at the model's parameters", result.ErrorLines[^1]);
+    }
+
+    [Fact]
     public void A_mismatch_prints_both_gradients_with_enough_digits_to_tell_them_apart()
     {
         // 2.9e-6 apart: with three digits both read -0.000974.
