@@ -26,10 +26,19 @@ public static class Tensor
     public static Tensor<T> Scalar<T>(T value) where T : unmanaged, IFloatingPointIeee754<T>
         => new([value], 0, []);
 
-    /// <summary>Wraps (without copying) a flat row-major array in the given shape.</summary>
+    /// <summary>Wraps (without copying) a flat array as a vector of its length.</summary>
+    public static Tensor<T> FromArray<T>(T[] values) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return new(values, 0, [values.Length]);
+    }
+
+    /// <summary>Wraps (without copying) a flat row-major array in the given shape; an empty shape is a scalar and
+    /// takes exactly one value, as in PyTorch.</summary>
     public static Tensor<T> FromArray<T>(T[] values, params int[] shape) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (shape.Length == 0) shape = [values.Length];
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(shape);
         if (ShapeMath.Product(shape) != values.Length)
             throw new ArgumentException($"{values.Length} values cannot fill shape {ShapeMath.Format(shape)}");
         return new(values, 0, (int[])shape.Clone());

@@ -173,4 +173,33 @@ public sealed class TensorTests
 
         Assert.Contains("[3, -2]", error.Message);
     }
+
+    [Fact]
+    public void An_empty_shape_makes_a_scalar_of_one_value_as_in_pytorch()
+    {
+        var scalar = Tensor.FromArray(new[] { 5.0 }, []);
+
+        Assert.Equal(0, scalar.Rank);
+        Assert.Equal(5.0, scalar.Item());
+    }
+
+    [Fact]
+    public void An_empty_shape_refuses_more_than_one_value_naming_the_shape()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Tensor.FromArray(new[] { 1.0, 2, 3 }, []));
+
+        Assert.Contains("shape []", error.Message);
+    }
+
+    [Fact]
+    public void An_array_without_a_shape_is_still_wrapped_as_a_vector()
+    {
+        var values = new[] { 1.0, 2, 3 };
+
+        var vector = Tensor.FromArray(values);
+
+        Assert.Equal(new[] { 3 }, vector.Shape.ToArray());
+        values[0] = 7;
+        Assert.Equal(7.0, vector[0]);
+    }
 }
