@@ -61,6 +61,11 @@ public sealed class Sequential<T>(IEnumerable<Module<T>> layers) : Module<T> whe
         foreach (var layer in Layers) layer.SetTraining(training);
     }
 
-    public override string ToString() =>
-        "Sequential(\n" + string.Join("\n", Layers.Select((layer, index) => $"  ({index}): {layer}")) + "\n)";
+    /// <summary>One line per layer, as PyTorch prints it; a nested Sequential's lines are indented one level more,
+    /// so that the printout shows which layers sit inside it.</summary>
+    public override string ToString() => Layers.Count == 0
+        ? "Sequential()"
+        : "Sequential(\n" + string.Join("\n", Layers.Select((layer, index) => $"  ({index}): {Indented(layer.ToString())}")) + "\n)";
+
+    private static string Indented(string? text) => (text ?? "").ReplaceLineEndings("\n  ");
 }

@@ -104,4 +104,30 @@ public sealed class SequentialTests
 
         Assert.Contains("layer 1", error.Message);
     }
+
+    [Fact]
+    public void A_nested_sequential_prints_its_layers_one_level_deeper_as_pytorch_does()
+    {
+        var network = new Sequential<float>(
+            new Linear<float>(2, 3, new Random(1)),
+            new Sequential<float>(new ActivationLayer<float>(Activation.Relu), new Linear<float>(3, 1, new Random(2))));
+
+        Assert.Equal(
+            """
+            Sequential(
+              (0): Linear(in_features=2, out_features=3)
+              (1): Sequential(
+                (0): relu
+                (1): Linear(in_features=3, out_features=1)
+              )
+            )
+            """.ReplaceLineEndings("\n"),
+            network.ToString());
+    }
+
+    [Fact]
+    public void An_empty_sequential_prints_on_one_line()
+    {
+        Assert.Equal("Sequential()", new Sequential<float>().ToString());
+    }
 }
