@@ -128,6 +128,7 @@ public static class GradientCheck
     /// <summary>(f(x + h) − f(x − h)) / 2h, dividing by the distance between the two points as actually rounded.</summary>
     public static double CentralDifference(Func<double, double> function, double x, double step)
     {
+        ArgumentNullException.ThrowIfNull(function);
         double up = x + step, down = x - step;
         return (function(up) - function(down)) / (up - down);
     }
@@ -136,6 +137,7 @@ public static class GradientCheck
     /// its own error estimate.</summary>
     public static (double Derivative, double Error) ExtrapolatedDifference(Func<double, double> function, double x, double initialStep)
     {
+        ArgumentNullException.ThrowIfNull(function);
         const int Rounds = 12;
         const double Ratio = 2, RatioSquared = Ratio * Ratio, Safety = 2;
         var table = new double[Rounds, Rounds];
@@ -170,6 +172,8 @@ public static class GradientCheck
         IEnumerable<(string Name, Tensor<double> Parameter)> parameters,
         Func<string, int, Func<double, double>, double, double, double> differentiate)
     {
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(parameters);
         var named = parameters.ToArray();
         foreach (var (_, parameter) in named) parameter.Grad = null;
         var lossValue = loss();

@@ -18,6 +18,7 @@ public sealed partial class Tensor<T>
     /// <summary>Backward from a non-scalar output, given the gradient of the final result with respect to it.</summary>
     public void Backward(Tensor<T> outputGrad)
     {
+        ArgumentNullException.ThrowIfNull(outputGrad);
         if (!ShapeMath.SameShape(outputGrad.Shape, Shape))
             throw new ArgumentException($"gradient shape {ShapeMath.Format(outputGrad.Shape)} differs from {ShapeMath.Format(Shape)}");
         if (!RequiresGrad)

@@ -19,6 +19,7 @@ public sealed class BatchLoader
 
     public BatchLoader(DataSet data, int batchSize, long seed, bool shuffle = true)
     {
+        ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         this.data = data;
         this.seed = seed;

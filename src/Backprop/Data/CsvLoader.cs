@@ -13,6 +13,7 @@ public static partial class CsvLoader
 {
     public static DataSet Load(string path, CsvLoadOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(path);
         FileStream stream;
         try
         {
@@ -49,6 +50,8 @@ public static partial class CsvLoader
     /// <param name="source">The name messages give the data, usually its path.</param>
     public static DataSet Load(TextReader reader, string source, CsvLoadOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(source);
         try
         {
             return LoadText(reader, source, options);

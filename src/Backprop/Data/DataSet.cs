@@ -10,6 +10,9 @@ public sealed class DataSet
     DataSet(float[] features, int rows, string[] featureNames, int[] inputShape,
         TaskKind? task, int[]? labels, string[]? classNames, float[]? targets)
     {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(featureNames);
+        ArgumentNullException.ThrowIfNull(inputShape);
         int featureCount = featureNames.Length;
         if (rows < 0) throw new ArgumentOutOfRangeException(nameof(rows));
         if ((long)rows * featureCount != features.Length)
@@ -41,11 +44,12 @@ public sealed class DataSet
 
     public static DataSet Classification(float[] features, int rows, string[] featureNames, int[] inputShape,
         int[] labels, string[] classNames, string? targetName = null) =>
-        new(features, rows, featureNames, inputShape, TaskKind.Classification, labels, classNames, null) { TargetName = targetName };
+        new(features, rows, featureNames, inputShape, TaskKind.Classification, labels ?? throw new ArgumentNullException(nameof(labels)),
+            classNames ?? throw new ArgumentNullException(nameof(classNames)), null) { TargetName = targetName };
 
     public static DataSet Regression(float[] features, int rows, string[] featureNames, int[] inputShape,
         float[] targets, string? targetName = null) =>
-        new(features, rows, featureNames, inputShape, TaskKind.Regression, null, null, targets) { TargetName = targetName };
+        new(features, rows, featureNames, inputShape, TaskKind.Regression, null, null, targets ?? throw new ArgumentNullException(nameof(targets))) { TargetName = targetName };
 
     public static DataSet Unlabelled(float[] features, int rows, string[] featureNames, int[] inputShape) =>
         new(features, rows, featureNames, inputShape, null, null, null, null);

@@ -16,13 +16,14 @@ public static class IdxLoader
     public static readonly string[] FileNames =
         ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
 
-    /// <summary>True when the folder holds the four IDX files (each plain or gzip).</summary>
-    public static bool IsIdxFolder(string directory) =>
+    /// <summary>True when the folder holds the four IDX files (each plain or gzip); false for null, as Directory.Exists.</summary>
+    public static bool IsIdxFolder(string? directory) =>
         Directory.Exists(directory) && FileNames.All(name => Find(directory, name) is not null);
 
     /// <summary>The train and test (t10k) splits. Class names are the label values present in either, sorted numerically.</summary>
     public static (DataSet Train, DataSet Test) LoadFolder(string directory)
     {
+        ArgumentNullException.ThrowIfNull(directory);
         string[] paths = RequireFiles(directory, FileNames);
         (float[] trainPixels, int trainCount, int height, int width) = ReadImages(paths[0]);
         byte[] trainLabels = ReadLabels(paths[1], paths[0], trainCount);
@@ -45,6 +46,7 @@ public static class IdxLoader
     /// </summary>
     public static DataSet LoadTestSplit(string directory, IReadOnlyList<string>? classNames = null, bool labelsOptional = false)
     {
+        ArgumentNullException.ThrowIfNull(directory);
         // NOTE: images to predict come without answers: with labelsOptional, a folder of t10k images alone is unlabelled.
         if (labelsOptional && Directory.Exists(directory) && Find(directory, FileNames[3]) is null)
         {

@@ -51,6 +51,7 @@ public static class Split
     /// <summary>Splits a data set, stratified by class for classification.</summary>
     public static (DataSet Train, DataSet Test) TrainTest(DataSet data, double testFraction, long seed)
     {
+        ArgumentNullException.ThrowIfNull(data);
         SplitIndices split = data.Labels is int[] labels
             ? TrainTest(labels, testFraction, seed, stratified: true)
             : TrainTest(data.Rows, testFraction, seed);

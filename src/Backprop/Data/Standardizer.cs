@@ -9,6 +9,8 @@ public sealed class Standardizer
 {
     public Standardizer(float[] mean, float[] deviation)
     {
+        ArgumentNullException.ThrowIfNull(mean);
+        ArgumentNullException.ThrowIfNull(deviation);
         if (mean.Length != deviation.Length)
             throw new ArgumentException($"{mean.Length} means but {deviation.Length} deviations", nameof(deviation));
         foreach (float d in deviation)
@@ -25,7 +27,11 @@ public sealed class Standardizer
 
     public int FeatureCount => Mean.Length;
 
-    public static Standardizer Fit(DataSet training) => Fit(training.Features, training.Rows, training.FeatureCount);
+    public static Standardizer Fit(DataSet training)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        return Fit(training.Features, training.Rows, training.FeatureCount);
+    }
 
     /// <param name="features">(rows, featureCount) row-major.</param>
     public static Standardizer Fit(ReadOnlySpan<float> features, int rows, int featureCount)
@@ -82,6 +88,7 @@ public sealed class Standardizer
 
     public void Apply(DataSet data)
     {
+        ArgumentNullException.ThrowIfNull(data);
         if (data.FeatureCount != FeatureCount)
             throw new ArgumentException($"the data has {data.FeatureCount} features, the standardizer {FeatureCount}", nameof(data));
         Apply(data.Features, data.Rows);

@@ -107,8 +107,11 @@ public static class AtomicFile
         }
     }
 
-    public static void WriteAllText(string path, string contents) =>
+    public static void WriteAllText(string path, string contents)
+    {
+        ArgumentNullException.ThrowIfNull(contents);
         Write(path, stream => stream.Write(new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(contents)));
+    }
 
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> contents)
     {

@@ -22,6 +22,7 @@ public static class ExplainModelFile
 
     public static ExplainModel Load(string path)
     {
+        ArgumentNullException.ThrowIfNull(path);
         // NOTE: File.ReadAllBytes reports these in .NET's words: a folder as "Access to the path is denied",
         // an empty path as "The value cannot be an empty string. (Parameter 'path')".
         if (path.Length == 0) throw new ModelFileException("\"\"", "", "the path is empty; name an explain model file (JSON)");
@@ -58,6 +59,8 @@ public static class ExplainModelFile
     /// <summary>Parses model-file JSON; <paramref name="file"/> is the name errors give it.</summary>
     public static ExplainModel Parse(string json, string file)
     {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(file);
         byte[] utf8 = Encoding.UTF8.GetBytes(json);
         JsonDocument document;
         try

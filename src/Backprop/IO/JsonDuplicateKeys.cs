@@ -11,6 +11,7 @@ public static class JsonDuplicateKeys
     /// offsets), or null. Malformed JSON throws <see cref="JsonException"/>, as parsing would.</summary>
     public static (string Path, long First, long Second)? Find(byte[] utf8)
     {
+        ArgumentNullException.ThrowIfNull(utf8);
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         // The open objects and arrays, innermost on top; the path of the next value is worked out from the top one.
         var open = new Stack<Container>();
@@ -43,7 +44,11 @@ public static class JsonDuplicateKeys
     }
 
     /// <summary>The 1-based line of the byte at <paramref name="offset"/>.</summary>
-    public static long Line(byte[] utf8, long offset) => 1 + utf8.AsSpan(0, (int)offset).Count((byte)'\n');
+    public static long Line(byte[] utf8, long offset)
+    {
+        ArgumentNullException.ThrowIfNull(utf8);
+        return 1 + utf8.AsSpan(0, (int)offset).Count((byte)'\n');
+    }
 
     /// <summary>An open object (with the keys seen so far and where each starts, in UTF-8 bytes) or array.</summary>
     private sealed class Container(string path, Dictionary<string, long>? keys)

@@ -43,7 +43,11 @@ public sealed record LayerSpec
         new() { Type = "dense", InFeatures = inFeatures, Units = units, Activation = activation };
 
     /// <summary>A stand-alone activation layer, e.g. <c>{"type": "relu"}</c>.</summary>
-    public static LayerSpec ActivationLayer(string name) => new() { Type = name };
+    public static LayerSpec ActivationLayer(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return new() { Type = name };
+    }
 
     public static LayerSpec Conv2d(int inChannels, int outChannels, int kernel, int stride = 1, int padding = 0) =>
         new() { Type = "conv2d", InChannels = inChannels, OutChannels = outChannels, Kernel = kernel, Stride = stride, Padding = padding };

@@ -29,6 +29,7 @@ public static class ModelFile
     /// <exception cref="ArgumentException">when the model is inconsistent (nothing is written).</exception>
     public static void Save(string path, SavedModel model)
     {
+        ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(model);
         if (Check(model) is { } problem) throw new ArgumentException($"cannot save the model: {problem.Field}: {problem.Problem}", nameof(model));
         if (model.Parameters.Keys.FirstOrDefault(name => name is MeanTensor or StdTensor) is { } clash)

@@ -27,20 +27,30 @@ public sealed class SafeTensor
     }
 
     /// <summary>Wraps (without copying) float32 values; a null shape means a vector, [] a scalar.</summary>
-    public static SafeTensor FromFloats(float[] values, int[]? shape = null) =>
-        new(SafeTensorDType.F32, shape is null ? [values.Length] : (int[])shape.Clone(), values);
+    public static SafeTensor FromFloats(float[] values, int[]? shape = null)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return new(SafeTensorDType.F32, shape is null ? [values.Length] : (int[])shape.Clone(), values);
+    }
 
     /// <summary>Wraps (without copying) float64 values; a null shape means a vector, [] a scalar.</summary>
-    public static SafeTensor FromDoubles(double[] values, int[]? shape = null) =>
-        new(SafeTensorDType.F64, shape is null ? [values.Length] : (int[])shape.Clone(), values);
+    public static SafeTensor FromDoubles(double[] values, int[]? shape = null)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return new(SafeTensorDType.F64, shape is null ? [values.Length] : (int[])shape.Clone(), values);
+    }
 
     /// <summary>A copy of a tensor's values, F32 for <c>Tensor&lt;float&gt;</c> and F64 for <c>Tensor&lt;double&gt;</c>.</summary>
-    public static SafeTensor FromTensor<T>(Tensor<T> tensor) where T : unmanaged, IFloatingPointIeee754<T> => tensor.ToArray() switch
+    public static SafeTensor FromTensor<T>(Tensor<T> tensor) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        float[] floats => FromFloats(floats, tensor.ShapeArray),
-        double[] doubles => FromDoubles(doubles, tensor.ShapeArray),
-        _ => throw new NotSupportedException($"safetensors files hold float and double tensors, not {typeof(T).Name}"),
-    };
+        ArgumentNullException.ThrowIfNull(tensor);
+        return tensor.ToArray() switch
+        {
+            float[] floats => FromFloats(floats, tensor.ShapeArray),
+            double[] doubles => FromDoubles(doubles, tensor.ShapeArray),
+            _ => throw new NotSupportedException($"safetensors files hold float and double tensors, not {typeof(T).Name}"),
+        };
+    }
 
     public SafeTensorDType DType { get; }
 

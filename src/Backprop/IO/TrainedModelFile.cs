@@ -12,6 +12,7 @@ public static class TrainedModelFile
 
     public static SavedModel ToSaved(TrainedModel model, IReadOnlyDictionary<string, string>? metadata = null)
     {
+        ArgumentNullException.ThrowIfNull(model);
         var parameters = new Dictionary<string, SafeTensor>(StringComparer.Ordinal);
         var layers = model.Network.Layers;
         var architecture = layers.Select((layer, index) => LayerFiles.Write(layer, index, parameters)).ToList();
@@ -36,13 +37,19 @@ public static class TrainedModelFile
         };
     }
 
-    public static void Save(string path, TrainedModel model, IReadOnlyDictionary<string, string>? metadata = null) =>
+    public static void Save(string path, TrainedModel model, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(model);
         ModelFile.Save(path, ToSaved(model, metadata));
+    }
 
     public static TrainedModel Load(string path) => FromSaved(ModelFile.Load(path), path);
 
     public static TrainedModel FromSaved(SavedModel saved, string path)
     {
+        ArgumentNullException.ThrowIfNull(saved);
+        ArgumentNullException.ThrowIfNull(path);
         ModelFormatException Error(string field, string problem) => new(path, field, problem);
         var layers = saved.Architecture.Select((spec, index) => LayerFiles.Read(spec, index, saved, path)).ToList();
         var network = new Sequential<float>(layers);

@@ -8,7 +8,11 @@ public sealed class ActivationLayer<T>(Activation activation) : Module<T> where 
     public Activation Activation { get; } = Enum.IsDefined(activation) ? activation
         : throw new ArgumentOutOfRangeException(nameof(activation), activation, "not an activation");
 
-    public override Tensor<T> Forward(Tensor<T> input) => input.Apply(Activation);
+    public override Tensor<T> Forward(Tensor<T> input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Apply(Activation);
+    }
 
     public override string ToString() => Activation.Name();
 }

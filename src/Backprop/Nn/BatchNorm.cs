@@ -16,6 +16,10 @@ public sealed class BatchNorm<T> : Module<T> where T : unmanaged, IFloatingPoint
     /// <summary>A layer with the given scale, shift and running statistics (used by model files and tests).</summary>
     public BatchNorm(Tensor<T> weight, Tensor<T> bias, Tensor<T> runningMean, Tensor<T> runningVar)
     {
+        ArgumentNullException.ThrowIfNull(weight);
+        ArgumentNullException.ThrowIfNull(bias);
+        ArgumentNullException.ThrowIfNull(runningMean);
+        ArgumentNullException.ThrowIfNull(runningVar);
         int channels = weight.Length;
         foreach (var tensor in new[] { weight, bias, runningMean, runningVar })
             if (tensor.Rank != 1 || tensor.Length != channels)

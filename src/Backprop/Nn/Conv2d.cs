@@ -9,6 +9,7 @@ public sealed class Conv2d<T> : Module<T> where T : unmanaged, IFloatingPointIee
     /// <summary>PyTorch's default initialisation: weights and biases uniform in ±1/√(in·k·k).</summary>
     public Conv2d(int inChannels, int outChannels, int kernel, Random random, int stride = 1, int padding = 0)
     {
+        ArgumentNullException.ThrowIfNull(random);
         if (inChannels <= 0 || outChannels <= 0 || kernel <= 0 || stride <= 0 || padding < 0)
             throw new ArgumentOutOfRangeException(nameof(kernel),
                 $"conv2d needs positive channels, kernel and stride and a non-negative padding, got in {inChannels}, out {outChannels}, kernel {kernel}, stride {stride}, padding {padding}");
@@ -23,6 +24,8 @@ public sealed class Conv2d<T> : Module<T> where T : unmanaged, IFloatingPointIee
     /// <summary>A layer with the given parameters (used by model files and tests).</summary>
     public Conv2d(Tensor<T> weight, Tensor<T> bias, int stride, int padding)
     {
+        ArgumentNullException.ThrowIfNull(weight);
+        ArgumentNullException.ThrowIfNull(bias);
         if (weight.Rank != 4 || weight.Dim(2) != weight.Dim(3) || bias.Rank != 1 || bias.Dim(0) != weight.Dim(0))
             throw new ArgumentException($"weight {ShapeMath.Format(weight.Shape)} and bias {ShapeMath.Format(bias.Shape)} do not form a conv2d layer");
         if (stride <= 0 || padding < 0) throw new ArgumentOutOfRangeException(nameof(stride), $"stride {stride}, padding {padding}");

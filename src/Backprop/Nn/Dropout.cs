@@ -25,6 +25,7 @@ public sealed class Dropout<T> : Module<T> where T : unmanaged, IFloatingPointIe
 
     public override Tensor<T> Forward(Tensor<T> input)
     {
+        ArgumentNullException.ThrowIfNull(input);
         if (!Training || P == 0) return input;
         var mask = Tensor.Uninitialized<T>(input.Shape.ToArray());
         var values = mask.Data;

@@ -5,9 +5,12 @@ namespace Backprop.Nn;
 /// <summary>[N, d1, d2, …] → [N, d1·d2·…]: from convolution feature maps to the rows a dense layer takes.</summary>
 public sealed class Flatten<T> : Module<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public override Tensor<T> Forward(Tensor<T> input) =>
+    public override Tensor<T> Forward(Tensor<T> input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
         // The width is the product of the trailing sizes, not Length / N, which an empty batch would make 0 / 0.
-        input.Rank <= 2 ? input : input.Reshape(input.Dim(0), (int)ShapeMath.Product(input.Shape[1..]));
+        return input.Rank <= 2 ? input : input.Reshape(input.Dim(0), (int)ShapeMath.Product(input.Shape[1..]));
+    }
 
     public override string ToString() => "Flatten()";
 }

@@ -15,6 +15,7 @@ public sealed class Linear<T> : Module<T> where T : unmanaged, IFloatingPointIee
     public Linear(int inFeatures, int outFeatures, Random random)
     {
         ArgumentNullException.ThrowIfNull(random);
+        ArgumentNullException.ThrowIfNull(random);
         T bound = T.CreateChecked(1.0 / Math.Sqrt(Math.Max(inFeatures, 1)));
         Weight = Tensor.Uniform(random, -bound, bound, outFeatures, inFeatures).RequireGrad();
         Bias = Tensor.Uniform(random, -bound, bound, outFeatures).RequireGrad();
@@ -23,6 +24,8 @@ public sealed class Linear<T> : Module<T> where T : unmanaged, IFloatingPointIee
     /// <summary>A layer with the given parameters (used by model files and tests).</summary>
     public Linear(Tensor<T> weight, Tensor<T> bias)
     {
+        ArgumentNullException.ThrowIfNull(weight);
+        ArgumentNullException.ThrowIfNull(bias);
         if (weight.Rank != 2 || bias.Rank != 1 || bias.Dim(0) != weight.Dim(0))
             throw new ArgumentException($"weight {ShapeMath.Format(weight.Shape)} and bias {ShapeMath.Format(bias.Shape)} do not form a layer");
         Weight = weight.RequireGrad();

@@ -75,6 +75,8 @@ public static class Loss
     /// <summary>Applies the loss of <paramref name="kind"/>; class-index targets are given as values of <paramref name="target"/>.</summary>
     public static Tensor<T> Compute<T>(LossKind kind, Tensor<T> prediction, Tensor<T> target) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(prediction);
+        ArgumentNullException.ThrowIfNull(target);
         if (kind == LossKind.CrossEntropy)
         {
             return CrossEntropy(prediction, ClassIndices(target));

@@ -9,6 +9,8 @@ public static class NetworkBuilder
     public static Sequential<T> Mlp<T>(int inputs, IReadOnlyList<int> hiddenWidths, int outputs, Activation activation, Random random)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(hiddenWidths);
+        ArgumentNullException.ThrowIfNull(random);
         var layers = new List<Module<T>>();
         int width = inputs;
         foreach (int hidden in hiddenWidths)

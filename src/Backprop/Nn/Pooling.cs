@@ -8,7 +8,11 @@ public sealed class MaxPool2d<T>(int kernel, int? stride = null) : Module<T> whe
     public int Kernel { get; } = kernel > 0 ? kernel : throw new ArgumentOutOfRangeException(nameof(kernel), $"pooling kernel must be positive, got {kernel}");
     public int Stride { get; } = stride is null or > 0 ? stride ?? kernel : throw new ArgumentOutOfRangeException(nameof(stride), $"pooling stride must be positive, got {stride}");
 
-    public override Tensor<T> Forward(Tensor<T> input) => input.MaxPool2d(Kernel, Stride);
+    public override Tensor<T> Forward(Tensor<T> input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.MaxPool2d(Kernel, Stride);
+    }
 
     public override string ToString() => $"MaxPool2d(kernel_size={Kernel}, stride={Stride})";
 }
@@ -19,7 +23,11 @@ public sealed class AvgPool2d<T>(int kernel, int? stride = null) : Module<T> whe
     public int Kernel { get; } = kernel > 0 ? kernel : throw new ArgumentOutOfRangeException(nameof(kernel), $"pooling kernel must be positive, got {kernel}");
     public int Stride { get; } = stride is null or > 0 ? stride ?? kernel : throw new ArgumentOutOfRangeException(nameof(stride), $"pooling stride must be positive, got {stride}");
 
-    public override Tensor<T> Forward(Tensor<T> input) => input.AvgPool2d(Kernel, Stride);
+    public override Tensor<T> Forward(Tensor<T> input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.AvgPool2d(Kernel, Stride);
+    }
 
     public override string ToString() => $"AvgPool2d(kernel_size={Kernel}, stride={Stride})";
 }

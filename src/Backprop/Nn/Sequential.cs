@@ -21,6 +21,7 @@ public sealed class Sequential<T>(IEnumerable<Module<T>> layers) : Module<T> whe
 
     public override Tensor<T> Forward(Tensor<T> input)
     {
+        ArgumentNullException.ThrowIfNull(input);
         var layers = Layers;
         for (int i = 0; i < layers.Count; i++)
         {

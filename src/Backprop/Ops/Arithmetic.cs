@@ -112,6 +112,8 @@ public sealed partial class Tensor<T>
 
     private static Tensor<T> BinaryForward<TOperator>(Tensor<T> a, Tensor<T> b) where TOperator : IBinaryOperator<T>
     {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
         var outputShape = ShapeMath.SameShape(a.shape, b.shape) ? (int[])a.shape.Clone() : ShapeMath.Broadcast(a.shape, b.shape);
         var output = Tensor.Uninitialized<T>(outputShape); // Binary writes every element
         Broadcasting.Binary<T, TOperator>(a.Data, a.shape, b.Data, b.shape, output.Data, outputShape);

@@ -14,6 +14,7 @@ public sealed partial class Tensor<T>
 
     private static Tensor<T> Compare<TOperator>(Tensor<T> a, Tensor<T> b) where TOperator : IBinaryOperator<T>
     {
+        ArgumentNullException.ThrowIfNull(b, "other"); // a is always `this`
         var outputShape = ShapeMath.Broadcast(a.shape, b.shape);
         var output = Tensor.Zeros<T>(outputShape);
         Broadcasting.Binary<T, TOperator>(a.Data, a.shape, b.Data, b.shape, output.Data, outputShape);

@@ -12,6 +12,8 @@ public sealed partial class Tensor<T>
     /// </summary>
     public static unsafe Tensor<T> Conv2d(Tensor<T> input, Tensor<T> weight, Tensor<T>? bias, int stride = 1, int padding = 0)
     {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(weight);
         if (input.Rank != 4) throw new ArgumentException($"conv2d input must be [N, C, H, W], got {ShapeMath.Format(input.shape)}");
         if (weight.Rank != 4 || weight.shape[2] != weight.shape[3])
             throw new ArgumentException($"conv2d weight must be [out, in, k, k], got {ShapeMath.Format(weight.shape)}");

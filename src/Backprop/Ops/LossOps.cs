@@ -45,6 +45,7 @@ public sealed partial class Tensor<T>
     /// </summary>
     public static Tensor<T> CrossEntropy(Tensor<T> logits, ReadOnlySpan<int> targets)
     {
+        ArgumentNullException.ThrowIfNull(logits);
         if (logits.Rank is 0 or > 2 || logits.shape[^1] == 0)
             throw new ArgumentException($"cross entropy expects logits [batch, classes] or [classes] with at least one class, got {ShapeMath.Format(logits.shape)}");
         int classes = logits.shape[^1];
@@ -83,6 +84,8 @@ public sealed partial class Tensor<T>
     /// <summary>Mean over all elements of the logistic loss max(x,0) − x·t + log(1 + e^−|x|), targets t in {0, 1}.</summary>
     public static Tensor<T> BinaryCrossEntropyWithLogits(Tensor<T> logits, Tensor<T> targets)
     {
+        ArgumentNullException.ThrowIfNull(logits);
+        ArgumentNullException.ThrowIfNull(targets);
         if (!ShapeMath.SameShape(logits.shape, targets.shape))
             throw new ArgumentException($"targets {ShapeMath.Format(targets.shape)} differ from logits {ShapeMath.Format(logits.shape)}");
         var x = logits.Data;

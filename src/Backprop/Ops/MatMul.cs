@@ -10,6 +10,7 @@ public sealed partial class Tensor<T>
     /// batched left side times one matrix.</summary>
     public Tensor<T> MatMul(Tensor<T> other)
     {
+        ArgumentNullException.ThrowIfNull(other);
         var a = this;
         var b = other;
         if (a.Rank < 2 || b.Rank < 2) throw new ArgumentException($"matmul needs matrices, got {ShapeMath.Format(a.shape)} and {ShapeMath.Format(b.shape)}");
@@ -57,6 +58,8 @@ public sealed partial class Tensor<T>
     /// layer and backward reads W through the GEMM's transposed form instead of copying it.</remarks>
     public static Tensor<T> Linear(Tensor<T> input, Tensor<T> weight, Tensor<T>? bias)
     {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(weight);
         if (weight.Rank != 2) throw new ArgumentException($"weight must be [out, in], got {ShapeMath.Format(weight.shape)}");
         int outputs = weight.shape[0], inputs = weight.shape[1];
         if (input.Rank is < 1 or > 2 || input.shape[^1] != inputs)

@@ -16,6 +16,11 @@ public sealed partial class Tensor<T>
     public static Tensor<T> BatchNorm(Tensor<T> input, Tensor<T> weight, Tensor<T> bias, T[] runningMean, T[] runningVar,
         bool training, double momentum = 0.1, double eps = 1e-5)
     {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(weight);
+        ArgumentNullException.ThrowIfNull(bias);
+        ArgumentNullException.ThrowIfNull(runningMean);
+        ArgumentNullException.ThrowIfNull(runningVar);
         if (input.Rank is not (2 or 4)) throw new ArgumentException($"batch norm input must be [N, C] or [N, C, H, W], got {ShapeMath.Format(input.shape)}");
         int batch = input.shape[0], channels = input.shape[1], spatial = input.Rank == 4 ? input.shape[2] * input.shape[3] : 1;
         foreach (var (name, length) in new[] { ("weight", weight.Length), ("bias", bias.Length), ("running mean", runningMean.Length), ("running variance", runningVar.Length) })

@@ -8,6 +8,7 @@ public sealed partial class Tensor<T>
     /// <summary>A view with a new shape of the same element count; one dimension may be −1 (inferred).</summary>
     public Tensor<T> Reshape(params int[] newShape)
     {
+        ArgumentNullException.ThrowIfNull(newShape);
         // NOTE: the errors name the shape as the caller wrote it: filled in, [-1, 4] of 6 elements read "[1, 4]", and
         // two −1s "dimensions must be non-negative".
         string asWritten = ShapeMath.Format(newShape);

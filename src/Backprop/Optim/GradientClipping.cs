@@ -37,5 +37,8 @@ public static class GradientClipping
 
     /// <inheritdoc cref="ClipByGlobalNorm{T}(IReadOnlyList{Tensor{T}}, double)"/>
     public static double ClipByGlobalNorm<T>(IEnumerable<Tensor<T>> parameters, double maxNorm) where T : unmanaged, IFloatingPointIeee754<T>
-        => ClipByGlobalNorm(parameters as IReadOnlyList<Tensor<T>> ?? parameters.ToArray(), maxNorm);
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        return ClipByGlobalNorm(parameters as IReadOnlyList<Tensor<T>> ?? parameters.ToArray(), maxNorm);
+    }
 }

@@ -14,6 +14,7 @@ public abstract class LearningRateSchedule
     /// <summary>Sets the optimizer's rate for <paramref name="epoch"/>; call it before the epoch's first step.</summary>
     public void Apply<T>(Optimizer<T> optimizer, int epoch) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
         optimizer.LearningRate = LearningRateAt(epoch, optimizer.InitialLearningRate);
     }

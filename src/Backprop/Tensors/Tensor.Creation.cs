@@ -6,7 +6,10 @@ namespace Backprop;
 public static class Tensor
 {
     public static Tensor<T> Zeros<T>(params int[] shape) where T : unmanaged, IFloatingPointIeee754<T>
-        => new(TensorArena.Rent<T>(ShapeMath.ElementCount(shape), clear: true), 0, (int[])shape.Clone());
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return new(TensorArena.Rent<T>(ShapeMath.ElementCount(shape), clear: true), 0, (int[])shape.Clone());
+    }
 
     /// <summary>A tensor whose every element the caller is about to write: its storage is not cleared first.</summary>
     internal static Tensor<T> Uninitialized<T>(params int[] shape) where T : unmanaged, IFloatingPointIeee754<T>
@@ -45,10 +48,14 @@ public static class Tensor
     }
 
     public static Tensor<T> From<T>(T[] vector) where T : unmanaged, IFloatingPointIeee754<T>
-        => new((T[])vector.Clone(), 0, [vector.Length]);
+    {
+        ArgumentNullException.ThrowIfNull(vector);
+        return new((T[])vector.Clone(), 0, [vector.Length]);
+    }
 
     public static Tensor<T> From<T>(T[,] matrix) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(matrix);
         int rows = matrix.GetLength(0), columns = matrix.GetLength(1);
         var values = new T[rows * columns];
         for (int r = 0; r < rows; r++)
@@ -60,10 +67,12 @@ public static class Tensor
     /// <summary>A matrix from jagged rows, which must all have the same length.</summary>
     public static Tensor<T> FromRows<T>(IReadOnlyList<T[]> rows) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int columns = rows.Count == 0 ? 0 : rows[0].Length;
+        ArgumentNullException.ThrowIfNull(rows);
+        int columns = rows.Count == 0 ? 0 : rows[0]?.Length ?? 0;
         var values = new T[rows.Count * columns];
         for (int r = 0; r < rows.Count; r++)
         {
+            if (rows[r] is null) throw new ArgumentException($"row {r} of {rows.Count} is null", nameof(rows));
             if (rows[r].Length != columns)
                 throw new ArgumentException($"row {r} has {rows[r].Length} values, row 0 has {columns}");
             rows[r].CopyTo(values, r * columns);
@@ -74,6 +83,7 @@ public static class Tensor
     /// <summary>Seeded uniform values in [low, high).</summary>
     public static Tensor<T> Uniform<T>(Random random, T low, T high, params int[] shape) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(random);
         var tensor = Zeros<T>(shape);
         double lowD = double.CreateChecked(low), width = double.CreateChecked(high) - lowD;
         var data = tensor.Data;
@@ -84,6 +94,7 @@ public static class Tensor
     /// <summary>Seeded normal values (Box–Muller).</summary>
     public static Tensor<T> Normal<T>(Random random, T mean, T standardDeviation, params int[] shape) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(random);
         var tensor = Zeros<T>(shape);
         double meanD = double.CreateChecked(mean), deviation = double.CreateChecked(standardDeviation);
         var data = tensor.Data;

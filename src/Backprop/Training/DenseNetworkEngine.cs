@@ -33,6 +33,7 @@ public sealed class DenseNetworkEngine<T> : INetworkEngine<T> where T : unmanage
 
     public DenseNetworkEngine(Sequential<T> network, int batchCapacity = 1)
     {
+        ArgumentNullException.ThrowIfNull(network);
         blocks = Compile(network);
         if (blocks.Length == 0) throw new ArgumentException("the network has no dense layers");
         inputWidth = blocks[0].Linear.InFeatures;
@@ -47,6 +48,7 @@ public sealed class DenseNetworkEngine<T> : INetworkEngine<T> where T : unmanage
     /// <summary>Whether <paramref name="network"/> is a plain dense stack this engine can run.</summary>
     public static bool Supports(Sequential<T> network)
     {
+        ArgumentNullException.ThrowIfNull(network);
         try { return Compile(network).Length > 0; }
         catch (NotSupportedException) { return false; }
     }

@@ -20,6 +20,8 @@ public sealed class GraphNetworkEngine<T> : INetworkEngine<T> where T : unmanage
 
     public GraphNetworkEngine(Sequential<T> network, int[] inputShape)
     {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(inputShape);
         this.network = network;
         this.inputShape = (int[])inputShape.Clone();
         inputWidth = checked((int)ShapeMath.Product(inputShape));

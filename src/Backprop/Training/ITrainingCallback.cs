@@ -20,6 +20,7 @@ public sealed class EarlyStopping(int patience, double minDelta = 0) : ITraining
 
     public bool OnEpochEnd(EpochMetrics metrics)
     {
+        ArgumentNullException.ThrowIfNull(metrics);
         // NOTE: a loss that is not finite (test samples that overflow the network) says nothing about improvement.
         if (metrics.TestLoss is not { } loss || !double.IsFinite(loss)) return true;
         if (loss < best - minDelta)

@@ -16,6 +16,9 @@ public sealed class TrainedModel
     public TrainedModel(Sequential<float> network, TaskKind task, string[] featureNames, int[] inputShape,
         string[]? classNames, Standardizer? normalizer, float targetMean = 0, float targetScale = 1)
     {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(featureNames);
+        ArgumentNullException.ThrowIfNull(inputShape);
         Network = network;
         Task = task;
         FeatureNames = featureNames;
@@ -56,6 +59,7 @@ public sealed class TrainedModel
     /// <paramref name="data"/> itself are overwritten).</summary>
     public DataSet Prepare(DataSet data, bool inPlace = false)
     {
+        ArgumentNullException.ThrowIfNull(data);
         CheckFeatures(data);
         var features = inPlace ? data.Features : (float[])data.Features.Clone();
         Normalizer?.Apply(features, data.Rows);
@@ -73,6 +77,7 @@ public sealed class TrainedModel
     /// <summary>Raw network outputs for prepared data: logits (rows × classes) or scaled values (rows × 1).</summary>
     public float[] RawOutputs(DataSet prepared)
     {
+        ArgumentNullException.ThrowIfNull(prepared);
         int width = OutputWidth;
         var outputs = new float[prepared.Rows * width];
         // NOTE: a convolutional network's feature maps are tens of times its input: smaller batches keep them small.
@@ -89,6 +94,7 @@ public sealed class TrainedModel
     /// <summary>Class probabilities (rows × classes) for raw data.</summary>
     public float[] PredictProbabilities(DataSet data)
     {
+        ArgumentNullException.ThrowIfNull(data);
         var logits = RawOutputs(Prepare(data));
         int classes = OutputWidth;
         for (int row = 0; row < data.Rows; row++) Softmax(logits.AsSpan(row * classes, classes));
@@ -98,18 +104,24 @@ public sealed class TrainedModel
     /// <summary>Predicted values in the target's own units, for raw data.</summary>
     public float[] PredictValues(DataSet data)
     {
+        ArgumentNullException.ThrowIfNull(data);
         var values = RawOutputs(Prepare(data));
         for (int i = 0; i < values.Length; i++) values[i] = (float)(values[i] * (double)TargetScale + TargetMean);
         return values;
     }
 
     /// <summary>Loss and metrics on raw labelled data.</summary>
-    public Evaluation Evaluate(DataSet data) => EvaluatePrepared(Prepare(data), data.Targets);
+    public Evaluation Evaluate(DataSet data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return EvaluatePrepared(Prepare(data), data.Targets);
+    }
 
     /// <summary>Loss and metrics on already prepared data; <paramref name="rawTargets"/> gives regression
     /// metrics in the target's units.</summary>
     public Evaluation EvaluatePrepared(DataSet prepared, float[]? rawTargets)
     {
+        ArgumentNullException.ThrowIfNull(prepared);
         var outputs = RawOutputs(prepared);
         if (Task == TaskKind.Classification)
         {

@@ -37,6 +37,10 @@ public static class Trainer
     public static TrainingResult Fit(TrainedModel model, DataSet train, DataSet? test, Optimizer<float> optimizer,
         TrainingOptions options, IReadOnlyList<ITrainingCallback>? callbacks = null, int firstEpoch = 1)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(options);
         callbacks ??= [];
         // Regression metrics are reported in the target's own units: keep the raw test targets.
         var testTargets = test?.Targets is { } targets && options.PrepareInPlace ? (float[])targets.Clone() : test?.Targets;
@@ -116,7 +120,11 @@ public static class Trainer
     /// per channel from each sample (its batch variance of one sample is 0 / 0), else 1.</summary>
     /// <remarks>Callers that check a batch size before <see cref="Fit"/> (the CLI, to refuse --batch-size 1) ask too:
     /// the model keeps the answer, so the dry run happens once.</remarks>
-    public static int SmallestBatch(TrainedModel model) => model.SmallestBatch;
+    public static int SmallestBatch(TrainedModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.SmallestBatch;
+    }
 
     internal static int SmallestBatchByDryRun(TrainedModel model)
     {

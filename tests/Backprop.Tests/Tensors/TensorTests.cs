@@ -202,4 +202,13 @@ public sealed class TensorTests
         values[0] = 7;
         Assert.Equal(7.0, vector[0]);
     }
+
+    [Fact]
+    public void A_null_row_is_refused_naming_the_row_and_the_parameter()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Tensor.FromRows(new[] { new[] { 1.0, 2 }, null!, new[] { 3.0, 4 } }));
+
+        Assert.Equal("rows", error.ParamName);
+        Assert.StartsWith("row 1 of 3 is null", error.Message);
+    }
 }
