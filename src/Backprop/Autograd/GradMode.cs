@@ -5,6 +5,7 @@ public static class GradMode
 {
     [ThreadStatic] private static bool disabled;
 
+    /// <summary>Whether operations record the graph for Backward on this thread (false inside a NoGrad scope).</summary>
     public static bool IsEnabled => !disabled;
 
     /// <summary>Within <c>using (GradMode.NoGrad())</c> nothing is recorded: use it for inference and updates.</summary>
@@ -20,6 +21,7 @@ public static class GradMode
     /// twice cannot drive a counter below zero and leave recording off on the thread for good.</remarks>
     public readonly struct NoGradScope(bool wasDisabled) : IDisposable
     {
+        /// <summary>Ends the scope: recording returns to what it was before.</summary>
         public void Dispose() => disabled = wasDisabled;
     }
 }

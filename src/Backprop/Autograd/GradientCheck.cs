@@ -7,6 +7,7 @@ namespace Backprop;
 /// <param name="Numeric">The finite-difference estimate at that element.</param>
 public sealed record ParameterCheck(string Name, double MaxRelativeError, int WorstIndex, double Analytic, double Numeric);
 
+/// <summary>The outcome of a gradient check: the worst agreement found in each parameter.</summary>
 public sealed record GradientCheckResult(IReadOnlyList<ParameterCheck> Parameters)
 {
     /// <summary>The floor of the relative error's denominator that the comparison used (<see cref="GradientCheck.FloorFor"/>).</summary>
@@ -15,6 +16,7 @@ public sealed record GradientCheckResult(IReadOnlyList<ParameterCheck> Parameter
     /// <summary>The largest error over all parameters (+∞ if any comparison was NaN).</summary>
     public double MaxRelativeError => Parameters.Aggregate(0.0, (max, parameter) => Math.Max(max, parameter.MaxRelativeError));
 
+    /// <summary>Whether every element of every parameter agrees with its finite difference within <paramref name="tolerance"/>.</summary>
     public bool Passed(double tolerance = GradientCheck.Tolerance) => MaxRelativeError < tolerance;
 }
 
@@ -35,7 +37,7 @@ public static class GradientCheck
     /// <summary>The floor of the relative error's denominator.</summary>
     public const double Floor = 1e-8;
 
-    /// <summary>The floor, relative to the loss, below which <see cref="Check"/> and <see cref="CheckExtrapolated"/>
+    /// <summary>The floor, relative to the loss, below which <see cref="Check"/> and <see cref="CheckExtrapolated(Func{Tensor{double}}, IEnumerable{ValueTuple{string, Tensor{double}}}, double)"/>
     /// compare gradients absolutely (see <see cref="FloorFor"/>).</summary>
     public const double LossFloor = 1e-6;
 

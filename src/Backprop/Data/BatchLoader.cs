@@ -17,6 +17,7 @@ public sealed class BatchLoader
     readonly int[] order;
     int position;
 
+    /// <summary>Batches of <paramref name="data"/>, reshuffled each epoch from <paramref name="seed"/> and the epoch number (so a resumed run sees the same batches).</summary>
     public BatchLoader(DataSet data, int batchSize, long seed, bool shuffle = true)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -33,12 +34,16 @@ public sealed class BatchLoader
         StartEpoch(0);
     }
 
+    /// <summary>The most rows a batch holds; the last batch of an epoch may hold fewer.</summary>
     public int BatchSize { get; }
 
+    /// <summary>Values per row in <see cref="BatchFeatures"/>.</summary>
     public int FeatureCount => data.FeatureCount;
 
+    /// <summary>Batches in one pass over the data, the last one possibly partial.</summary>
     public int BatchesPerEpoch => (data.Rows + BatchSize - 1) / BatchSize;
 
+    /// <summary>The epoch last started with <see cref="StartEpoch"/>.</summary>
     public int Epoch { get; private set; }
 
     /// <summary>(BatchSize, FeatureCount) row-major; the first count rows are the current batch.</summary>

@@ -11,6 +11,7 @@ namespace Backprop.Data;
 /// </summary>
 public static partial class CsvLoader
 {
+    /// <summary>Reads a CSV file with a header row; malformed input is a <see cref="DataFormatException"/> naming the file, line and column.</summary>
     public static DataSet Load(string path, CsvLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);

@@ -7,6 +7,7 @@ namespace Backprop.Data;
 /// </summary>
 public sealed class DataFormatException : Exception
 {
+    /// <summary>A problem at a place in a data file; the message reads "file:line: column 'name': problem".</summary>
     public DataFormatException(string filePath, int? line, string? column, string? field, string problem,
         Exception? innerException = null)
         : base(Compose(filePath, line, column, problem), innerException)
@@ -18,6 +19,7 @@ public sealed class DataFormatException : Exception
         Problem = problem;
     }
 
+    /// <summary>A problem with a data file as a whole (unreadable, empty, inconsistent).</summary>
     public DataFormatException(string filePath, string problem, Exception? innerException = null)
         : this(filePath, line: null, column: null, field: null, problem, innerException) { }
 

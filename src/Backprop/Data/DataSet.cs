@@ -42,25 +42,31 @@ public sealed class DataSet
         Targets = targets;
     }
 
+    /// <summary>Rows with class-index <paramref name="labels"/> into <paramref name="classNames"/>.</summary>
     public static DataSet Classification(float[] features, int rows, string[] featureNames, int[] inputShape,
         int[] labels, string[] classNames, string? targetName = null) =>
         new(features, rows, featureNames, inputShape, TaskKind.Classification, labels ?? throw new ArgumentNullException(nameof(labels)),
             classNames ?? throw new ArgumentNullException(nameof(classNames)), null) { TargetName = targetName };
 
+    /// <summary>Rows with one numeric target each.</summary>
     public static DataSet Regression(float[] features, int rows, string[] featureNames, int[] inputShape,
         float[] targets, string? targetName = null) =>
         new(features, rows, featureNames, inputShape, TaskKind.Regression, null, null, targets ?? throw new ArgumentNullException(nameof(targets))) { TargetName = targetName };
 
+    /// <summary>Rows without targets, for prediction.</summary>
     public static DataSet Unlabelled(float[] features, int rows, string[] featureNames, int[] inputShape) =>
         new(features, rows, featureNames, inputShape, null, null, null, null);
 
     /// <summary>(Rows, FeatureCount), row-major.</summary>
     public float[] Features { get; }
 
+    /// <summary>The number of samples.</summary>
     public int Rows { get; }
 
+    /// <summary>Values per sample (the product of <see cref="InputShape"/>).</summary>
     public int FeatureCount => FeatureNames.Length;
 
+    /// <summary>A name per feature (CSV column names, or pixel names for images), checked against a model's on prediction.</summary>
     public string[] FeatureNames { get; }
 
     /// <summary>The shape of one row: [FeatureCount] for CSV, [1, rows, cols] for IDX images.</summary>
@@ -69,6 +75,7 @@ public sealed class DataSet
     /// <summary>Null when the data has no target column.</summary>
     public TaskKind? Task { get; }
 
+    /// <summary>Whether the rows carry labels or targets.</summary>
     public bool HasTarget => Task is not null;
 
     /// <summary>The CSV column the target came from; null for IDX images and data without a target.</summary>
@@ -80,11 +87,13 @@ public sealed class DataSet
     /// <summary>Class labels as they appear in the data: numeric labels sorted numerically, others ordinally.</summary>
     public string[]? ClassNames { get; }
 
+    /// <summary>The number of classes; 0 unless classification.</summary>
     public int ClassCount => ClassNames?.Length ?? 0;
 
     /// <summary>(Rows) real targets; regression only.</summary>
     public float[]? Targets { get; }
 
+    /// <summary>The features of one sample, without copying.</summary>
     public ReadOnlySpan<float> Row(int row) => Features.AsSpan(row * FeatureCount, FeatureCount);
 
     /// <summary>A new data set holding copies of the given rows, in the given order.</summary>

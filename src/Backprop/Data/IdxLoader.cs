@@ -13,6 +13,7 @@ public static class IdxLoader
     const int ImagesMagic = 0x00000803;  // unsigned bytes, 3 dimensions
     const int LabelsMagic = 0x00000801;  // unsigned bytes, 1 dimension
 
+    /// <summary>The four files of an MNIST-style folder, each also found gzip-compressed.</summary>
     public static readonly string[] FileNames =
         ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
 

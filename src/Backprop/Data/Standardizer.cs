@@ -7,6 +7,7 @@ namespace Backprop.Data;
 /// </summary>
 public sealed class Standardizer
 {
+    /// <summary>A standardizer with known statistics (as read from a model file); every deviation must be positive and finite.</summary>
     public Standardizer(float[] mean, float[] deviation)
     {
         ArgumentNullException.ThrowIfNull(mean);
@@ -25,8 +26,10 @@ public sealed class Standardizer
     /// <summary>(featureCount) population standard deviation; 1 for constant features.</summary>
     public float[] Deviation { get; }
 
+    /// <summary>The number of features it standardizes.</summary>
     public int FeatureCount => Mean.Length;
 
+    /// <summary>Statistics of the training rows only, so that test rows do not leak into the model.</summary>
     public static Standardizer Fit(DataSet training)
     {
         ArgumentNullException.ThrowIfNull(training);
@@ -86,6 +89,7 @@ public sealed class Standardizer
         }
     }
 
+    /// <summary>Standardizes the features of <paramref name="data"/> in place.</summary>
     public void Apply(DataSet data)
     {
         ArgumentNullException.ThrowIfNull(data);

@@ -11,8 +11,10 @@ namespace Backprop.Explain;
 /// </summary>
 public static class DotRenderer
 {
+    /// <summary>Values listed per node before the rest are elided.</summary>
     public const int MaxListed = 6;
 
+    /// <summary>The trace as a Graphviz DOT graph.</summary>
     public static string Render(ExplainTrace trace) => ExplainOutput.ToText(Write, trace);
 
     /// <summary>Prints <paramref name="stepCount"/> steps to <paramref name="output"/>, each as soon as it is enumerated.</summary>

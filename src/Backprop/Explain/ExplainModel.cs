@@ -7,7 +7,9 @@ namespace Backprop.Explain;
 /// <param name="Bias">[out].</param>
 public sealed record ExplainLayer(Activation Activation, double[][] Weights, double[] Bias)
 {
+    /// <summary>Inputs to each neuron of the layer.</summary>
     public int Inputs => Weights[0].Length;
+    /// <summary>Neurons in the layer.</summary>
     public int Outputs => Weights.Length;
 }
 
@@ -27,8 +29,11 @@ public sealed record ExplainModel(
     double LearningRate,
     IReadOnlyList<ExplainLayer> Layers)
 {
+    /// <summary>Samples in the batch explained.</summary>
     public int SampleCount => Inputs.Length;
+    /// <summary>Values per input sample.</summary>
     public int InputWidth => Inputs[0].Length;
+    /// <summary>Values per prediction.</summary>
     public int OutputWidth => Layers[^1].Outputs;
 
     /// <summary>The same model with other parameters (e.g. the result of a step).</summary>

@@ -25,12 +25,16 @@ public sealed record StepTrace(
 /// <summary>The forward pass of one sample through every layer.</summary>
 public sealed record SampleForward(int Sample, double[] Input, IReadOnlyList<LayerForward> Layers)
 {
+    /// <summary>The last layer's activations: the network's output for this sample.</summary>
     public double[] Prediction => Layers[^1].A;
 }
 
+/// <summary>One layer's forward pass for one sample, neuron by neuron.</summary>
 public sealed record LayerForward(int Layer, Activation Activation, IReadOnlyList<NeuronForward> Neurons)
 {
+    /// <summary>The pre-activations of the layer's neurons.</summary>
     public double[] Z => Neurons.Select(neuron => neuron.Z).ToArray();
+    /// <summary>The activations of the layer's neurons.</summary>
     public double[] A => Neurons.Select(neuron => neuron.A).ToArray();
 }
 
@@ -82,8 +86,11 @@ public readonly record struct DownstreamTerm(int Neuron, double Weight, double D
 /// <summary>Which parameter: a weight w[l][j,i], or a bias b[l][j] (Input = −1).</summary>
 public readonly record struct ParameterRef(int Layer, int Neuron, int Input)
 {
+    /// <summary>Whether this names a bias rather than a weight.</summary>
     public bool IsBias => Input < 0;
+    /// <summary>The weight from <paramref name="input"/> into <paramref name="neuron"/> of <paramref name="layer"/>.</summary>
     public static ParameterRef Weight(int layer, int neuron, int input) => new(layer, neuron, input);
+    /// <summary>The bias of <paramref name="neuron"/> of <paramref name="layer"/>.</summary>
     public static ParameterRef Bias(int layer, int neuron) => new(layer, neuron, -1);
 }
 
@@ -96,9 +103,11 @@ public sealed record ParameterGradient(ParameterRef Parameter, IReadOnlyList<Gra
 /// <summary>One sample's share of a gradient: the product of <see cref="Factors"/>.</summary>
 public sealed record GradientTerm(int Sample, IReadOnlyList<ChainFactor> Factors)
 {
+    /// <summary>The product of the chain's factors: this sample's share of the gradient.</summary>
     public double Product => Factors.Aggregate(1.0, (product, factor) => product * factor.Value);
 }
 
+/// <summary>What a factor of a chain-rule product is, for rendering it symbolically.</summary>
 public enum FactorKind
 {
     /// <summary>The input the parameter multiplies: x[i] for layer 0, else a[l−1][i] (∂z/∂w).</summary>

@@ -7,6 +7,7 @@ namespace Backprop.Explain;
 /// <summary>The text output's content as a Markdown document: tables for neurons, gradients and updates.</summary>
 public static class MarkdownRenderer
 {
+    /// <summary>The trace as Markdown.</summary>
     public static string Render(ExplainTrace trace) => ExplainOutput.ToText(Write, trace);
 
     /// <summary>Prints <paramref name="stepCount"/> steps to <paramref name="output"/>, each as soon as it is enumerated.</summary>

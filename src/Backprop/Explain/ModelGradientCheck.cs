@@ -5,7 +5,7 @@ public static class ModelGradientCheck
 {
     /// <summary>
     /// Checks each layer's weights and bias (named "layers[l].weights", "layers[l].bias") at the model's
-    /// parameters, with Richardson-extrapolated central differences (see <see cref="GradientCheck.CheckExtrapolated"/>),
+    /// parameters, with Richardson-extrapolated central differences (see <see cref="GradientCheck.CheckExtrapolated(Func{Tensor{double}}, IEnumerable{ValueTuple{string, Tensor{double}}}, Func{string, int, double})"/>),
     /// from smaller steps where a relu or leaky_relu pre-activation lies near its kink.
     /// </summary>
     public static GradientCheckResult Check(ExplainModel model)

@@ -10,6 +10,7 @@ namespace Backprop.Explain;
 /// </summary>
 public static class TextRenderer
 {
+    /// <summary>The trace as plain text.</summary>
     public static string Render(ExplainTrace trace) => ExplainOutput.ToText(Write, trace);
 
     /// <summary>Prints <paramref name="stepCount"/> steps to <paramref name="output"/>, each as soon as it is enumerated.</summary>

@@ -107,12 +107,14 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>Writes UTF-8 text (no byte-order mark) atomically; see <see cref="Write"/>.</summary>
     public static void WriteAllText(string path, string contents)
     {
         ArgumentNullException.ThrowIfNull(contents);
         Write(path, stream => stream.Write(new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(contents)));
     }
 
+    /// <summary>Writes bytes atomically; see <see cref="Write"/>.</summary>
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> contents)
     {
         var copy = contents.ToArray();

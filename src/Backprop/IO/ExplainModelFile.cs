@@ -20,6 +20,7 @@ public static class ExplainModelFile
     /// <summary>The name errors give the built-in notebook model.</summary>
     public const string NotebookName = "notebook.json (built-in)";
 
+    /// <summary>Reads an explain model file (JSON); problems are a <see cref="ModelFileException"/> naming the file, line and field.</summary>
     public static ExplainModel Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);

@@ -39,6 +39,7 @@ public sealed record LayerSpec
     /// <summary>Dropout: the probability of zeroing an element.</summary>
     public double? P { get; init; }
 
+    /// <summary>A fully connected layer, optionally followed by an activation (the shorthand "dense" entry).</summary>
     public static LayerSpec Dense(int inFeatures, int units, string? activation = null) =>
         new() { Type = "dense", InFeatures = inFeatures, Units = units, Activation = activation };
 
@@ -49,16 +50,22 @@ public sealed record LayerSpec
         return new() { Type = name };
     }
 
+    /// <summary>A 2-D convolution with a square kernel.</summary>
     public static LayerSpec Conv2d(int inChannels, int outChannels, int kernel, int stride = 1, int padding = 0) =>
         new() { Type = "conv2d", InChannels = inChannels, OutChannels = outChannels, Kernel = kernel, Stride = stride, Padding = padding };
 
+    /// <summary>Max pooling; the stride defaults to the kernel (non-overlapping windows).</summary>
     public static LayerSpec MaxPool2d(int kernel, int? stride = null) => new() { Type = "maxpool2d", Kernel = kernel, Stride = stride ?? kernel };
 
+    /// <summary>Average pooling; the stride defaults to the kernel (non-overlapping windows).</summary>
     public static LayerSpec AvgPool2d(int kernel, int? stride = null) => new() { Type = "avgpool2d", Kernel = kernel, Stride = stride ?? kernel };
 
+    /// <summary>Batch normalization over <paramref name="channels"/> channels (or features).</summary>
     public static LayerSpec BatchNorm(int channels) => new() { Type = "batchnorm", InChannels = channels };
 
+    /// <summary>Dropout that zeroes each value with probability <paramref name="p"/> in training.</summary>
     public static LayerSpec Dropout(double p) => new() { Type = "dropout", P = p };
 
+    /// <summary>Flattens each sample to a vector, between convolutional and dense layers.</summary>
     public static LayerSpec Flatten() => new() { Type = "flatten" };
 }

@@ -12,10 +12,14 @@ namespace Backprop.IO;
 /// </summary>
 public static class ModelFile
 {
+    /// <summary>The "format" metadata value that marks a safetensors file as a Backprop model.</summary>
     public const string FormatName = "backprop.model";
+    /// <summary>The model file version this build writes and reads.</summary>
     public const int FormatVersion = 1;
 
+    /// <summary>The tensor holding the input standardizer's means.</summary>
     public const string MeanTensor = "normalizer.mean";
+    /// <summary>The tensor holding the input standardizer's deviations.</summary>
     public const string StdTensor = "normalizer.std";
 
     private const string FormatKey = "format", VersionKey = "format_version", TaskKey = "task", ArchitectureKey = "architecture",

@@ -6,6 +6,7 @@ namespace Backprop.IO;
 /// </summary>
 public sealed class ModelFileException : Exception
 {
+    /// <summary>A problem at <paramref name="location"/> ("line 3, column 7", or empty) of <paramref name="file"/>.</summary>
     public ModelFileException(string file, string location, string problem, Exception? inner = null)
         : base(location.Length == 0 ? $"{file}: {problem}" : $"{file}: {location}: {problem}", inner)
     {

@@ -7,9 +7,12 @@ namespace Backprop.IO;
 public sealed class ModelFormatException(string file, string field, string problem)
     : Exception($"{file}: {field}: {problem}")
 {
+    /// <summary>The model file.</summary>
     public string File { get; } = file;
 
+    /// <summary>The metadata field or tensor at fault, as a JSON path ("__metadata__.architecture[2].kernel").</summary>
     public string Field { get; } = field;
 
+    /// <summary>What is wrong with it, in words.</summary>
     public string Problem { get; } = problem;
 }

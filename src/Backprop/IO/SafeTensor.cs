@@ -6,7 +6,9 @@ namespace Backprop.IO;
 /// <summary>The element types Backprop reads and writes in safetensors files.</summary>
 public enum SafeTensorDType
 {
+    /// <summary>32-bit IEEE floats.</summary>
     F32,
+    /// <summary>64-bit IEEE floats.</summary>
     F64,
 }
 
@@ -52,11 +54,13 @@ public sealed class SafeTensor
         };
     }
 
+    /// <summary>The element type as stored in the file.</summary>
     public SafeTensorDType DType { get; }
 
     /// <summary>The size of each dimension, outermost first (empty for a scalar).</summary>
     public int[] Shape { get; }
 
+    /// <summary>The number of elements.</summary>
     public int Length => values.Length;
 
     /// <summary>The bytes per element: 4 for F32, 8 for F64.</summary>
@@ -92,5 +96,6 @@ public sealed class SafeTensor
         _ => new(dtype, shape, MemoryMarshal.Cast<byte, double>(bytes).ToArray()),
     };
 
+    /// <inheritdoc/>
     public override string ToString() => $"{DType}[{string.Join(", ", Shape)}]";
 }

@@ -3,7 +3,9 @@ namespace Backprop.IO;
 /// <summary>The task a model was trained for, as written in model files.</summary>
 public static class ModelTask
 {
+    /// <summary>The task value of a classifier.</summary>
     public const string Classification = "classification";
+    /// <summary>The task value of a regressor.</summary>
     public const string Regression = "regression";
 }
 

@@ -10,6 +10,7 @@ public static class TrainedModelFile
 {
     private const string TargetMeanKey = "target_mean", TargetScaleKey = "target_scale", TargetNameKey = "target";
 
+    /// <summary>The file form of a trained model: its architecture, tensors and <paramref name="metadata"/>.</summary>
     public static SavedModel ToSaved(TrainedModel model, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -37,6 +38,7 @@ public static class TrainedModelFile
         };
     }
 
+    /// <summary>Writes the model to <paramref name="path"/> atomically: on failure an existing file is left untouched.</summary>
     public static void Save(string path, TrainedModel model, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -44,8 +46,10 @@ public static class TrainedModelFile
         ModelFile.Save(path, ToSaved(model, metadata));
     }
 
+    /// <summary>Reads a model file; problems are a <see cref="ModelFormatException"/> or <see cref="ModelFileException"/> naming the file and field.</summary>
     public static TrainedModel Load(string path) => FromSaved(ModelFile.Load(path), path);
 
+    /// <summary>Builds the network a saved model describes; <paramref name="path"/> is the name errors give it.</summary>
     public static TrainedModel FromSaved(SavedModel saved, string path)
     {
         ArgumentNullException.ThrowIfNull(saved);

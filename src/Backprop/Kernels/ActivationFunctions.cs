@@ -9,6 +9,7 @@ public static class ActivationFunctions
 {
     private const double InverseSqrtTwo = 0.70710678118654752;
     private const double InverseSqrtTwoPi = 0.3989422804014327;
+    /// <summary>Leaky ReLU's slope for negative inputs (PyTorch's default).</summary>
     public const double LeakySlope = 0.01;
 
     /// <summary>σ(x) = 1/(1+e^−x), written so that e^x is only taken of a non-positive number.</summary>
@@ -19,8 +20,10 @@ public static class ActivationFunctions
         return e / (1.0 + e);
     }
 
+    /// <summary>σ'(z) from the output y = σ(z).</summary>
     public static double SigmoidDerivative(double y) => y * (1.0 - y);
 
+    /// <summary>tanh'(z) from the output y = tanh(z).</summary>
     public static double TanhDerivative(double y) => 1.0 - y * y;
 
     /// <summary>log(1+eˣ) = max(x, 0) + log1p(e^−|x|).</summary>

@@ -5,18 +5,21 @@ namespace Backprop.Kernels;
 /// <summary>The plain loops that the vectorised <see cref="DenseKernels"/> are tested against. Same contracts, no tricks.</summary>
 public static class DenseKernelsReference
 {
+    /// <summary>The plain ReLU that the vectorized kernel is tested against.</summary>
     public static void Relu<T>(ReadOnlySpan<T> preActivation, Span<T> activated) where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int i = 0; i < preActivation.Length; i++)
             activated[i] = T.IsNaN(preActivation[i]) || preActivation[i] > T.Zero ? preActivation[i] : T.Zero;
     }
 
+    /// <summary>The plain ReLU backward (gradient zeroed where z ≤ 0) that the vectorized kernel is tested against.</summary>
     public static void ReluBackward<T>(ReadOnlySpan<T> preActivation, Span<T> gradient) where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int i = 0; i < gradient.Length; i++)
             if (preActivation[i] <= T.Zero) gradient[i] = T.Zero;
     }
 
+    /// <summary>The plain bias gradient (column sums of a [batch, width] gradient) that the vectorized kernel is tested against.</summary>
     public static void SumRows<T>(ReadOnlySpan<T> gradient, Span<T> dBias, int batch) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int width = dBias.Length;

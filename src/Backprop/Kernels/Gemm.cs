@@ -14,10 +14,12 @@ public static class Gemm
     internal const long DirectThreshold = 16 * 16 * 16;
     internal const int DirectMaxRows = 4;
 
+    /// <summary>C[m, n] (+)= op(A)[m, k] · op(B)[k, n] in float32, row-major; see the class summary.</summary>
     public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k,
         bool transposeA = false, bool transposeB = false, bool accumulate = false)
         => Multiply<float>(a, b, c, m, n, k, transposeA, transposeB, accumulate);
 
+    /// <summary>C[m, n] (+)= op(A)[m, k] · op(B)[k, n] in float64, row-major; see the class summary.</summary>
     public static void Multiply(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int n, int k,
         bool transposeA = false, bool transposeB = false, bool accumulate = false)
         => Multiply<double>(a, b, c, m, n, k, transposeA, transposeB, accumulate);

@@ -3,6 +3,7 @@ namespace Backprop.Kernels;
 /// <summary>The plain triple loop that <see cref="Gemm"/> is tested against. Same contract, no tricks.</summary>
 public static class GemmReference
 {
+    /// <summary>The plain triple loop that the float32 GEMM is tested against.</summary>
     public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k,
         bool transposeA = false, bool transposeB = false, bool accumulate = false)
     {
@@ -23,6 +24,7 @@ public static class GemmReference
         }
     }
 
+    /// <summary>The plain triple loop that the float64 GEMM is tested against.</summary>
     public static void Multiply(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int n, int k,
         bool transposeA = false, bool transposeB = false, bool accumulate = false)
     {

@@ -8,7 +8,7 @@ namespace Backprop.Kernels;
 /// Lays out every kernel window of an image as a column, so that a convolution becomes one matrix product:
 /// cols[(c·k + i)·k + j, p] = x[c, oh·s − pad + i, ow·s − pad + j] for output position p = oh·Wo + ow (zero
 /// where the window hangs over the padding). Several images sit side by side: image g's positions are the
-/// columns g·Ho·Wo onwards of rows <paramref name="rowStride"/> long.
+/// columns g·Ho·Wo onwards of rows rowStride long.
 /// </summary>
 internal static class Im2Col
 {

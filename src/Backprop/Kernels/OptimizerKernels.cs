@@ -52,7 +52,7 @@ public static class OptimizerKernels
 
     /// <summary>
     /// One Adam/AdamW step over a parameter, in one pass (torch.optim.Adam / AdamW):
-    /// p ← p·decoupledDecay;  g ← g + l2·p (when <paramref name="coupled"/>);  m ← β₁m + (1−β₁)g;
+    /// p ← p·decoupledDecay;  g ← g + l2·p (when step.Coupled);  m ← β₁m + (1−β₁)g;
     /// v ← β₂v + (1−β₂)g²;  p ← p + (−stepSize)·m / (√v / √(1−β₂ᵗ) + ε).
     /// Every element is computed in the same order as the scalar tail loop, so vector and scalar results are identical.
     /// </summary>

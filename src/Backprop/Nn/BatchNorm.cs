@@ -8,8 +8,10 @@ namespace Backprop.Nn;
 /// </summary>
 public sealed class BatchNorm<T> : Module<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>PyTorch's defaults: how far the running statistics move towards each batch's, and the variance floor.</summary>
     public const double Momentum = 0.1, Epsilon = 1e-5;
 
+    /// <summary>A fresh layer: scale 1, shift 0, running mean 0 and variance 1, as PyTorch initialises it.</summary>
     public BatchNorm(int channels)
         : this(Tensor.Full(T.One, channels), Tensor.Zeros<T>(channels), Tensor.Zeros<T>(channels), Tensor.Full(T.One, channels)) { }
 
@@ -35,19 +37,28 @@ public sealed class BatchNorm<T> : Module<T> where T : unmanaged, IFloatingPoint
 
     private readonly T[] runningMeanValues, runningVarValues;
 
+    /// <summary>The per-channel scale γ (trained).</summary>
     public Tensor<T> Weight { get; }
+    /// <summary>The per-channel shift β (trained).</summary>
     public Tensor<T> Bias { get; }
+    /// <summary>The mean used in inference, updated by each training batch.</summary>
     public Tensor<T> RunningMean { get; }
+    /// <summary>The (unbiased) variance used in inference, updated by each training batch.</summary>
     public Tensor<T> RunningVar { get; }
+    /// <summary>The number of channels (or features) normalised.</summary>
     public int Channels => Weight.Length;
 
+    /// <inheritdoc/>
     public override Tensor<T> Forward(Tensor<T> input) =>
         Tensor<T>.BatchNorm(input, Weight, Bias, runningMeanValues, runningVarValues, Training, Momentum, Epsilon);
 
+    /// <inheritdoc/>
     public override IEnumerable<(string Name, Tensor<T> Parameter)> NamedParameters() => [("weight", Weight), ("bias", Bias)];
 
+    /// <inheritdoc/>
     public override IEnumerable<(string Name, Tensor<T> Buffer)> NamedBuffers() =>
         [("running_mean", RunningMean), ("running_var", RunningVar)];
 
+    /// <inheritdoc/>
     public override string ToString() => $"BatchNorm({Channels})";
 }

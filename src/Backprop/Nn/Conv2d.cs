@@ -35,18 +35,28 @@ public sealed class Conv2d<T> : Module<T> where T : unmanaged, IFloatingPointIee
         Padding = padding;
     }
 
+    /// <summary>The kernels, [out channels, in channels, kernel, kernel].</summary>
     public Tensor<T> Weight { get; }
+    /// <summary>One bias per output channel.</summary>
     public Tensor<T> Bias { get; }
+    /// <summary>The step between windows, in pixels.</summary>
     public int Stride { get; }
+    /// <summary>Zero pixels added on each side of the input.</summary>
     public int Padding { get; }
+    /// <summary>Channels the input must have.</summary>
     public int InChannels => Weight.Dim(1);
+    /// <summary>Channels of the output (one per kernel).</summary>
     public int OutChannels => Weight.Dim(0);
+    /// <summary>The side of the square kernel.</summary>
     public int Kernel => Weight.Dim(2);
 
+    /// <inheritdoc/>
     public override Tensor<T> Forward(Tensor<T> input) => Tensor<T>.Conv2d(input, Weight, Bias, Stride, Padding);
 
+    /// <inheritdoc/>
     public override IEnumerable<(string Name, Tensor<T> Parameter)> NamedParameters() => [("weight", Weight), ("bias", Bias)];
 
+    /// <inheritdoc/>
     public override string ToString() =>
         $"Conv2d({InChannels}, {OutChannels}, kernel_size={Kernel}, stride={Stride}, padding={Padding})";
 }

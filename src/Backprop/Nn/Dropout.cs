@@ -13,16 +13,20 @@ public sealed class Dropout<T> : Module<T> where T : unmanaged, IFloatingPointIe
 {
     private Random random = new(0);
 
+    /// <summary>Dropout with probability <paramref name="p"/> in [0, 1); the survivors are scaled by 1 / (1 − p) so the expected sum is unchanged.</summary>
     public Dropout(double p)
     {
         if (!(p >= 0 && p < 1)) throw new ArgumentOutOfRangeException(nameof(p), $"dropout probability must be in [0, 1), got {p}");
         P = p;
     }
 
+    /// <summary>The probability that a value is zeroed in training.</summary>
     public double P { get; }
 
+    /// <summary>Restarts the random masks from <paramref name="seed"/>, for reproducible training.</summary>
     public void Reseed(int seed) => random = new Random(seed);
 
+    /// <inheritdoc/>
     public override Tensor<T> Forward(Tensor<T> input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -34,5 +38,6 @@ public sealed class Dropout<T> : Module<T> where T : unmanaged, IFloatingPointIe
         return input * mask;
     }
 
+    /// <inheritdoc/>
     public override string ToString() => $"Dropout(p={P})";
 }

@@ -5,9 +5,13 @@ namespace Backprop.Nn;
 /// <summary>y = x·Wᵀ + b, with weight [out, in] and bias [out] (PyTorch's nn.Linear layout).</summary>
 public sealed class Linear<T> : Module<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>The weights, [out features, in features] as in PyTorch.</summary>
     public Tensor<T> Weight { get; }
+    /// <summary>One bias per output feature.</summary>
     public Tensor<T> Bias { get; }
+    /// <summary>Values each input sample must have.</summary>
     public int InFeatures => Weight.Dim(1);
+    /// <summary>Values each output sample has.</summary>
     public int OutFeatures => Weight.Dim(0);
 
     /// <summary>PyTorch's default initialisation: kaiming-uniform with a = √5, which bounds weights and
@@ -32,9 +36,12 @@ public sealed class Linear<T> : Module<T> where T : unmanaged, IFloatingPointIee
         Bias = bias.RequireGrad();
     }
 
+    /// <inheritdoc/>
     public override Tensor<T> Forward(Tensor<T> input) => Tensor<T>.Linear(input, Weight, Bias);
 
+    /// <inheritdoc/>
     public override IEnumerable<(string Name, Tensor<T> Parameter)> NamedParameters() => [("weight", Weight), ("bias", Bias)];
 
+    /// <inheritdoc/>
     public override string ToString() => $"Linear(in_features={InFeatures}, out_features={OutFeatures})";
 }

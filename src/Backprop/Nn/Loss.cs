@@ -15,6 +15,7 @@ public enum LossKind
     BinaryCrossEntropy,
 }
 
+/// <summary>The losses, as autograd tensors to call Backward on, and their names on the command line.</summary>
 public static class Loss
 {
     private static readonly Dictionary<string, LossKind> ByName = new(StringComparer.Ordinal)
@@ -25,17 +26,22 @@ public static class Loss
         ["binary_cross_entropy"] = LossKind.BinaryCrossEntropy,
     };
 
+    /// <summary>Every accepted loss name, for error messages and help.</summary>
     public static IEnumerable<string> Names => ByName.Keys;
 
+    /// <summary>The loss called <paramref name="name"/>, if any.</summary>
     public static bool TryParse(string name, out LossKind kind) => ByName.TryGetValue(name, out kind);
 
+    /// <summary>The name of <paramref name="kind"/> on the command line and in explain output.</summary>
     public static string Name(this LossKind kind) =>
         ByName.FirstOrDefault(pair => pair.Value == kind).Key
         ?? throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a loss (one of " + string.Join(", ", ByName.Keys) + ")");
 
+    /// <summary>Σ (prediction − target)², summed rather than averaged (the notebook's cost).</summary>
     public static Tensor<T> SquaredError<T>(Tensor<T> prediction, Tensor<T> target) where T : unmanaged, IFloatingPointIeee754<T>
         => Difference(prediction, target, "squared error").Square().Sum();
 
+    /// <summary>The mean of (prediction − target)², as torch.nn.functional.mse_loss.</summary>
     public static Tensor<T> Mse<T>(Tensor<T> prediction, Tensor<T> target) where T : unmanaged, IFloatingPointIeee754<T>
         => Difference(prediction, target, "mse").Square().Mean();
 
@@ -51,9 +57,11 @@ public static class Loss
         return prediction - target;
     }
 
+    /// <summary>Mean softmax cross-entropy of logits [batch, classes] against class indices, as torch.nn.functional.cross_entropy.</summary>
     public static Tensor<T> CrossEntropy<T>(Tensor<T> logits, ReadOnlySpan<int> targets) where T : unmanaged, IFloatingPointIeee754<T>
         => Tensor<T>.CrossEntropy(logits, targets);
 
+    /// <summary>Mean binary cross-entropy of logits against 0/1 targets, computed stably from the logits.</summary>
     public static Tensor<T> BinaryCrossEntropy<T>(Tensor<T> logits, Tensor<T> targets) where T : unmanaged, IFloatingPointIeee754<T>
         => Tensor<T>.BinaryCrossEntropyWithLogits(logits, targets);
 

@@ -5,11 +5,13 @@ namespace Backprop.Nn;
 /// <summary>A building block of a network: it maps a tensor to a tensor and lists its parameters.</summary>
 public abstract class Module<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>Computes the output, recording the graph for Backward unless under <see cref="GradMode.NoGrad"/>.</summary>
     public abstract Tensor<T> Forward(Tensor<T> input);
 
     /// <summary>The trainable tensors, named as in a state dict ("0.weight", "0.bias", …).</summary>
     public virtual IEnumerable<(string Name, Tensor<T> Parameter)> NamedParameters() => [];
 
+    /// <summary>The trainable tensors, in the order of <see cref="NamedParameters"/>: what an optimizer takes.</summary>
     public IEnumerable<Tensor<T>> Parameters() => NamedParameters().Select(pair => pair.Parameter);
 
     /// <summary>State that is not trained but is part of the model (batch norm's running statistics), named as
@@ -22,10 +24,12 @@ public abstract class Module<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Switches training behaviour on or off, for this module and every module inside it.</summary>
     public virtual void SetTraining(bool training) => Training = training;
 
+    /// <summary>Clears every parameter's gradient, which otherwise accumulates over Backward calls.</summary>
     public void ZeroGrad()
     {
         foreach (var parameter in Parameters()) parameter.ZeroGrad();
     }
 
+    /// <summary>The number of trainable values.</summary>
     public int ParameterCount() => Parameters().Sum(parameter => parameter.Length);
 }

@@ -5,8 +5,10 @@ namespace Backprop.Nn;
 /// <summary>Modules applied one after another.</summary>
 public sealed class Sequential<T>(IEnumerable<Module<T>> layers) : Module<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>The layers, applied in the order given.</summary>
     public Sequential(params Module<T>[] layers) : this((IEnumerable<Module<T>>)layers) { }
 
+    /// <summary>The layers in order; parameter names start with a layer's index ("0.weight").</summary>
     public IReadOnlyList<Module<T>> Layers { get; } = NoneNull(layers);
 
     // NOTE: a null layer used to surface as a NullReferenceException from the first Forward, far from where it came in.
@@ -19,6 +21,7 @@ public sealed class Sequential<T>(IEnumerable<Module<T>> layers) : Module<T> whe
         return array;
     }
 
+    /// <inheritdoc/>
     public override Tensor<T> Forward(Tensor<T> input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -50,12 +53,15 @@ public sealed class Sequential<T>(IEnumerable<Module<T>> layers) : Module<T> whe
         => Layers[i] is ActivationLayer<T> { Activation: Activation.Relu } && i + 1 < Layers.Count && Layers[i + 1] is MaxPool2d<T> pool
             ? pool : null;
 
+    /// <inheritdoc/>
     public override IEnumerable<(string Name, Tensor<T> Parameter)> NamedParameters() =>
         Layers.SelectMany((layer, index) => layer.NamedParameters().Select(pair => ($"{index}.{pair.Name}", pair.Parameter)));
 
+    /// <inheritdoc/>
     public override IEnumerable<(string Name, Tensor<T> Buffer)> NamedBuffers() =>
         Layers.SelectMany((layer, index) => layer.NamedBuffers().Select(pair => ($"{index}.{pair.Name}", pair.Buffer)));
 
+    /// <inheritdoc/>
     public override void SetTraining(bool training)
     {
         base.SetTraining(training);

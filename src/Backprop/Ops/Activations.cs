@@ -7,13 +7,20 @@ namespace Backprop;
 // Kernels.ActivationFunctions (computed in float64), shared with the fused training kernels.
 public sealed partial class Tensor<T>
 {
+    /// <summary>Elementwise 1 / (1 + e^−x).</summary>
     public Tensor<T> Sigmoid() => Map<SigmoidFunction>();
+    /// <summary>Elementwise tanh.</summary>
     public Tensor<T> Tanh() => Map<TanhFunction>();
+    /// <summary>Elementwise max(x, 0); the gradient is 0 where x ≤ 0.</summary>
     public Tensor<T> Relu() => Fused(Activation.Relu);
+    /// <summary>Elementwise x for x > 0, else 0.01·x.</summary>
     public Tensor<T> LeakyRelu() => Map<LeakyReluFunction>();
+    /// <summary>Elementwise log(1 + e^x), a smooth ReLU.</summary>
     public Tensor<T> Softplus() => Map<SoftplusFunction>();
+    /// <summary>Elementwise x·Φ(x) with the exact normal CDF.</summary>
     public Tensor<T> Gelu() => Map<GeluFunction>();
 
+    /// <summary>The activation named by <paramref name="activation"/>; Identity returns this tensor itself.</summary>
     public Tensor<T> Apply(Activation activation) => activation switch
     {
         Activation.Identity => this,

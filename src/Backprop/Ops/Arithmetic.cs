@@ -8,6 +8,7 @@ namespace Backprop;
 // own shape (Broadcasting.SumInto), so a bias of shape [n] added to a batch [b, n] gets the column sums.
 public sealed partial class Tensor<T>
 {
+    /// <summary>Elementwise sum, broadcast as NumPy does.</summary>
     public static Tensor<T> operator +(Tensor<T> a, Tensor<T> b)
     {
         var output = BinaryForward<AddOperator<T>>(a, b);
@@ -19,6 +20,7 @@ public sealed partial class Tensor<T>
         });
     }
 
+    /// <summary>Elementwise difference, broadcast as NumPy does.</summary>
     public static Tensor<T> operator -(Tensor<T> a, Tensor<T> b)
     {
         var output = BinaryForward<SubtractOperator<T>>(a, b);
@@ -35,6 +37,7 @@ public sealed partial class Tensor<T>
         });
     }
 
+    /// <summary>Elementwise product (not a matrix product: see <see cref="MatMul"/>), broadcast as NumPy does.</summary>
     public static Tensor<T> operator *(Tensor<T> a, Tensor<T> b)
     {
         var output = BinaryForward<MultiplyOperator<T>>(a, b);
@@ -47,6 +50,7 @@ public sealed partial class Tensor<T>
         });
     }
 
+    /// <summary>Elementwise quotient, broadcast as NumPy does.</summary>
     public static Tensor<T> operator /(Tensor<T> a, Tensor<T> b)
     {
         var output = BinaryForward<DivideOperator<T>>(a, b);
@@ -71,14 +75,23 @@ public sealed partial class Tensor<T>
         });
     }
 
+    /// <summary>Elementwise negation.</summary>
     public static Tensor<T> operator -(Tensor<T> a) => a * Tensor.Scalar(-T.One);
+    /// <summary>Adds a scalar to every element.</summary>
     public static Tensor<T> operator +(Tensor<T> a, T b) => a + Tensor.Scalar(b);
+    /// <summary>Adds a scalar to every element.</summary>
     public static Tensor<T> operator +(T a, Tensor<T> b) => Tensor.Scalar(a) + b;
+    /// <summary>Subtracts a scalar from every element.</summary>
     public static Tensor<T> operator -(Tensor<T> a, T b) => a - Tensor.Scalar(b);
+    /// <summary>Subtracts every element from a scalar.</summary>
     public static Tensor<T> operator -(T a, Tensor<T> b) => Tensor.Scalar(a) - b;
+    /// <summary>Multiplies every element by a scalar.</summary>
     public static Tensor<T> operator *(Tensor<T> a, T b) => a * Tensor.Scalar(b);
+    /// <summary>Multiplies every element by a scalar.</summary>
     public static Tensor<T> operator *(T a, Tensor<T> b) => Tensor.Scalar(a) * b;
+    /// <summary>Divides every element by a scalar.</summary>
     public static Tensor<T> operator /(Tensor<T> a, T b) => a / Tensor.Scalar(b);
+    /// <summary>Divides a scalar by every element.</summary>
     public static Tensor<T> operator /(T a, Tensor<T> b) => Tensor.Scalar(a) / b;
 
     /// <summary>The elementwise maximum of two tensors. The gradient goes to the larger, half to each on a tie, and to both

@@ -6,10 +6,15 @@ namespace Backprop;
 // Comparisons give 0/1 masks with broadcasting. They are not differentiable, so nothing is recorded.
 public sealed partial class Tensor<T>
 {
+    /// <summary>1 where this &gt; <paramref name="other"/> (broadcast), else 0; not differentiable, so never recorded.</summary>
     public Tensor<T> GreaterThan(Tensor<T> other) => Compare<GreaterOperator>(this, other);
+    /// <summary>1 where this &lt; <paramref name="other"/> (broadcast), else 0; not differentiable, so never recorded.</summary>
     public Tensor<T> LessThan(Tensor<T> other) => Compare<LessOperator>(this, other);
+    /// <summary>1 where this equals <paramref name="other"/> (broadcast), else 0; NaN equals nothing.</summary>
     public Tensor<T> EqualTo(Tensor<T> other) => Compare<EqualOperator>(this, other);
+    /// <summary>1 where an element exceeds <paramref name="value"/>, else 0.</summary>
     public Tensor<T> GreaterThan(T value) => GreaterThan(Tensor.Scalar(value));
+    /// <summary>1 where an element is below <paramref name="value"/>, else 0.</summary>
     public Tensor<T> LessThan(T value) => LessThan(Tensor.Scalar(value));
 
     private static Tensor<T> Compare<TOperator>(Tensor<T> a, Tensor<T> b) where TOperator : IBinaryOperator<T>

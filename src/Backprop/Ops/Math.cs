@@ -5,10 +5,15 @@ namespace Backprop;
 // exp, log, sqrt, pow, abs: each function beside its derivative.
 public sealed partial class Tensor<T>
 {
+    /// <summary>Elementwise eˣ.</summary>
     public Tensor<T> Exp() => Map<ExpFunction>();
+    /// <summary>Elementwise natural logarithm (−∞ at 0, NaN below).</summary>
     public Tensor<T> Log() => Map<LogFunction>();
+    /// <summary>Elementwise square root.</summary>
     public Tensor<T> Sqrt() => Map<SqrtFunction>();
+    /// <summary>Elementwise |x|; the gradient at 0 is 0, as in PyTorch.</summary>
     public Tensor<T> Abs() => Map<AbsFunction>();
+    /// <summary>Elementwise x².</summary>
     public Tensor<T> Square() => this * this;
 
     /// <summary>xᵖ elementwise for a constant exponent p.</summary>

@@ -22,8 +22,10 @@ public sealed partial class Tensor<T>
     }
 
     // NOTE: the mean of no values is 0 / 0 = NaN, as in PyTorch and NumPy: an empty batch must not look like a perfect one.
+    /// <summary>The mean of all elements, as a scalar tensor.</summary>
     public Tensor<T> Mean() => Sum() / T.CreateChecked(Length);
 
+    /// <summary>Sums over <paramref name="axis"/> (negative counts from the end), keeping it as size 1 when <paramref name="keepDim"/>.</summary>
     public Tensor<T> Sum(int axis, bool keepDim = false)
     {
         var (outer, size, inner, outputShape) = SplitAt(axis, keepDim);
@@ -48,6 +50,7 @@ public sealed partial class Tensor<T>
         });
     }
 
+    /// <summary>Averages over <paramref name="axis"/> (negative counts from the end), keeping it as size 1 when <paramref name="keepDim"/>.</summary>
     public Tensor<T> Mean(int axis, bool keepDim = false) => Sum(axis, keepDim) / T.CreateChecked(Dim(axis));
 
     /// <summary>The maximum along an axis; the gradient flows to the first maximal element.</summary>

@@ -18,6 +18,7 @@ public sealed class AdamW<T> : Optimizer<T> where T : unmanaged, IFloatingPointI
     private readonly T[][] firstMoments;  // m, torch's exp_avg
     private readonly T[][] secondMoments; // v, torch's exp_avg_sq
 
+    /// <summary>AdamW over <paramref name="parameters"/> with PyTorch's defaults, weight decay included.</summary>
     public AdamW(IEnumerable<Tensor<T>> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
         double epsilon = 1e-8, double weightDecay = 1e-2)
         : base(parameters, learningRate, weightDecay)
@@ -27,17 +28,22 @@ public sealed class AdamW<T> : Optimizer<T> where T : unmanaged, IFloatingPointI
         secondMoments = AllocateBuffers();
     }
 
+    /// <summary>Decay of the running mean of gradients.</summary>
     public double Beta1 { get; }
 
+    /// <summary>Decay of the running mean of squared gradients.</summary>
     public double Beta2 { get; }
 
+    /// <summary>Added to the root of the second moment, against division by zero.</summary>
     public double Epsilon { get; }
 
+    /// <inheritdoc/>
     protected override void Update(int index, long step, Span<T> parameter, ReadOnlySpan<T> gradient) =>
         // p ← p·(1 − lr·λ);  m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  p ← p − lr·m̂/(√v̂ + ε)
         OptimizerKernels.Adam(parameter, gradient, firstMoments[index], secondMoments[index],
             AdamHyperparameters.Scalars<T>(step, LearningRate, Beta1, Beta2, Epsilon, l2: 0, decoupledDecay: 1 - LearningRate * WeightDecay));
 
+    /// <inheritdoc/>
     protected override IEnumerable<(string Name, T[][] Buffers)> StateBuffers() =>
         [("exp_avg", firstMoments), ("exp_avg_sq", secondMoments)];
 }

@@ -7,6 +7,7 @@ namespace Backprop.Optim;
 /// </summary>
 public sealed class CosineAnnealingLr : LearningRateSchedule
 {
+    /// <summary>Anneals the rate along a half cosine to <paramref name="etaMin"/> over <paramref name="tMax"/> epochs (torch.optim.lr_scheduler.CosineAnnealingLR).</summary>
     public CosineAnnealingLr(int tMax, double etaMin = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tMax);
@@ -14,13 +15,17 @@ public sealed class CosineAnnealingLr : LearningRateSchedule
         (TMax, EtaMin) = (tMax, etaMin);
     }
 
+    /// <summary>Epochs from the initial rate to the minimum.</summary>
     public int TMax { get; }
 
+    /// <summary>The lowest rate.</summary>
     public double EtaMin { get; }
 
     // NOTE: torch steps by a chained ratio; it equals this closed form up to rounding (≈1e-16 relative).
+    /// <inheritdoc/>
     public override double LearningRateAt(int epoch, double initialLearningRate) =>
         EtaMin + (initialLearningRate - EtaMin) * (1 + Math.Cos(Math.PI * epoch / TMax)) / 2;
 
+    /// <inheritdoc/>
     public override string ToString() => $"CosineAnnealingLr(T_max={TMax}, eta_min={EtaMin})";
 }

@@ -15,6 +15,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     // and its count (and hence its Adam bias correction, its momentum start) does not advance.
     private readonly long[] stepCounts;
 
+    /// <summary>Takes a fixed, non-empty list of parameters; the rate and decay must be finite and ≥ 0.</summary>
     protected Optimizer(IEnumerable<Tensor<T>> parameters, double learningRate, double weightDecay)
     {
         ArgumentNullException.ThrowIfNull(parameters);
@@ -29,6 +30,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         WeightDecay = weightDecay;
     }
 
+    /// <summary>The tensors it updates, in the order given.</summary>
     public IReadOnlyList<Tensor<T>> Parameters => parameters;
 
     /// <summary>The learning rate of the next step; schedules set it (see <see cref="LearningRateSchedule"/>).</summary>
@@ -37,6 +39,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The learning rate given at construction (torch's <c>initial_lr</c>), the base of every schedule.</summary>
     public double InitialLearningRate { get; }
 
+    /// <summary>The L2 penalty (or, for AdamW, the decoupled decay) per step.</summary>
     public double WeightDecay { get; }
 
     /// <summary>How many steps updated parameter <paramref name="index"/> (it is skipped while its gradient is null).</summary>

@@ -19,6 +19,7 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
     private readonly T[][] momentumBuffers;
     private readonly T[] scratch; // d when it differs from both g and b, sized for the largest parameter
 
+    /// <summary>Stochastic gradient descent, with optional (Nesterov) momentum and L2 weight decay, as torch.optim.SGD.</summary>
     public Sgd(IEnumerable<Tensor<T>> parameters, double learningRate, double momentum = 0, bool nesterov = false, double weightDecay = 0)
         : base(parameters, learningRate, weightDecay)
     {
@@ -30,10 +31,13 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
         scratch = new T[Parameters.Max(parameter => parameter.Length)];
     }
 
+    /// <summary>The fraction of the previous update carried into the next; 0 for plain SGD.</summary>
     public double Momentum { get; }
 
+    /// <summary>Whether the gradient is taken at the look-ahead point (Nesterov momentum).</summary>
     public bool Nesterov { get; }
 
+    /// <inheritdoc/>
     protected override void Update(int index, long step, Span<T> parameter, ReadOnlySpan<T> gradient)
     {
         if (WeightDecay == 0 && Momentum != 0 && !Nesterov && step > 1)
@@ -67,6 +71,7 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
         TensorPrimitives.MultiplyAdd(direction, Cast(-LearningRate), parameter, parameter); // p ← p − lr·d
     }
 
+    /// <inheritdoc/>
     protected override IEnumerable<(string Name, T[][] Buffers)> StateBuffers() =>
         Momentum == 0 ? [] : [("momentum_buffer", momentumBuffers)];
 }

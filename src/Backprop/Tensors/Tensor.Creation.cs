@@ -5,6 +5,7 @@ namespace Backprop;
 /// <summary>Factories for <see cref="Tensor{T}"/>: <c>Tensor.Zeros&lt;float&gt;(2, 3)</c>, <c>Tensor.From(new[,] {...})</c>.</summary>
 public static class Tensor
 {
+    /// <summary>A tensor of zeros in the given shape (none: a scalar).</summary>
     public static Tensor<T> Zeros<T>(params int[] shape) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(shape);
@@ -15,9 +16,11 @@ public static class Tensor
     internal static Tensor<T> Uninitialized<T>(params int[] shape) where T : unmanaged, IFloatingPointIeee754<T>
         => new(TensorArena.Rent<T>(ShapeMath.ElementCount(shape), clear: false), 0, (int[])shape.Clone());
 
+    /// <summary>A tensor of ones in the given shape.</summary>
     public static Tensor<T> Ones<T>(params int[] shape) where T : unmanaged, IFloatingPointIeee754<T>
         => Full(T.One, shape);
 
+    /// <summary>A tensor with every element <paramref name="value"/>.</summary>
     public static Tensor<T> Full<T>(T value, params int[] shape) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var tensor = Zeros<T>(shape);
@@ -47,12 +50,14 @@ public static class Tensor
         return new(values, 0, (int[])shape.Clone());
     }
 
+    /// <summary>A vector holding a copy of <paramref name="vector"/>.</summary>
     public static Tensor<T> From<T>(T[] vector) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(vector);
         return new((T[])vector.Clone(), 0, [vector.Length]);
     }
 
+    /// <summary>A matrix holding a copy of <paramref name="matrix"/>.</summary>
     public static Tensor<T> From<T>(T[,] matrix) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(matrix);

@@ -5,7 +5,7 @@ namespace Backprop;
 /// <summary>
 /// An n-dimensional array of float32 or float64 elements, stored contiguously in row-major order.
 /// Views (<see cref="Reshape"/>, <see cref="Rows"/>) share storage with the tensor they come from.
-/// A tensor that requires gradients remembers the operation that made it, so <see cref="Backward"/>
+/// A tensor that requires gradients remembers the operation that made it, so <see cref="Backward()"/>
 /// can send gradients back through the graph.
 /// </summary>
 public sealed partial class Tensor<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -42,7 +42,7 @@ public sealed partial class Tensor<T> where T : unmanaged, IFloatingPointIeee754
 
     internal int[] ShapeArray => shape;
 
-    /// <summary>The accumulated gradient of the last <see cref="Backward"/>, shaped like this tensor.</summary>
+    /// <summary>The accumulated gradient of the last <see cref="Backward()"/>, shaped like this tensor.</summary>
     public Tensor<T>? Grad { get; set; }
 
     /// <summary>Whether operations on this tensor are recorded for differentiation.</summary>
@@ -57,6 +57,7 @@ public sealed partial class Tensor<T> where T : unmanaged, IFloatingPointIeee754
     /// <summary>An optional label, used by graph renderers.</summary>
     public string? Label { get; set; }
 
+    /// <summary>The element at <paramref name="index"/>, one index per dimension; out of bounds is an ArgumentOutOfRangeException naming the dimension.</summary>
     [System.Runtime.CompilerServices.IndexerName("At")]
     public T this[params int[] index]
     {
@@ -71,6 +72,7 @@ public sealed partial class Tensor<T> where T : unmanaged, IFloatingPointIeee754
         return storage[offset];
     }
 
+    /// <summary>A row-major copy of the elements.</summary>
     public T[] ToArray() => Data.ToArray();
 
     /// <summary>The elements widened to float64 (for printing and comparisons).</summary>
@@ -91,5 +93,6 @@ public sealed partial class Tensor<T> where T : unmanaged, IFloatingPointIeee754
     /// <summary>Clears the accumulated gradient (keeps the buffer, so steps don't allocate).</summary>
     public void ZeroGrad() => Grad?.Data.Clear();
 
+    /// <summary>The shape and values, nested by dimension, with long dimensions elided in the middle.</summary>
     public override string ToString() => TensorFormatter.Format(this);
 }

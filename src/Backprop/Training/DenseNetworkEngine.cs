@@ -31,6 +31,7 @@ public sealed class DenseNetworkEngine<T> : INetworkEngine<T> where T : unmanage
         public int Width => Linear.OutFeatures;
     }
 
+    /// <summary>Compiles a plain dense stack (see <see cref="Supports"/>) into fused kernels with buffers for <paramref name="batchCapacity"/> rows, grown on demand.</summary>
     public DenseNetworkEngine(Sequential<T> network, int batchCapacity = 1)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -56,7 +57,9 @@ public sealed class DenseNetworkEngine<T> : INetworkEngine<T> where T : unmanage
     /// <summary>Nothing in a dense stack is random during training.</summary>
     public void StartEpoch(long seed, int epoch) { }
 
+    /// <summary>Values per input row.</summary>
     public int InputWidth => inputWidth;
+    /// <summary>Values per output row.</summary>
     public int OutputWidth => blocks[^1].Width;
 
     /// <summary>Runs the network on a batch (batch, in) and returns its output (batch, out), valid until the next call.</summary>

@@ -100,6 +100,7 @@ public sealed record Evaluation(
         return new Evaluation(rows, mse, null, null, Math.Sqrt(mse), absolute / Math.Max(rows, 1), r2);
     }
 
+    /// <summary>The index of the largest value, the first on ties, as the predicted class.</summary>
     public static int ArgMax(ReadOnlySpan<float> values)
     {
         int best = 0;

@@ -18,6 +18,7 @@ public sealed class GraphNetworkEngine<T> : INetworkEngine<T> where T : unmanage
     private T[] outputs = [];
     private readonly TensorArena arena = new();
 
+    /// <summary>Runs any network through autograd, feeding it batches of <paramref name="inputShape"/>.</summary>
     public GraphNetworkEngine(Sequential<T> network, int[] inputShape)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -29,6 +30,7 @@ public sealed class GraphNetworkEngine<T> : INetworkEngine<T> where T : unmanage
         foreach (var parameter in parameters) parameter.GradBuffer();
     }
 
+    /// <inheritdoc/>
     public ReadOnlySpan<T> Forward(ReadOnlySpan<T> input, int batch)
     {
         network.SetTraining(false);
@@ -45,6 +47,7 @@ public sealed class GraphNetworkEngine<T> : INetworkEngine<T> where T : unmanage
         return outputs.AsSpan(0, length);
     }
 
+    /// <inheritdoc/>
     public T ComputeGradients(ReadOnlySpan<T> input, ReadOnlySpan<int> labels, int batch)
     {
         T loss;
@@ -59,6 +62,7 @@ public sealed class GraphNetworkEngine<T> : INetworkEngine<T> where T : unmanage
         return loss;
     }
 
+    /// <inheritdoc/>
     public T ComputeGradients(ReadOnlySpan<T> input, ReadOnlySpan<T> targets, int batch)
     {
         T loss;
@@ -74,6 +78,7 @@ public sealed class GraphNetworkEngine<T> : INetworkEngine<T> where T : unmanage
         return loss;
     }
 
+    /// <inheritdoc/>
     public void StartEpoch(long seed, int epoch)
     {
         var layers = network.Layers;

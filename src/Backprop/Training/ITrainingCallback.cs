@@ -16,8 +16,10 @@ public sealed class EarlyStopping(int patience, double minDelta = 0) : ITraining
     private double best = double.PositiveInfinity;
     private int epochsWithoutImprovement;
 
+    /// <summary>The epoch after which it asked training to stop; null while it has not.</summary>
     public int? StoppedAtEpoch { get; private set; }
 
+    /// <inheritdoc/>
     public bool OnEpochEnd(EpochMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(metrics);

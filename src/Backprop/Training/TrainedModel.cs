@@ -13,6 +13,7 @@ public sealed class TrainedModel
     private INetworkEngine<float>? engine;
     private int? smallestBatch;
 
+    /// <summary>A network with everything prediction needs: the task, feature names and input shape, classes, and the input and target scaling it was trained with.</summary>
     public TrainedModel(Sequential<float> network, TaskKind task, string[] featureNames, int[] inputShape,
         string[]? classNames, Standardizer? normalizer, float targetMean = 0, float targetScale = 1)
     {
@@ -29,21 +30,29 @@ public sealed class TrainedModel
         TargetScale = targetScale;
     }
 
+    /// <summary>The layers and their trained parameters.</summary>
     public Sequential<float> Network { get; }
+    /// <summary>Classification or regression.</summary>
     public TaskKind Task { get; }
+    /// <summary>The input columns in order, which data given for prediction must match.</summary>
     public string[] FeatureNames { get; }
+    /// <summary>The shape of one sample ([features], or [channels, height, width]).</summary>
     public int[] InputShape { get; }
+    /// <summary>The class names, index by index; null for regression.</summary>
     public string[]? ClassNames { get; }
+    /// <summary>The input standardization fitted on the training rows; null for none.</summary>
     public Standardizer? Normalizer { get; }
 
     /// <summary>Regression targets are trained as (t − mean)/scale, so one learning rate suits any units.</summary>
     public float TargetMean { get; }
+    /// <summary>See <see cref="TargetMean"/>.</summary>
     public float TargetScale { get; }
 
     /// <summary>The CSV column it was trained to predict, by which `eval` and `predict` find the target in other files;
     /// null for images, and for model files written before it was kept.</summary>
     public string? TargetName { get; init; }
 
+    /// <summary>Outputs per sample: the class count, or 1 for regression.</summary>
     public int OutputWidth => Task == TaskKind.Classification ? ClassNames!.Length : 1;
 
     /// <summary>The fused dense engine for a plain dense stack, autograd for anything else.</summary>

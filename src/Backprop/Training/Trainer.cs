@@ -8,9 +8,13 @@ namespace Backprop.Training;
 /// <summary>How to train: epochs, batch size, seed, schedule, clipping.</summary>
 public sealed record TrainingOptions
 {
+    /// <summary>Passes over the training data.</summary>
     public int Epochs { get; init; } = 20;
+    /// <summary>Rows per optimizer step (clamped to the training set's size).</summary>
     public int BatchSize { get; init; } = 32;
+    /// <summary>Seeds the shuffling and dropout, so a run can be repeated exactly.</summary>
     public long Seed { get; init; }
+    /// <summary>How the learning rate changes by epoch; null keeps it constant.</summary>
     public LearningRateSchedule? Schedule { get; init; }
 
     /// <summary>Clip gradients to this global L2 norm before each step; null for no clipping.</summary>
@@ -25,6 +29,7 @@ public sealed record TrainingOptions
 /// <param name="FinalTest">The model's metrics on the test set after the last epoch (null without a test set).</param>
 public sealed record TrainingResult(IReadOnlyList<EpochMetrics> Epochs, double TrainSeconds, long SamplesSeen, Evaluation? FinalTest)
 {
+    /// <summary>Training throughput, 0 when no time was measured.</summary>
     public double SamplesPerSecond => TrainSeconds > 0 ? SamplesSeen / TrainSeconds : 0;
 }
 
@@ -113,6 +118,7 @@ public static class Trainer
         return new TrainingResult(history, trainSeconds, samplesSeen, evaluation);
     }
 
+    /// <summary>Why a batch of one cannot train a network with batch norm after a dense layer (part of error messages).</summary>
     public const string BatchNormNeedsTwo = "a batchnorm layer sees one value per channel from each sample (after a dense layer, " +
         "or on a 1×1 map), and its batch mean and variance need at least two samples";
 

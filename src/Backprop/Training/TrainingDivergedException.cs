@@ -3,8 +3,10 @@ namespace Backprop.Training;
 /// <summary>The training loss, a weight or the test loss became NaN or infinite.</summary>
 public sealed class TrainingDivergedException : Exception
 {
+    /// <summary>The usual hint when a loss goes to infinity or NaN.</summary>
     public const string SmallerLearningRate = "try a smaller --lr";
 
+    /// <summary>The loss became <paramref name="loss"/> (NaN or infinite) at <paramref name="batch"/> of <paramref name="epoch"/>.</summary>
     public TrainingDivergedException(int epoch, int batch, double loss)
         : this(epoch, batch, $"the loss became {loss} in epoch {epoch}, batch {batch}", SmallerLearningRate)
     {
@@ -24,6 +26,7 @@ public sealed class TrainingDivergedException : Exception
         What = what;
     }
 
+    /// <summary>The epoch (from 1) in which training diverged.</summary>
     public int Epoch { get; }
 
     /// <summary>The batch whose loss was not finite; 0 when found at the end of the epoch.</summary>

@@ -19,10 +19,15 @@ namespace Backprop.IO.Onnx;
 /// </remarks>
 public static class OnnxExport
 {
+    /// <summary>The ONNX operator set the exported graph uses.</summary>
     public const long Opset = 13;
+    /// <summary>The ONNX IR version written, the oldest that opset 13 allows.</summary>
     public const long IrVersion = 7;
+    /// <summary>The graph input's name.</summary>
     public const string InputName = "input";
+    /// <summary>The output of a classifier: softmax probabilities.</summary>
     public const string ProbabilitiesName = "probabilities";
+    /// <summary>The output of a regressor: values in the target's units.</summary>
     public const string ValueName = "value";
 
     /// <summary>Writes the model to <paramref name="path"/> atomically: all of it, or nothing.</summary>
@@ -32,6 +37,7 @@ public static class OnnxExport
         AtomicFile.WriteAllBytes(path, bytes);
     }
 
+    /// <summary>The ONNX model as bytes, for writing or loading in memory.</summary>
     public static byte[] ToBytes(TrainedModel model) => Build(model).ToByteArray();
 
     /// <summary>One sample's shape as the ONNX input takes it: what `predict` reads. A CSV model whose network reads
