@@ -11,8 +11,10 @@ public abstract class Module<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The trainable tensors, named as in a state dict ("0.weight", "0.bias", …).</summary>
     public virtual IEnumerable<(string Name, Tensor<T> Parameter)> NamedParameters() => [];
 
-    /// <summary>The trainable tensors, in the order of <see cref="NamedParameters"/>: what an optimizer takes.</summary>
-    public IEnumerable<Tensor<T>> Parameters() => NamedParameters().Select(pair => pair.Parameter);
+    /// <summary>The trainable tensors, in the order of <see cref="NamedParameters"/>: what an optimizer takes. A layer used
+    /// twice (shared weights) gives its tensors once, as PyTorch's parameters() does.</summary>
+    // NOTE: listed twice, a shared tensor was stepped twice per step by every optimizer, and counted twice.
+    public IEnumerable<Tensor<T>> Parameters() => NamedParameters().Select(pair => pair.Parameter).Distinct<Tensor<T>>(ReferenceEqualityComparer.Instance);
 
     /// <summary>State that is not trained but is part of the model (batch norm's running statistics), named as
     /// <see cref="NamedParameters"/> names parameters.</summary>

@@ -23,6 +23,12 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (this.parameters.Length == 0) throw new ArgumentException("the optimizer got an empty parameter list", nameof(parameters));
         if (Array.IndexOf(this.parameters, null) is var missing and >= 0)
             throw new ArgumentException($"parameter {missing} of {this.parameters.Length} is null", nameof(parameters));
+        // NOTE: a tensor listed twice was updated twice per step, with two sets of momentum (PyTorch warns of it).
+        var seen = new Dictionary<Tensor<T>, int>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < this.parameters.Length; i++)
+            if (!seen.TryAdd(this.parameters[i], i))
+                throw new ArgumentException($"parameter {i} of {this.parameters.Length} is the same tensor as parameter {seen[this.parameters[i]]}; " +
+                    "each tensor must be listed once, or it is updated once per listing", nameof(parameters));
         if (!double.IsFinite(learningRate) || learningRate < 0) throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "must be finite and ≥ 0");
         if (!double.IsFinite(weightDecay) || weightDecay < 0) throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "must be finite and ≥ 0");
         stepCounts = new long[this.parameters.Length];

@@ -124,4 +124,20 @@ public sealed class LayerModuleTests
 
         Assert.Equal("activation", error.ParamName);
     }
+
+    [Fact]
+    public void A_layer_used_twice_gives_its_parameters_once_so_an_optimizer_steps_them_once()
+    {
+        var shared = new Linear<float>(2, 2, new Random(1));
+        var network = new Sequential<float>(shared, new ActivationLayer<float>(Activation.Tanh), shared);
+
+        Assert.Equal([shared.Weight, shared.Bias], network.Parameters());
+        Assert.Equal(6, network.ParameterCount());
+        var optimizer = new Backprop.Optim.Sgd<float>(network.Parameters(), 0.5);
+        float before = shared.Bias[0];
+        network.Forward(Tensor.Ones<float>(1, 2)).Sum().Backward();
+        float gradient = shared.Bias.Grad![0];
+        optimizer.Step();
+        Assert.Equal(before - 0.5f * gradient, shared.Bias[0]);
+    }
 }

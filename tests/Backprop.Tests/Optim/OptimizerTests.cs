@@ -227,4 +227,15 @@ public sealed class OptimizerTests
 
         Assert.Contains("parameter 1", error.Message);
     }
+
+    [Fact]
+    public void A_tensor_listed_twice_is_refused_naming_both_positions()
+    {
+        var weight = Tensor.Ones<float>(1).RequireGrad();
+
+        var error = Assert.Throws<ArgumentException>(() => new Sgd<float>([weight, Tensor.Zeros<float>(1), weight], 0.5));
+
+        Assert.Equal("parameters", error.ParamName);
+        Assert.StartsWith("parameter 2 of 3 is the same tensor as parameter 0", error.Message);
+    }
 }
