@@ -13,8 +13,7 @@ public sealed class Conv2d<T> : Module<T> where T : unmanaged, IFloatingPointIee
         if (inChannels <= 0 || outChannels <= 0 || kernel <= 0 || stride <= 0 || padding < 0)
             throw new ArgumentOutOfRangeException(nameof(kernel),
                 $"conv2d needs positive channels, kernel and stride and a non-negative padding, got in {inChannels}, out {outChannels}, kernel {kernel}, stride {stride}, padding {padding}");
-        ArgumentNullException.ThrowIfNull(random);
-        T bound = T.CreateChecked(1.0 / Math.Sqrt(inChannels * kernel * kernel));
+        T bound = T.CreateChecked(1.0 / Math.Sqrt((double)inChannels * kernel * kernel));
         Weight = Tensor.Uniform(random, -bound, bound, outChannels, inChannels, kernel, kernel).RequireGrad();
         Bias = Tensor.Uniform(random, -bound, bound, outChannels).RequireGrad();
         Stride = stride;

@@ -89,6 +89,9 @@ public static class Tensor
     public static Tensor<T> Uniform<T>(Random random, T low, T high, params int[] shape) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(random);
+        // NOTE: low > high used to fill (high, low] without a word; PyTorch's uniform_ refuses it too.
+        if (!(low <= high) || !T.IsFinite(low) || !T.IsFinite(high))
+            throw new ArgumentOutOfRangeException(nameof(high), $"uniform values need finite low <= high, got low {low}, high {high}");
         var tensor = Zeros<T>(shape);
         double lowD = double.CreateChecked(low), width = double.CreateChecked(high) - lowD;
         var data = tensor.Data;
@@ -100,6 +103,8 @@ public static class Tensor
     public static Tensor<T> Normal<T>(Random random, T mean, T standardDeviation, params int[] shape) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(random);
+        if (!(standardDeviation >= T.Zero) || !T.IsFinite(standardDeviation) || !T.IsFinite(mean))
+            throw new ArgumentOutOfRangeException(nameof(standardDeviation), $"normal values need a finite mean and a finite standard deviation >= 0, got mean {mean}, standard deviation {standardDeviation}");
         var tensor = Zeros<T>(shape);
         double meanD = double.CreateChecked(mean), deviation = double.CreateChecked(standardDeviation);
         var data = tensor.Data;

@@ -211,4 +211,25 @@ public sealed class TensorTests
         Assert.Equal("rows", error.ParamName);
         Assert.StartsWith("row 1 of 3 is null", error.Message);
     }
+
+    [Theory]
+    [InlineData(1f, 0f)]
+    [InlineData(0f, float.NaN)]
+    [InlineData(float.NegativeInfinity, 0f)]
+    public void Uniform_refuses_a_range_whose_low_is_not_below_its_high(float low, float high)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Tensor.Uniform(new Random(0), low, high, 3));
+
+        Assert.Contains($"got low {low}, high {high}", error.Message);
+    }
+
+    [Theory]
+    [InlineData(-1.0)]
+    [InlineData(double.NaN)]
+    public void Normal_refuses_a_negative_or_nan_standard_deviation(double standardDeviation)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Tensor.Normal(new Random(0), 0.0, standardDeviation, 3));
+
+        Assert.Equal("standardDeviation", error.ParamName);
+    }
 }
