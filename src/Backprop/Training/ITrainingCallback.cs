@@ -10,9 +10,16 @@ public interface ITrainingCallback
     bool OnEpochEnd(EpochMetrics metrics) => true;
 }
 
-/// <summary>Stops when the test loss has not improved for <paramref name="patience"/> epochs.</summary>
+/// <summary>Stops when the test loss has not improved by more than <paramref name="minDelta"/> for
+/// <paramref name="patience"/> epochs.</summary>
 public sealed class EarlyStopping(int patience, double minDelta = 0) : ITrainingCallback
 {
+    // NOTE: checked here because a patience below 1 acted as 1, and a NaN minDelta made no loss an improvement,
+    // so training stopped after `patience` epochs however well it went.
+    private readonly int patience = patience >= 1 ? patience
+        : throw new ArgumentOutOfRangeException(nameof(patience), patience, "early stopping needs a patience of at least 1 epoch");
+    private readonly double minDelta = double.IsFinite(minDelta) && minDelta >= 0 ? minDelta
+        : throw new ArgumentOutOfRangeException(nameof(minDelta), minDelta, "the smallest improvement must be finite and >= 0");
     private double best = double.PositiveInfinity;
     private int epochsWithoutImprovement;
 

@@ -176,4 +176,16 @@ public sealed class TrainerTests
         Assert.Equal(9, result.SamplesSeen);
         Assert.True(model.Network.Training);
     }
+
+    [Theory]
+    [InlineData(0, 0.0, "patience")]
+    [InlineData(-2, 0.0, "patience")]
+    [InlineData(1, double.NaN, "minDelta")]
+    [InlineData(1, -0.5, "minDelta")]
+    public void Early_stopping_refuses_a_patience_below_one_or_a_minimum_improvement_that_is_negative_or_nan(int patience, double minDelta, string parameter)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new EarlyStopping(patience, minDelta));
+
+        Assert.Equal(parameter, error.ParamName);
+    }
 }
