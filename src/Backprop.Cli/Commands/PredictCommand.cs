@@ -70,7 +70,7 @@ internal static class PredictCommand
             return ([["prediction"], .. values.Select(value => new[] { Number(value) })], nonFinite);
         }
         string[] classes = model.ClassNames!;
-        var probabilities = model.PredictProbabilities(data); // (rows, classes)
+        var (predicted, probabilities) = model.PredictClasses(data); // probabilities: (rows, classes)
         var rows = new List<string[]>(data.Rows + 1) { classes.Select(label => "p_" + label).Prepend("prediction").ToArray() };
         for (int row = 0; row < data.Rows; row++)
         {
@@ -79,7 +79,7 @@ internal static class PredictCommand
             foreach (float probability in p) finite &= float.IsFinite(probability);
             var fields = new string[classes.Length + 1];
             // NaN probabilities (an output that overflowed) name no class: the field stays empty rather than claim the first.
-            fields[0] = finite ? classes[Evaluation.ArgMax(p)] : "";
+            fields[0] = finite && predicted[row] >= 0 ? classes[predicted[row]] : "";
             for (int c = 0; c < classes.Length; c++) fields[c + 1] = Number(p[c]);
             rows.Add(fields);
             if (!finite) nonFinite.Add(row);

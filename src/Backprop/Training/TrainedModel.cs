@@ -110,6 +110,25 @@ public sealed class TrainedModel
         return logits;
     }
 
+    /// <summary>Each row's predicted class, the largest logit as <see cref="Evaluate"/> scores it (−1 where the outputs
+    /// give no probabilities, see <see cref="Evaluation.HasPrediction"/>), and the class probabilities (rows × classes).</summary>
+    /// <remarks>NOTE: taken from the logits, not the probabilities: logits 3e-8 apart can round to one float probability,
+    /// and the first of two equal probabilities named another class than eval scored.</remarks>
+    public (int[] Classes, float[] Probabilities) PredictClasses(DataSet data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var outputs = RawOutputs(Prepare(data));
+        int classes = OutputWidth;
+        var predicted = new int[data.Rows];
+        for (int row = 0; row < data.Rows; row++)
+        {
+            var logits = outputs.AsSpan(row * classes, classes);
+            predicted[row] = Evaluation.HasPrediction(logits) ? Evaluation.ArgMax(logits) : -1;
+            Softmax(logits);
+        }
+        return (predicted, outputs);
+    }
+
     /// <summary>Predicted values in the target's own units, for raw data.</summary>
     public float[] PredictValues(DataSet data)
     {

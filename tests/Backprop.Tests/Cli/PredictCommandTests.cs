@@ -26,6 +26,25 @@ public sealed class PredictCommandTests(TrainedModels models) : IClassFixture<Tr
     }
 
     [Fact]
+    public void Predict_names_the_class_eval_scores_when_two_logits_round_to_one_probability()
+    {
+        // Logits 0.25 and the next float up, 0.25 + 3e-8: their float probabilities are both 0.5. eval scores the
+        // larger logit, "b"; predict took the first of the equal probabilities, "a".
+        var network = new Backprop.Nn.Sequential<float>(new Backprop.Nn.Linear<float>(
+            Tensor.FromArray([0f, 0f], 2, 1), Tensor.FromArray([0.25f, MathF.BitIncrement(0.25f)], 2)));
+        var model = new Backprop.Training.TrainedModel(network, Backprop.Data.TaskKind.Classification, ["x"], [1], ["a", "b"], null);
+        string path = models.Write("tie.bp", "");
+        Backprop.IO.TrainedModelFile.Save(path, model);
+        string data = models.Write("tie.csv", "x,label\n1,b\n");
+
+        var predicted = CliRunner.Succeed("predict", "--model", path, "--data", data);
+        var evaluated = CliRunner.Succeed("eval", "--model", path, "--data", data, "--format", "json");
+
+        Assert.StartsWith("b,", predicted.Out.Split('\n')[1]);
+        Assert.Contains("\"accuracy\":1", evaluated.Out.Replace(" ", ""));
+    }
+
+    [Fact]
     public void Predict_out_dash_writes_to_standard_output_not_to_a_file_named_dash()
     {
         var toStdout = CliRunner.Succeed("predict", "--model", models.ClassifierPath, "--data", models.TestCsv);
