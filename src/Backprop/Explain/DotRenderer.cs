@@ -20,6 +20,8 @@ public static class DotRenderer
     /// <summary>Prints <paramref name="stepCount"/> steps to <paramref name="output"/>, each as soon as it is enumerated.</summary>
     public static void Write(TextWriter output, IEnumerable<StepTrace> steps, int stepCount)
     {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(steps);
         var dot = new StringBuilder();
         dot.AppendLine("digraph backprop {");
         dot.AppendLine("  rankdir=LR;");

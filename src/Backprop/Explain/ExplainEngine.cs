@@ -19,6 +19,7 @@ public static class ExplainEngine
     /// and let it go: a long run then needs the memory of one step, not of all of them.</summary>
     public static IEnumerable<StepTrace> Steps(ExplainModel model, int steps)
     {
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
         return Enumerate(model, steps);
 
@@ -36,6 +37,7 @@ public static class ExplainEngine
     /// <summary>One step: forward, loss, backward, update.</summary>
     public static StepTrace Step(ExplainModel model, int step = 1)
     {
+        ArgumentNullException.ThrowIfNull(model);
         var network = ExplainNetwork.Build(model);
         var loss = network.Loss();
         loss.Backward();

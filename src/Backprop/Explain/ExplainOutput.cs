@@ -11,6 +11,7 @@ internal static class ExplainOutput
     /// <summary>A whole trace rendered to one string (for the library and the tests).</summary>
     public static string ToText(ExplainWriter write, ExplainTrace trace)
     {
+        ArgumentNullException.ThrowIfNull(trace);
         var output = new StringWriter();
         write(output, trace.Steps, trace.Steps.Count);
         return output.ToString();

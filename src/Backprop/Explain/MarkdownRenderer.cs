@@ -13,6 +13,8 @@ public static class MarkdownRenderer
     /// <summary>Prints <paramref name="stepCount"/> steps to <paramref name="output"/>, each as soon as it is enumerated.</summary>
     public static void Write(TextWriter output, IEnumerable<StepTrace> steps, int stepCount)
     {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(steps);
         var md = new StringBuilder();
         ExplainNotation? notation = null;
         string h2 = stepCount > 1 ? "###" : "##";

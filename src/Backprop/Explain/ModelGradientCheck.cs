@@ -10,6 +10,7 @@ public static class ModelGradientCheck
     /// </summary>
     public static GradientCheckResult Check(ExplainModel model)
     {
+        ArgumentNullException.ThrowIfNull(model);
         var network = ExplainNetwork.Build(model);
         var forward = ExplainEngine.Step(model).Forward;
         var named = network.NamedParameters().ToArray();

@@ -16,6 +16,8 @@ public static class TextRenderer
     /// <summary>Prints <paramref name="stepCount"/> steps to <paramref name="output"/>, each as soon as it is enumerated.</summary>
     public static void Write(TextWriter output, IEnumerable<StepTrace> steps, int stepCount)
     {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(steps);
         var text = new StringBuilder();
         ExplainNotation? notation = null;
         var losses = new List<double>(stepCount > 1 ? stepCount : 0);

@@ -33,12 +33,17 @@ public static class OnnxExport
     /// <summary>Writes the model to <paramref name="path"/> atomically: all of it, or nothing.</summary>
     public static void Save(string path, TrainedModel model)
     {
+        ArgumentNullException.ThrowIfNull(path);
         byte[] bytes = ToBytes(model);
         AtomicFile.WriteAllBytes(path, bytes);
     }
 
     /// <summary>The ONNX model as bytes, for writing or loading in memory.</summary>
-    public static byte[] ToBytes(TrainedModel model) => Build(model).ToByteArray();
+    public static byte[] ToBytes(TrainedModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return Build(model).ToByteArray();
+    }
 
     /// <summary>One sample's shape as the ONNX input takes it: what `predict` reads. A CSV model whose network reads
     /// its rows as images (`input_shape` [1, 8, 8] in --arch) takes the rows, [features], and reshapes them inside;
@@ -46,7 +51,7 @@ public static class OnnxExport
     /// <remarks>NOTE: a model trained on CSV knows its target column (<see cref="TrainedModel.TargetName"/>); one
     /// saved before that was kept cannot be told from an IDX model, and keeps its [C, H, W] input.</remarks>
     public static int[] SampleInputShape(TrainedModel model) =>
-        model.InputShape.Length > 1 && model.TargetName is not null ? [model.FeatureNames.Length] : model.InputShape;
+        (model ?? throw new ArgumentNullException(nameof(model))).InputShape.Length > 1 && model.TargetName is not null ? [model.FeatureNames.Length] : model.InputShape;
 
     internal static ModelProto Build(TrainedModel model)
     {
