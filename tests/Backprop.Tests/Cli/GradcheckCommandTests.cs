@@ -47,14 +47,26 @@ public sealed class GradcheckCommandTests
                     {"activation": "identity", "weights": [[2]], "bias": [0.5]}]}
         """;
 
+    // z[0][0] of sample 0 is 1e-5 from relu's kink.
+    private const string NearKinkModel = """
+        {"input": [[1, 2], [0.5, -1]], "target": [[3], [1]], "loss": "mse", "learning_rate": 0.1,
+         "layers": [{"activation": "relu", "weights": [[1, -1], [0.5, 0.5]], "bias": [1.00001, 0.2]},
+                    {"activation": "tanh", "weights": [[2, 3]], "bias": [0.1]}]}
+        """;
+
+    /// <summary>Runs `backprop gradcheck` on an explain model file holding <paramref name="modelJson"/>.</summary>
+    private static CliResult GradcheckOn(string modelJson)
+    {
+        using var directory = new TestFiles.TemporaryDirectory();
+        string path = directory.File("model.json");
+        File.WriteAllText(path, modelJson);
+        return CliRunner.Run("gradcheck", "--model", path);
+    }
+
     [Fact]
     public void A_mismatch_on_a_relu_kink_still_exits_4_and_says_why()
     {
-        using var directory = new TestFiles.TemporaryDirectory();
-        string path = directory.File("kink.json");
-        File.WriteAllText(path, KinkModel);
-
-        var result = CliRunner.Run("gradcheck", "--model", path);
+        var result = GradcheckOn(KinkModel);
 
         Assert.Equal(4, result.Code);
         Assert.Equal(2, result.ErrorLines.Length);
@@ -86,15 +98,7 @@ public sealed class GradcheckCommandTests
     public void A_mismatch_near_a_kink_is_explained_by_the_steps_that_avoid_it()
     {
         // z[0][0] of sample 0 is 1e-5 from relu's kink: the steps that stay clear of it carry round-off of ~2e-5 relative.
-        using var directory = new TestFiles.TemporaryDirectory();
-        string path = directory.File("near.json");
-        File.WriteAllText(path, """
-            {"input": [[1, 2], [0.5, -1]], "target": [[3], [1]], "loss": "mse", "learning_rate": 0.1,
-             "layers": [{"activation": "relu", "weights": [[1, -1], [0.5, 0.5]], "bias": [1.00001, 0.2]},
-                        {"activation": "tanh", "weights": [[2, 3]], "bias": [0.1]}]}
-            """);
-
-        var result = CliRunner.Run("gradcheck", "--model", path);
+        var result = GradcheckOn(NearKinkModel);
 
         Assert.Equal(4, result.Code);
         Assert.StartsWith("note: z[0][0] of sample 0 (relu) = 1.0000000000065512E-05: within 0.0001 of the activation's kink at 0;", result.ErrorLines[^1]);
@@ -104,14 +108,10 @@ public sealed class GradcheckCommandTests
     public void A_loss_that_overflows_is_named_as_the_reason_no_finite_difference_agrees()
     {
         // (1e308 − 0)² overflows: autograd gives ∞ and every finite difference NaN.
-        using var directory = new TestFiles.TemporaryDirectory();
-        string path = directory.File("overflow.json");
-        File.WriteAllText(path, """
+        var result = GradcheckOn("""
             {"input": [1e308], "target": [0], "loss": "squared_error", "learning_rate": 0.1,
              "layers": [{"activation": "identity", "weights": [[1]], "bias": [0]}]}
             """);
-
-        var result = CliRunner.Run("gradcheck", "--model", path);
 
         Assert.Equal(4, result.Code);
         Assert.StartsWith("note: the loss itself is Infinity at the model's parameters", result.ErrorLines[^1]);
@@ -121,15 +121,7 @@ public sealed class GradcheckCommandTests
     public void A_mismatch_prints_both_gradients_with_enough_digits_to_tell_them_apart()
     {
         // 2.9e-6 apart: with three digits both read -0.000974.
-        using var directory = new TestFiles.TemporaryDirectory();
-        string path = directory.File("near.json");
-        File.WriteAllText(path, """
-            {"input": [[1, 2], [0.5, -1]], "target": [[3], [1]], "loss": "mse", "learning_rate": 0.1,
-             "layers": [{"activation": "relu", "weights": [[1, -1], [0.5, 0.5]], "bias": [1.00001, 0.2]},
-                        {"activation": "tanh", "weights": [[2, 3]], "bias": [0.1]}]}
-            """);
-
-        var result = CliRunner.Run("gradcheck", "--model", path);
+        var result = GradcheckOn(NearKinkModel);
 
         Assert.StartsWith("gradcheck: layers[0].weights element 1: autograd -0.0009737, finite differences -0.0009738 (relative error 2.91E-06",
             result.ErrorLines[0]);
