@@ -75,11 +75,10 @@ internal static class PredictCommand
         for (int row = 0; row < data.Rows; row++)
         {
             var p = probabilities.AsSpan(row * classes.Length, classes.Length);
-            bool finite = true;
-            foreach (float probability in p) finite &= float.IsFinite(probability);
+            // Outputs that overflowed give NaN probabilities and name no class (-1): the field stays empty rather than claim the first.
+            bool finite = predicted[row] >= 0;
             var fields = new string[classes.Length + 1];
-            // NaN probabilities (an output that overflowed) name no class: the field stays empty rather than claim the first.
-            fields[0] = finite && predicted[row] >= 0 ? classes[predicted[row]] : "";
+            fields[0] = finite ? classes[predicted[row]] : "";
             for (int c = 0; c < classes.Length; c++) fields[c + 1] = Number(p[c]);
             rows.Add(fields);
             if (!finite) nonFinite.Add(row);

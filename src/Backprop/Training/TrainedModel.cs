@@ -101,14 +101,7 @@ public sealed class TrainedModel
     }
 
     /// <summary>Class probabilities (rows × classes) for raw data.</summary>
-    public float[] PredictProbabilities(DataSet data)
-    {
-        ArgumentNullException.ThrowIfNull(data);
-        var logits = RawOutputs(Prepare(data));
-        int classes = OutputWidth;
-        for (int row = 0; row < data.Rows; row++) Softmax(logits.AsSpan(row * classes, classes));
-        return logits;
-    }
+    public float[] PredictProbabilities(DataSet data) => PredictClasses(data).Probabilities;
 
     /// <summary>Each row's predicted class, the largest logit as <see cref="Evaluate"/> scores it (−1 where the outputs
     /// give no probabilities, see <see cref="Evaluation.HasPrediction"/>), and the class probabilities (rows × classes).</summary>
