@@ -40,15 +40,17 @@ internal static class GradcheckCommand
             console.Error.WriteLine(
                 $"gradcheck: {worst.Name} element {worst.WorstIndex}: autograd {analytic}, finite differences {numeric} " +
                 $"(relative error {Number(worst.MaxRelativeError)} ≥ {Number(GradientCheck.Tolerance)})");
+            // One step of the model, for the notes on why the check failed.
+            var step = ExplainEngine.Step(explainModel);
             // NOTE: a loss that overflows makes every finite difference NaN or ∞; that, not the gradients, is the problem.
-            if (ExplainEngine.Step(explainModel).Loss.Value is var loss && !double.IsFinite(loss))
+            if (step.Loss.Value is var loss && !double.IsFinite(loss))
                 console.Error.WriteLine($"note: the loss itself is {Number(loss)} at the model's parameters, so no finite difference of it " +
                     "can be taken; `backprop explain` shows where it overflows");
-            else if (ModelGradientCheck.Kinks(explainModel) is { Count: > 0 } kinks)
+            else if (ModelGradientCheck.Kinks(explainModel, step) is { Count: > 0 } kinks)
                 console.Error.WriteLine($"note: {string.Join(", ", kinks)}: within {Number(ModelGradientCheck.KinkDistance)} of the activation's " +
                     "kink at 0, where finite differences mix its two slopes while autograd takes one (0 for relu, as PyTorch), " +
                     "so a mismatch in the parameters feeding it does not mean a wrong gradient");
-            else if (ModelGradientCheck.Kinks(explainModel, ModelGradientCheck.NearKinkDistance) is { Count: > 0 } nearKinks)
+            else if (ModelGradientCheck.Kinks(explainModel, step, ModelGradientCheck.NearKinkDistance) is { Count: > 0 } nearKinks)
                 console.Error.WriteLine($"note: {string.Join(", ", nearKinks)}: within {Number(ModelGradientCheck.NearKinkDistance)} of the activation's " +
                     "kink at 0; the finite differences of the parameters feeding it take steps small enough not to cross it, whose round-off " +
                     "is larger, so a small mismatch there need not mean a wrong gradient");

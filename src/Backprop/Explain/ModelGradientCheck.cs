@@ -112,7 +112,11 @@ public static class ModelGradientCheck
     /// PyTorch), so a mismatch in the parameters feeding such a neuron does not mean a wrong gradient.
     /// </summary>
     public static IReadOnlyList<string> Kinks(ExplainModel model, double distance = KinkDistance) =>
-        ExplainEngine.Step(model).Forward.SelectMany(sample => sample.Layers
+        Kinks(model, ExplainEngine.Step(model), distance);
+
+    /// <summary><see cref="Kinks(ExplainModel, double)"/> read from <paramref name="step"/>, the model's step already computed.</summary>
+    public static IReadOnlyList<string> Kinks(ExplainModel model, StepTrace step, double distance = KinkDistance) =>
+        step.Forward.SelectMany(sample => sample.Layers
             .Where(layer => HasKink(layer.Activation))
             .SelectMany(layer => layer.Neurons
                 .Where(neuron => Math.Abs(neuron.Z) < distance)
