@@ -112,19 +112,20 @@ public static class ModelFile
     /// <summary>A key given twice in one layer, or one no layer has, named by its place in the architecture; or null.</summary>
     /// <remarks>NOTE: such keys were ignored, so a hand-edited `"strdie": 2` ran the convolution at stride 1, and a
     /// file from a later version with an option this one lacks would be read without it: wrong numbers either way.</remarks>
+    private static readonly string[] LayerKeys = ModelFileJson.Default.LayerSpec.Properties.Select(property => property.Name).ToArray();
+
     private static (string Field, string Problem)? CheckLayerKeys(string architecture)
     {
         byte[] utf8 = System.Text.Encoding.UTF8.GetBytes(architecture);
         if (JsonDuplicateKeys.Find(utf8) is var (path, _, _))
             return ($"__metadata__.{ArchitectureKey}{path}", "is given twice; give it once");
-        var known = ModelFileJson.Default.LayerSpec.Properties.Select(property => property.Name).ToHashSet(StringComparer.Ordinal);
         using var document = JsonDocument.Parse(utf8);
         int index = 0;
         foreach (var layer in document.RootElement.EnumerateArray())
         {
             foreach (var key in layer.EnumerateObject())
-                if (!known.Contains(key.Name))
-                    return ($"__metadata__.{ArchitectureKey}[{index}].{key.Name}", $"is not a key of a layer (known: {string.Join(", ", known)}); a misspelling, or a file from a later version");
+                if (!LayerKeys.Contains(key.Name))
+                    return ($"__metadata__.{ArchitectureKey}[{index}].{key.Name}", $"unknown key; a layer takes {string.Join(", ", LayerKeys)} (a misspelling, or a file from a later version)");
             index++;
         }
         return null;
