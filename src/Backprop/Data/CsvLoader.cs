@@ -67,6 +67,13 @@ public static partial class CsvLoader
     // "café" and "cafè" became one class.
     static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    /// <summary>The longest record read, in characters: room for a sample of 16,000,000 one-digit values, the most a
+    /// network takes. The parser's buffer grows only as far as the longest record needs.</summary>
+    /// <remarks>NOTE: the parser's own limit, 64K characters, refused any row or header longer than that: a CSV of
+    /// 9,000 features (an 80 KB header) could not be read at all ("Row 0 was too large. Try increasing the
+    /// MaxBufferSize setting.").</remarks>
+    internal const int MaxRecordLength = 32 * 1024 * 1024;
+
     static DataSet LoadText(TextReader reader, string source, CsvLoadOptions? options)
     {
         options ??= new CsvLoadOptions();
@@ -74,11 +81,16 @@ public static partial class CsvLoader
         var recent = new RecentTextReader(reader);
         try
         {
-            csv = CsvDataReader.Create(recent, new CsvDataReaderOptions { HasHeaders = true, Delimiter = ',' });
+            csv = CsvDataReader.Create(recent, new CsvDataReaderOptions { HasHeaders = true, Delimiter = ',', MaxBufferSize = MaxRecordLength });
         }
         catch (CsvMissingHeadersException e)
         {
             throw new DataFormatException(source, "the file is empty (a header row is required)", e);
+        }
+        catch (CsvRecordTooLargeException e)
+        {
+            // NOTE: the parser reads the first data row with the header; its row 0 is the header, line 1.
+            throw new DataFormatException(source, e.RowNumber + 1, null, null, RecordTooLarge, e);
         }
         catch (CsvFormatException e)
         {
@@ -88,6 +100,10 @@ public static partial class CsvLoader
         }
         using (csv) return Read(csv, recent, source, options);
     }
+
+    static readonly string RecordTooLarge =
+        string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"a record is too large to read (more than {MaxRecordLength:N0} characters); is this a CSV file?");
 
     static DataSet Read(CsvDataReader csv, RecentTextReader recent, string source, CsvLoadOptions options)
     {
@@ -115,7 +131,7 @@ public static partial class CsvLoader
             }
             catch (CsvRecordTooLargeException e)
             {
-                throw new DataFormatException(source, line, null, null, "a record is too large to read", e);
+                throw new DataFormatException(source, line, null, null, RecordTooLarge, e);
             }
             catch (CsvFormatException e)
             {

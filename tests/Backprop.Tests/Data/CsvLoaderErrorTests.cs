@@ -346,6 +346,17 @@ public sealed class CsvLoaderErrorTests
         Assert.Equal($"{path}:1: {expected}", error.Message);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void A_record_past_the_length_limit_is_refused_naming_its_line_in_our_words(int line)
+    {
+        string huge = new('x', CsvLoader.MaxRecordLength + 1);
+        var error = LoadFails(line == 1 ? $"a,{huge},y\n1,2,3\n" : $"a,b,y\n1,{huge},3\n", out string path);
+
+        Assert.Equal($"{path}:{line}: a record is too large to read (more than 33,554,432 characters); is this a CSV file?", error.Message);
+    }
+
     static DataFormatException LoadFails(string text, out string path, CsvLoadOptions? options = null)
     {
         using var folder = new TempFolder();

@@ -23,6 +23,23 @@ public sealed class CsvLoaderTests
     }
 
     [Fact]
+    public void A_file_of_9000_features_whose_header_and_rows_pass_64K_characters_loads()
+    {
+        using var folder = new TempFolder();
+        const int features = 9000;
+        string header = string.Join(",", Enumerable.Range(0, features).Select(i => $"feature{i}")) + ",y";
+        string row = string.Join(",", Enumerable.Repeat("0.123456", features));
+        string path = folder.Write("wide.csv", $"{header}\n{row},0\n{row},1\n");
+
+        DataSet data = CsvLoader.Load(path);
+
+        Assert.True(header.Length > 65536 && row.Length > 65536);
+        Assert.Equal(2, data.Rows);
+        Assert.Equal(features, data.FeatureCount);
+        Assert.Equal("feature8999", data.FeatureNames[^1]);
+    }
+
+    [Fact]
     public void Quoted_fields_may_hold_commas_and_quotes()
     {
         using var folder = new TempFolder();
