@@ -8,7 +8,8 @@ namespace Backprop.IO;
 /// weights under their own names, <c>normalizer.mean</c> / <c>normalizer.std</c> as F32 tensors, and in
 /// <c>__metadata__</c> (strings only): <c>format</c> = "backprop.model", <c>format_version</c> = "1",
 /// <c>task</c>, and JSON-encoded <c>architecture</c>, <c>input_shape</c>, <c>feature_names</c>,
-/// <c>class_names</c>; the model's own <see cref="SavedModel.Metadata"/> entries sit beside them.
+/// <c>class_names</c>, and <c>data_sha256</c>, the SHA-256 of the tensor data (every byte after the header);
+/// the model's own <see cref="SavedModel.Metadata"/> entries sit beside them.
 /// </summary>
 public static class ModelFile
 {
@@ -22,12 +23,15 @@ public static class ModelFile
     /// <summary>The tensor holding the input standardizer's deviations.</summary>
     public const string StdTensor = "normalizer.std";
 
+    /// <summary>The metadata key of the tensor data's SHA-256 (lowercase hex of every byte after the header).</summary>
+    public const string DataSha256Key = "data_sha256";
+
     private const string FormatKey = "format", VersionKey = "format_version", TaskKey = "task", ArchitectureKey = "architecture",
         InputShapeKey = "input_shape", FeatureNamesKey = "feature_names", ClassNamesKey = "class_names";
 
     /// <summary>The metadata keys the format itself uses; a model's own metadata may not use them.</summary>
     public static readonly IReadOnlySet<string> ReservedMetadataKeys =
-        new HashSet<string> { FormatKey, VersionKey, TaskKey, ArchitectureKey, InputShapeKey, FeatureNamesKey, ClassNamesKey };
+        new HashSet<string> { FormatKey, VersionKey, TaskKey, ArchitectureKey, InputShapeKey, FeatureNamesKey, ClassNamesKey, DataSha256Key };
 
     /// <summary>Checks the model, then writes it atomically: on failure an existing file is left untouched.</summary>
     /// <exception cref="ArgumentException">when the model is inconsistent (nothing is written).</exception>
@@ -54,6 +58,7 @@ public static class ModelFile
             [ArchitectureKey] = JsonSerializer.Serialize(model.Architecture.ToArray(), json.LayerSpecArray),
             [InputShapeKey] = JsonSerializer.Serialize(model.InputShape, json.Int32Array),
             [FeatureNamesKey] = JsonSerializer.Serialize(model.FeatureNames, json.StringArray),
+            [DataSha256Key] = SafeTensors.DataSha256(tensors),
         };
         if (model.ClassNames is { } classNames) metadata[ClassNamesKey] = JsonSerializer.Serialize(classNames, json.StringArray);
 
@@ -86,6 +91,11 @@ public static class ModelFile
         string version = Required(VersionKey);
         if (version != FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))
             throw Error($"__metadata__.{VersionKey}", $"version \"{version}\" is not supported (this Backprop reads version {FormatVersion})");
+        // NOTE: the layout checks catch a file cut short, but not a changed byte inside the weights, which loaded
+        // and predicted wrongly without a word. Files written before the checksum, or by other tools, have none.
+        if (metadata.TryGetValue(DataSha256Key, out var recorded) && !string.Equals(recorded, file.DataSha256, StringComparison.OrdinalIgnoreCase))
+            throw Error("data", $"the tensor data is damaged: its SHA-256 is {file.DataSha256}, but __metadata__.{DataSha256Key} records {recorded}; " +
+                "use an undamaged copy (a tool that changes the weights on purpose must record their new SHA-256, or drop the key)");
 
         var json = ModelFileJson.Default;
         var parameters = new Dictionary<string, SafeTensor>(StringComparer.Ordinal);

@@ -1,11 +1,16 @@
 using System.Buffers.Binary;
+using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Backprop.IO;
 
 /// <summary>The tensors and string metadata of one safetensors file.</summary>
-public sealed record SafeTensorsFile(IReadOnlyDictionary<string, SafeTensor> Tensors, IReadOnlyDictionary<string, string> Metadata);
+public sealed record SafeTensorsFile(IReadOnlyDictionary<string, SafeTensor> Tensors, IReadOnlyDictionary<string, string> Metadata)
+{
+    /// <summary>The SHA-256 of the file's tensor data (every byte after the header), in lowercase hex.</summary>
+    public string DataSha256 { get; init; } = "";
+}
 
 /// <summary>
 /// The safetensors format (huggingface/safetensors), F32 and F64 tensors:
@@ -40,8 +45,7 @@ public static class SafeTensors
         foreach (var name in tensors.Keys)
             if (name.Length == 0 || name == MetadataKey) throw new ArgumentException($"\"{name}\" cannot name a tensor", nameof(tensors));
 
-        // largest elements first, so every tensor starts aligned to its element size; then by name
-        var ordered = tensors.OrderByDescending(pair => pair.Value.ElementSize).ThenBy(pair => pair.Key, StringComparer.Ordinal).ToArray();
+        var ordered = InFileOrder(tensors);
         byte[] header = Header(ordered, metadata);
 
         AtomicFile.Write(path, stream =>
@@ -52,6 +56,21 @@ public static class SafeTensors
             stream.Write(header);
             foreach (var (_, tensor) in ordered) stream.Write(tensor.Bytes);
         });
+    }
+
+    /// <summary>Largest elements first, so every tensor starts aligned to its element size; then by name.</summary>
+    private static KeyValuePair<string, SafeTensor>[] InFileOrder(IReadOnlyDictionary<string, SafeTensor> tensors) =>
+        tensors.OrderByDescending(pair => pair.Value.ElementSize).ThenBy(pair => pair.Key, StringComparer.Ordinal).ToArray();
+
+    /// <summary>The SHA-256, in lowercase hex, of the tensor data that <see cref="Write"/> writes for
+    /// <paramref name="tensors"/>: what <see cref="SafeTensorsFile.DataSha256"/> reads back from an undamaged file.</summary>
+    public static string DataSha256(IReadOnlyDictionary<string, SafeTensor> tensors)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        RequireLittleEndian();
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var (_, tensor) in InFileOrder(tensors)) hash.AppendData(tensor.Bytes);
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     /// <summary>The compact JSON header, padded with spaces to a multiple of 8 bytes.</summary>
@@ -147,7 +166,7 @@ public static class SafeTensors
         var tensors = new Dictionary<string, SafeTensor>(entries.Count, StringComparer.Ordinal);
         foreach (var entry in entries)
             tensors[entry.Name] = SafeTensor.FromBytes(entry.DType, entry.Shape, data.AsSpan((int)entry.Begin, (int)(entry.End - entry.Begin)));
-        return new SafeTensorsFile(tensors, metadata);
+        return new SafeTensorsFile(tensors, metadata) { DataSha256 = Convert.ToHexStringLower(SHA256.HashData(data)) };
     }
 
     /// <summary><paramref name="file"/> itself, or for a pipe or device (`--model /dev/stdin`), its whole content in memory.</summary>

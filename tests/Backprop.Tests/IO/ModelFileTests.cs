@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Backprop.IO;
 
@@ -153,10 +155,62 @@ public sealed class ModelFileTests : IDisposable
         var file = SafeTensors.Read(PathOf("iris.safetensors"));
         var tensors = file.Tensors.ToDictionary();
         tensors[tensor] = SafeTensor.FromFloats(values);
-        SafeTensors.Write(PathOf("bad.safetensors"), tensors, file.Metadata);
+        // as another tool writes it, without the data's checksum, which would report the change before the values
+        var metadata = file.Metadata.Where(pair => pair.Key != ModelFile.DataSha256Key).ToDictionary();
+        SafeTensors.Write(PathOf("bad.safetensors"), tensors, metadata);
 
         var error = Assert.Throws<ModelFormatException>(() => ModelFile.Load(PathOf("bad.safetensors")));
         Assert.Equal(field, error.Field);
+    }
+
+    [Fact]
+    public void A_saved_model_records_the_SHA_256_of_every_byte_after_its_header()
+    {
+        ModelFile.Save(PathOf("iris.safetensors"), Classifier());
+        byte[] bytes = File.ReadAllBytes(PathOf("iris.safetensors"));
+        int dataStart = 8 + (int)BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+
+        string recorded = SafeTensors.Read(PathOf("iris.safetensors")).Metadata[ModelFile.DataSha256Key];
+
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes.AsSpan(dataStart))), recorded);
+    }
+
+    [Theory]
+    [InlineData(0)]   // the first byte of the tensor data
+    [InlineData(21)]  // inside a weight: 2e-6 off, a plausible number that loaded without a word
+    [InlineData(-1)]  // the last byte of the file
+    public void A_changed_bit_in_the_tensor_data_is_refused_as_damaged_naming_the_file(int offset)
+    {
+        string path = PathOf("iris.safetensors");
+        ModelFile.Save(path, Classifier());
+        byte[] bytes = File.ReadAllBytes(path);
+        int dataStart = 8 + (int)BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        bytes[offset < 0 ? bytes.Length + offset : dataStart + offset] ^= 1;
+        File.WriteAllBytes(path, bytes);
+
+        var error = Assert.Throws<ModelFormatException>(() => ModelFile.Load(path));
+
+        Assert.Equal("data", error.Field);
+        Assert.StartsWith($"{path}: data: the tensor data is damaged: its SHA-256 is ", error.Message);
+        Assert.Contains($"but __metadata__.{ModelFile.DataSha256Key} records ", error.Message);
+    }
+
+    [Fact]
+    public void A_file_without_the_checksum_as_older_versions_and_other_tools_write_it_still_loads()
+    {
+        ModelFile.Save(PathOf("iris.safetensors"), Classifier());
+        var file = SafeTensors.Read(PathOf("iris.safetensors"));
+        SafeTensors.Write(PathOf("older.safetensors"), file.Tensors, file.Metadata.Where(pair => pair.Key != ModelFile.DataSha256Key).ToDictionary());
+
+        AssertSameModel(Classifier(), ModelFile.Load(PathOf("older.safetensors")));
+    }
+
+    [Fact]
+    public void The_checksum_key_is_reserved_for_the_format()
+    {
+        var model = Classifier() with { Metadata = new Dictionary<string, string> { [ModelFile.DataSha256Key] = "0" } };
+
+        Assert.Throws<ArgumentException>(() => ModelFile.Save(PathOf("iris.safetensors"), model));
     }
 
     [Fact]

@@ -46,6 +46,24 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
+    public void The_data_checksum_of_tensors_is_the_one_read_back_from_their_file_whatever_their_order()
+    {
+        var tensors = new Dictionary<string, SafeTensor>
+        {
+            ["weight"] = SafeTensor.FromFloats([1.5f, -2f, 3f], [3]),
+            ["bias"] = SafeTensor.FromDoubles([Math.PI]),
+            ["a"] = SafeTensor.FromFloats([7f]),
+        };
+        SafeTensors.Write(PathOf("model.safetensors"), tensors);
+
+        var file = SafeTensors.Read(PathOf("model.safetensors"));
+
+        Assert.Equal(SafeTensors.DataSha256(tensors), file.DataSha256);
+        Assert.Equal(SafeTensors.DataSha256(tensors), SafeTensors.DataSha256(file.Tensors.Reverse().ToDictionary()));
+        Assert.Matches("^[0-9a-f]{64}$", file.DataSha256);
+    }
+
+    [Fact]
     public void Float32_and_float64_tensors_and_metadata_round_trip()
     {
         var tensors = new Dictionary<string, SafeTensor>
