@@ -33,6 +33,14 @@ internal static class LayerFiles
         Tensor<float> Tensor(string name) => Parameter(saved, $"layers.{index}.{name}", path);
         int Positive(int? value, string field) => value is > 0 ? value.Value
             : throw Error($"__metadata__.architecture[{index}].{field}", $"must be a positive integer, got {value?.ToString() ?? "nothing"}");
+        // NOTE: the tensors decide a layer's sizes; a size the architecture states and they contradict (a damaged or
+        // hand-edited "in_features": 5 over a [128, 2] weight) was passed over, and the file loaded as if it were whole.
+        void Agrees(int? stated, int actual, string field, Tensor<float> weight)
+        {
+            if (stated is { } size && size != actual)
+                throw Error($"__metadata__.architecture[{index}].{field}",
+                    $"is {size}, but layers.{index}.weight {ShapeMath.Format(weight.Shape)} gives {actual}; the file is damaged or was edited by hand");
+        }
 
         switch (spec.Type)
         {
@@ -47,6 +55,8 @@ internal static class LayerFiles
                 var bias = Tensor("bias");
                 if (weight.Rank != 2 || bias.Rank != 1 || bias.Dim(0) != weight.Dim(0))
                     throw Error($"layers.{index}", $"weight {ShapeMath.Format(weight.Shape)} and bias {ShapeMath.Format(bias.Shape)} do not form a dense layer");
+                Agrees(spec.InFeatures, weight.Dim(1), "in_features", weight);
+                Agrees(spec.Units, weight.Dim(0), "units", weight);
                 return new Linear<float>(weight, bias);
             }
             case "conv2d":
@@ -55,6 +65,9 @@ internal static class LayerFiles
                 var bias = Tensor("bias");
                 if (weight.Rank != 4 || weight.Dim(2) != weight.Dim(3) || bias.Rank != 1 || bias.Dim(0) != weight.Dim(0))
                     throw Error($"layers.{index}", $"weight {ShapeMath.Format(weight.Shape)} and bias {ShapeMath.Format(bias.Shape)} do not form a conv2d layer");
+                Agrees(spec.InChannels, weight.Dim(1), "in_channels", weight);
+                Agrees(spec.OutChannels, weight.Dim(0), "out_channels", weight);
+                Agrees(spec.Kernel, weight.Dim(2), "kernel", weight);
                 int padding = spec.Padding ?? 0;
                 if (padding < 0) throw Error($"__metadata__.architecture[{index}].padding", $"must not be negative, got {padding}");
                 return new Conv2d<float>(weight, bias, Positive(spec.Stride ?? 1, "stride"), padding);
@@ -68,6 +81,7 @@ internal static class LayerFiles
                 var (weight, bias, mean, variance) = (Tensor("weight"), Tensor("bias"), Tensor("running_mean"), Tensor("running_var"));
                 if (new[] { weight, bias, mean, variance }.Any(t => t.Rank != 1 || t.Length != weight.Length))
                     throw Error($"layers.{index}", "batch norm weight, bias, running_mean and running_var must be vectors of one length");
+                Agrees(spec.InChannels, weight.Length, "in_channels", weight);
                 if (variance.Data.ToArray().Any(v => v < 0)) throw Error($"layers.{index}.running_var", "holds a negative variance");
                 return new BatchNorm<float>(weight, bias, mean, variance);
             }

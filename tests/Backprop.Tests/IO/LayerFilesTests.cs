@@ -104,4 +104,44 @@ public sealed class LayerFilesTests
         var data = Images(rows: 4, seed: 7);
         Assert.Equal(model.PredictProbabilities(data), loaded.PredictProbabilities(data));
     }
+
+    // Layers of EveryLayerKind: 0 conv2d (2→3, kernel 3), 1 batchnorm (3), 4 conv2d (3→4, kernel 2), 9 dense (4→5), 11 dense (5→3).
+    [Theory]
+    [InlineData(9, "in_features", "is 7, but layers.9.weight [5, 4] gives 4")]
+    [InlineData(11, "units", "is 7, but layers.11.weight [3, 5] gives 3")]
+    [InlineData(0, "in_channels", "is 7, but layers.0.weight [3, 2, 3, 3] gives 2")]
+    [InlineData(4, "out_channels", "is 7, but layers.4.weight [4, 3, 2, 2] gives 4")]
+    [InlineData(4, "kernel", "is 7, but layers.4.weight [4, 3, 2, 2] gives 2")]
+    [InlineData(1, "in_channels", "is 7, but layers.1.weight [3] gives 3")]
+    public void A_layer_size_the_architecture_states_and_the_weights_contradict_is_refused_naming_it(int layer, string key, string problem)
+    {
+        var saved = TrainedModelFile.ToSaved(EveryLayerKind(seed: 8));
+        var architecture = saved.Architecture.ToList();
+        architecture[layer] = key switch
+        {
+            "in_features" => architecture[layer] with { InFeatures = 7 },
+            "units" => architecture[layer] with { Units = 7 },
+            "in_channels" => architecture[layer] with { InChannels = 7 },
+            "out_channels" => architecture[layer] with { OutChannels = 7 },
+            _ => architecture[layer] with { Kernel = 7 },
+        };
+
+        var error = Assert.Throws<ModelFormatException>(() => TrainedModelFile.FromSaved(saved with { Architecture = architecture }, "m.bp"));
+
+        Assert.Equal($"__metadata__.architecture[{layer}].{key}", error.Field);
+        Assert.Equal($"{problem}; the file is damaged or was edited by hand", error.Problem);
+    }
+
+    [Fact]
+    public void An_architecture_that_leaves_the_sizes_to_the_weights_is_accepted()
+    {
+        var model = EveryLayerKind(seed: 9);
+        var saved = TrainedModelFile.ToSaved(model);
+        var architecture = saved.Architecture.Select(spec => spec with { InFeatures = null, Units = null, InChannels = null, OutChannels = null }).ToList();
+
+        var loaded = TrainedModelFile.FromSaved(saved with { Architecture = architecture }, "m.bp");
+
+        var data = Images(rows: 4, seed: 10);
+        Assert.Equal(model.PredictProbabilities(data), loaded.PredictProbabilities(data));
+    }
 }
