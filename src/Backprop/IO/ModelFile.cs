@@ -8,8 +8,8 @@ namespace Backprop.IO;
 /// weights under their own names, <c>normalizer.mean</c> / <c>normalizer.std</c> as F32 tensors, and in
 /// <c>__metadata__</c> (strings only): <c>format</c> = "backprop.model", <c>format_version</c> = "1",
 /// <c>task</c>, and JSON-encoded <c>architecture</c>, <c>input_shape</c>, <c>feature_names</c>,
-/// <c>class_names</c>, and <c>data_sha256</c>, the SHA-256 of the tensor data (every byte after the header);
-/// the model's own <see cref="SavedModel.Metadata"/> entries sit beside them.
+/// <c>class_names</c>, <c>data_sha256</c>, the SHA-256 of the tensor data (every byte after the header), and
+/// <c>metadata_sha256</c>, that of the metadata (see <see cref="ModelChecksums"/>); the model's own <see cref="SavedModel.Metadata"/> entries sit beside them.
 /// </summary>
 public static class ModelFile
 {
@@ -25,13 +25,15 @@ public static class ModelFile
 
     /// <summary>The metadata key of the tensor data's SHA-256 (lowercase hex of every byte after the header).</summary>
     public const string DataSha256Key = "data_sha256";
+    /// <summary>The metadata key of the metadata's own SHA-256 (see <see cref="ModelChecksums.MetadataSha256"/>).</summary>
+    public const string MetadataSha256Key = "metadata_sha256";
 
     private const string FormatKey = "format", VersionKey = "format_version", TaskKey = "task", ArchitectureKey = "architecture",
         InputShapeKey = "input_shape", FeatureNamesKey = "feature_names", ClassNamesKey = "class_names";
 
     /// <summary>The metadata keys the format itself uses; a model's own metadata may not use them.</summary>
     public static readonly IReadOnlySet<string> ReservedMetadataKeys =
-        new HashSet<string> { FormatKey, VersionKey, TaskKey, ArchitectureKey, InputShapeKey, FeatureNamesKey, ClassNamesKey, DataSha256Key };
+        new HashSet<string> { FormatKey, VersionKey, TaskKey, ArchitectureKey, InputShapeKey, FeatureNamesKey, ClassNamesKey, DataSha256Key, MetadataSha256Key };
 
     /// <summary>Checks the model, then writes it atomically: on failure an existing file is left untouched.</summary>
     /// <exception cref="ArgumentException">when the model is inconsistent (nothing is written).</exception>
@@ -61,6 +63,7 @@ public static class ModelFile
             [DataSha256Key] = SafeTensors.DataSha256(tensors),
         };
         if (model.ClassNames is { } classNames) metadata[ClassNamesKey] = JsonSerializer.Serialize(classNames, json.StringArray);
+        metadata[MetadataSha256Key] = ModelChecksums.MetadataSha256(metadata);
 
         SafeTensors.Write(path, tensors, metadata);
     }
@@ -91,11 +94,9 @@ public static class ModelFile
         string version = Required(VersionKey);
         if (version != FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))
             throw Error($"__metadata__.{VersionKey}", $"version \"{version}\" is not supported (this Backprop reads version {FormatVersion})");
-        // NOTE: the layout checks catch a file cut short, but not a changed byte inside the weights, which loaded
-        // and predicted wrongly without a word. Files written before the checksum, or by other tools, have none.
-        if (metadata.TryGetValue(DataSha256Key, out var recorded) && !string.Equals(recorded, file.DataSha256, StringComparison.OrdinalIgnoreCase))
-            throw Error("data", $"the tensor data is damaged: its SHA-256 is {file.DataSha256}, but __metadata__.{DataSha256Key} records {recorded}; " +
-                "use an undamaged copy (a tool that changes the weights on purpose must record their new SHA-256, or drop the key)");
+        // NOTE: the layout checks catch a file cut short, but not a changed byte inside the weights or a changed digit of
+        // target_scale, which loaded and predicted wrongly without a word.
+        ModelChecksums.Verify(file, path);
 
         var json = ModelFileJson.Default;
         var parameters = new Dictionary<string, SafeTensor>(StringComparer.Ordinal);

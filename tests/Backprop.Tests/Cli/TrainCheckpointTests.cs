@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Backprop.IO;
 using Backprop.Tests.Data;
+using Backprop.Tests.IO;
 using static Backprop.Tests.Cli.CliHarness;
 
 namespace Backprop.Tests.Cli;
@@ -160,8 +161,7 @@ public sealed class TrainCheckpointTests : IDisposable
         var file = SafeTensors.Read(newest);
         var tensors = file.Tensors.ToDictionary();
         tensors[ModelFile.StdTensor] = SafeTensor.FromFloats([.. tensors[ModelFile.StdTensor].ToFloats().Select(_ => 0f)]);
-        // without the data's checksum, which would report the change before the normalizer check sees it
-        SafeTensors.Write(newest, tensors, file.Metadata.Where(pair => pair.Key != ModelFile.DataSha256Key).ToDictionary());
+        SafeTensors.Write(newest, tensors, Checksums.Stripped(file.Metadata)); // as another tool writes it
         string modelB = In("b.bp");
 
         var resumed = Run(Train("--resume", dirB, "--out", modelB));
@@ -191,13 +191,33 @@ public sealed class TrainCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void A_newest_checkpoint_with_a_changed_byte_in_its_recorded_settings_is_skipped_as_damaged_not_blamed_on_the_flags()
+    {
+        var (_, modelA, dirA) = FullRun();
+        string dirB = InterruptedCopy(dirA, "dirB", 3);
+        string newest = Path.Combine(dirB, CheckpointFile(3));
+        string text = System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(newest));
+        Assert.Contains("none\\\\u003E", text); // "<none>", escaped twice
+        // it read "written with --test <nope>, this run has --test <none>" and stopped the run (exit 2)
+        File.WriteAllBytes(newest, System.Text.Encoding.Latin1.GetBytes(text.Replace("none\\\\u003E", "nope\\\\u003E")));
+        string modelB = In("b.bp");
+
+        var resumed = Run(Train("--resume", dirB, "--out", modelB));
+
+        Assert.True(resumed.Code == 0, resumed.Error);
+        Assert.StartsWith($"note: --resume skipped a damaged checkpoint, resuming after epoch 2: {newest}: __metadata__: the metadata is damaged: ",
+            Assert.Single(resumed.ErrorLines));
+        AssertSameWeights(modelA, modelB);
+    }
+
+    [Fact]
     public void A_newest_checkpoint_whose_settings_record_is_not_json_is_skipped_as_damaged()
     {
         var (_, modelA, dirA) = FullRun();
         string dirB = InterruptedCopy(dirA, "dirB", 3);
         string newest = Path.Combine(dirB, CheckpointFile(3));
         var file = SafeTensors.Read(newest);
-        var metadata = file.Metadata.ToDictionary();
+        var metadata = Checksums.Stripped(file.Metadata);
         metadata["checkpoint_settings"] = metadata["checkpoint_settings"].Replace("\":\"", "\"}\"");  // one flipped byte would do
         SafeTensors.Write(newest, file.Tensors, metadata);
         string modelB = In("b.bp");

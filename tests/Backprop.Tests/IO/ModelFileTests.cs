@@ -130,7 +130,7 @@ public sealed class ModelFileTests : IDisposable
     {
         ModelFile.Save(PathOf("iris.safetensors"), Classifier());
         var file = SafeTensors.Read(PathOf("iris.safetensors"));
-        var metadata = file.Metadata.ToDictionary();
+        var metadata = Checksums.Stripped(file.Metadata); // as another tool writes it
         metadata[key] = value;
         SafeTensors.Write(PathOf("bad.safetensors"), file.Tensors, metadata);
 
@@ -155,8 +155,7 @@ public sealed class ModelFileTests : IDisposable
         var file = SafeTensors.Read(PathOf("iris.safetensors"));
         var tensors = file.Tensors.ToDictionary();
         tensors[tensor] = SafeTensor.FromFloats(values);
-        // as another tool writes it, without the data's checksum, which would report the change before the values
-        var metadata = file.Metadata.Where(pair => pair.Key != ModelFile.DataSha256Key).ToDictionary();
+        var metadata = Checksums.Stripped(file.Metadata); // as another tool writes it
         SafeTensors.Write(PathOf("bad.safetensors"), tensors, metadata);
 
         var error = Assert.Throws<ModelFormatException>(() => ModelFile.Load(PathOf("bad.safetensors")));
@@ -200,15 +199,46 @@ public sealed class ModelFileTests : IDisposable
     {
         ModelFile.Save(PathOf("iris.safetensors"), Classifier());
         var file = SafeTensors.Read(PathOf("iris.safetensors"));
-        SafeTensors.Write(PathOf("older.safetensors"), file.Tensors, file.Metadata.Where(pair => pair.Key != ModelFile.DataSha256Key).ToDictionary());
+        SafeTensors.Write(PathOf("older.safetensors"), file.Tensors, Checksums.Stripped(file.Metadata));
 
         AssertSameModel(Classifier(), ModelFile.Load(PathOf("older.safetensors")));
     }
 
     [Fact]
-    public void The_checksum_key_is_reserved_for_the_format()
+    public void A_saved_model_records_the_SHA_256_of_its_other_metadata_entries_in_key_order()
     {
-        var model = Classifier() with { Metadata = new Dictionary<string, string> { [ModelFile.DataSha256Key] = "0" } };
+        ModelFile.Save(PathOf("iris.safetensors"), Classifier());
+        var metadata = SafeTensors.Read(PathOf("iris.safetensors")).Metadata;
+
+        string entries = string.Concat(metadata.Where(pair => pair.Key != ModelFile.MetadataSha256Key)
+            .OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => $"{pair.Key}\0{pair.Value}\0"));
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(entries))), metadata[ModelFile.MetadataSha256Key]);
+    }
+
+    [Theory]
+    [InlineData("setosa", "setosb")]             // a class name: predict would print the wrong label
+    [InlineData("\"seed\":\"42\"", "\"seed\":\"43\"")] // even an entry no prediction reads
+    public void A_changed_character_in_the_metadata_is_refused_as_damaged(string before, string after)
+    {
+        string path = PathOf("iris.safetensors");
+        ModelFile.Save(path, Classifier());
+        byte[] bytes = File.ReadAllBytes(path);
+        string text = System.Text.Encoding.Latin1.GetString(bytes);
+        Assert.Contains(before, text);
+        File.WriteAllBytes(path, System.Text.Encoding.Latin1.GetBytes(text.Replace(before, after)));
+
+        var error = Assert.Throws<ModelFormatException>(() => ModelFile.Load(path));
+
+        Assert.Equal("__metadata__", error.Field);
+        Assert.StartsWith($"{path}: __metadata__: the metadata is damaged: its SHA-256 is ", error.Message);
+    }
+
+    [Theory]
+    [InlineData(ModelFile.DataSha256Key)]
+    [InlineData(ModelFile.MetadataSha256Key)]
+    public void The_checksum_keys_are_reserved_for_the_format(string key)
+    {
+        var model = Classifier() with { Metadata = new Dictionary<string, string> { [key] = "0" } };
 
         Assert.Throws<ArgumentException>(() => ModelFile.Save(PathOf("iris.safetensors"), model));
     }
