@@ -278,7 +278,9 @@ public static class IdxLoader
         }
         catch (InvalidDataException e)
         {
-            throw new DataFormatException(path, $"corrupt gzip data: {e.Message}", e);
+            // NOTE: .NET reports every damaged deflate stream, and a CRC-32 that does not match, as "The archive entry was
+            // compressed using an unsupported compression method.", which sends the user after the wrong problem.
+            throw new DataFormatException(path, "corrupt gzip data: the compressed bytes or their CRC-32 do not check out; the file is damaged", e);
         }
     }
 

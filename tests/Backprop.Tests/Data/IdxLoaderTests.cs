@@ -98,6 +98,23 @@ public sealed class IdxLoaderTests
     }
 
     [Theory]
+    [InlineData(-8)] // the CRC-32 of the uncompressed bytes
+    [InlineData(-5)]
+    [InlineData(-4)] // their length
+    public void A_damaged_gzip_file_is_an_error_that_says_so_naming_the_file(int offset)
+    {
+        using var folder = new TempFolder();
+        IdxWriter.WriteFolder(folder, gzip: true);
+        byte[] compressed = IdxWriter.Gzip(IdxWriter.Images(3, 2, 3, IdxWriter.Pixel));
+        compressed[offset < 0 ? compressed.Length + offset : offset] ^= 0x55;
+        string path = folder.WriteBytes("t10k-images-idx3-ubyte.gz", compressed);
+
+        var error = Assert.Throws<DataFormatException>(() => IdxLoader.LoadTestSplit(folder.Path));
+
+        Assert.Equal($"{path}: corrupt gzip data: the compressed bytes or their CRC-32 do not check out; the file is damaged", error.Message);
+    }
+
+    [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public void A_truncated_image_file_is_an_error(bool gzip)
