@@ -153,7 +153,7 @@ public static partial class CsvLoader
             for (int ordinal = named; ordinal < header.Length; ordinal++)
                 if (!csv.GetFieldSpan(ordinal).Trim().IsEmpty)
                     throw new DataFormatException(source, line, null, csv.GetString(ordinal),
-                        $"column {ordinal + 1} has no name in the header, but this line holds '{csv.GetString(ordinal)}' in it; name the column or remove the value");
+                        $"column {ordinal + 1} has no name in the header, but this line holds '{Excerpt.Of(csv.GetString(ordinal))}' in it; name the column or remove the value");
             foreach (int ordinal in featureOrdinals)
                 features.Add(ParseFeature(csv.GetFieldSpan(ordinal), source, line, header[ordinal]));
             if (targetOrdinal >= 0)
@@ -210,7 +210,7 @@ public static partial class CsvLoader
             case NumberText.Outcome.NotFinite:
                 throw new DataFormatException(source, line, column, field.ToString(), NumberText.NotFiniteMessage(field));
             default:
-                throw new DataFormatException(source, line, column, field.ToString(), $"'{field}' is not a number");
+                throw new DataFormatException(source, line, column, field.ToString(), $"'{Excerpt.Of(field)}' is not a number");
         }
     }
 

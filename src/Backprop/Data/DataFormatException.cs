@@ -41,6 +41,6 @@ public sealed class DataFormatException : Exception
     static string Compose(string filePath, int? line, string? column, string problem)
     {
         string place = line is int l ? $"{filePath}:{l}" : filePath;
-        return column is null ? $"{place}: {problem}" : $"{place}: column '{column}': {problem}";
+        return column is null ? $"{place}: {problem}" : $"{place}: column '{Excerpt.Of(column)}': {problem}";
     }
 }

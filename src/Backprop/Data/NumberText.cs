@@ -36,8 +36,8 @@ internal static class NumberText
     /// <summary>Why <see cref="TryParseFloat"/> called a value not finite, for the error message.</summary>
     public static string NotFiniteMessage(ReadOnlySpan<char> text) =>
         TryParseDouble(text, out _) == Outcome.Number
-            ? $"'{text}' is not a finite number in float32, whose values stop at ±3.4e38"
-            : $"'{text}' is not a finite number (NaN and infinity are not allowed)";
+            ? $"'{Excerpt.Of(text)}' is not a finite number in float32, whose values stop at ±3.4e38"
+            : $"'{Excerpt.Of(text)}' is not a finite number (NaN and infinity are not allowed)";
 
     /// <summary>The text a numeric class label is known by: shortest round-trip form, so "1.0" and "1" are one class.</summary>
     public static string Canonical(double value) => value.ToString("R", CultureInfo.InvariantCulture);

@@ -52,7 +52,7 @@ internal static class TargetEncoder
                 if (outcome == NumberText.Outcome.NotFinite) throw NotFinite(source, column, values[i], lines[i]);
                 if (outcome != NumberText.Outcome.Number)
                     throw new DataFormatException(source, lines[i], column, values[i],
-                        $"'{values[i]}' is not a number (a regression target must be numeric)");
+                        $"'{Excerpt.Of(values[i])}' is not a number (a regression target must be numeric)");
             }
             return new Encoded(TaskKind.Regression, null, null, targets);
         }
@@ -116,7 +116,7 @@ internal static class TargetEncoder
             if (label.Length == 0)
                 throw new DataFormatException(source, lines[i], column, values[i], "the target is empty");
             throw new DataFormatException(source, lines[i], column, values[i],
-                $"label '{label}' was not seen in training (known classes: {Listing(knownClasses)})");
+                $"label '{Excerpt.Of(label)}' was not seen in training (known classes: {Listing(knownClasses)})");
         }
         return new Encoded(TaskKind.Classification, labels, knownClasses.ToArray(), null);
     }

@@ -346,6 +346,25 @@ public sealed class CsvLoaderErrorTests
         Assert.Equal($"{path}:1: {expected}", error.Message);
     }
 
+    [Fact]
+    public void A_value_of_70000_characters_is_quoted_by_its_start_and_length_not_whole()
+    {
+        var error = LoadFails($"a,b,y\n1,{new string('x', 70_000)},0\n", out string path);
+
+        Assert.Equal($"{path}:2: column 'b': '{new string('x', 80)}… (70,000 characters)' is not a number", error.Message);
+        Assert.Equal(70_000, error.Field!.Length); // the whole value stays available to callers
+    }
+
+    [Fact]
+    public void A_long_target_name_and_an_unseen_long_label_are_quoted_by_their_start()
+    {
+        string name = new('n', 500), label = new('z', 500);
+        var error = LoadFails($"a,{name}\n1,{label}\n", out string path, new CsvLoadOptions { ClassNames = ["p", "q"] });
+
+        Assert.StartsWith($"{path}:2: column '{new string('n', 80)}… (500 characters)': label '{new string('z', 80)}… (500 characters)' was not seen in training",
+            error.Message);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
