@@ -292,7 +292,7 @@ public static class ExplainModelFile
         {
             foreach (var property in element.EnumerateObject())
                 if (!keys.Contains(property.Name))
-                    throw Fail(path.Length == 0 ? property.Name : $"{path}.{property.Name}", $"unknown key; {what} takes {string.Join(", ", keys)}");
+                    throw Fail(path.Length == 0 ? Data.Excerpt.Of(property.Name) : $"{path}.{Data.Excerpt.Of(property.Name)}", $"unknown key; {what} takes {string.Join(", ", keys)}");
         }
 
         private JsonElement Required(JsonElement parent, string parentPath, string name)

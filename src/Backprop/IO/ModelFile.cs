@@ -136,7 +136,7 @@ public static class ModelFile
         {
             foreach (var key in layer.EnumerateObject())
                 if (!LayerKeys.Contains(key.Name))
-                    return ($"__metadata__.{ArchitectureKey}[{index}].{key.Name}", $"unknown key; a layer takes {string.Join(", ", LayerKeys)} (a misspelling, or a file from a later version)");
+                    return ($"__metadata__.{ArchitectureKey}[{index}].{Data.Excerpt.Of(key.Name)}", $"unknown key; a layer takes {string.Join(", ", LayerKeys)} (a misspelling, or a file from a later version)");
             index++;
         }
         return null;

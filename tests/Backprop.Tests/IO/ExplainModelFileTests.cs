@@ -114,6 +114,8 @@ public sealed class ExplainModelFileTests
         { Notebook().Replace("\"learning_rate\"", "\"learning_rat\""), "learning_rat", "unknown key; a model file takes input, target, loss, learning_rate, layers" },
         { Notebook(layer0: """{"activaton": "relu", "weights": [[0.1, 0.1, 0.6]], "bias": [1]}"""), "layers[0].activaton", "unknown key; a layer takes type, activation, weights, bias" },
         { Notebook(layer1: """{"typ": "conv2d", "activation": "relu", "weights": [[0.3, 0.4]], "bias": [1]}"""), "layers[1].typ", "unknown key" },
+        // a key of 5,000 characters is quoted by its start, not whole
+        { Notebook().Replace("\"learning_rate\"", $"\"learning_{new string('a', 4991)}\""), $"learning_{new string('a', 71)}… (5,000 characters)", "unknown key" },
         { Notebook(learningRate: "0.1, \"learning_rate\": 5"), "learning_rate", "the key is given twice, at line 5, column 3 and at line 5, column 25" },
         { Notebook(layer0: """{"activation": "sigmoid", "weights": [[0.1, 0.1, 0.6], [0.16, 0.1, 0.5]], "bias": [-4, -2], "bias": [7, 7]}"""), "layers[0].bias", "the key is given twice" },
         { Notebook(input: """[{"a": 1, "a": 2}]"""), "input[0].a", "the key is given twice" },
