@@ -135,8 +135,8 @@ public static class SafeTensors
     public static SafeTensorsFile Read(string path)
     {
         RequireLittleEndian();
-        using var stream = Seekable(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16));
         ModelFormatException Error(string field, string problem) => new(path, field, problem);
+        using var stream = Seekable(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16), Error);
 
         long fileLength = stream.Length;
         if (fileLength < 8) throw Error("header length", $"the file has {fileLength} bytes, too few for the 8-byte header length");
@@ -169,16 +169,33 @@ public static class SafeTensors
         return new SafeTensorsFile(tensors, metadata) { DataSha256 = Convert.ToHexStringLower(SHA256.HashData(data)) };
     }
 
-    /// <summary><paramref name="file"/> itself, or for a pipe or device (`--model /dev/stdin`), its whole content in memory.</summary>
+    /// <summary><paramref name="file"/> itself, or for a pipe or device (`--model /dev/stdin`), its content in memory:
+    /// all of it, or only its first 8 bytes where they are no header length, which is all the errors then need.</summary>
     /// <remarks>NOTE: the header length is checked against the file's length, which a pipe does not have: reading
-    /// one was "internal error: NotSupportedException: Stream does not support seeking" (exit 1).</remarks>
-    private static Stream Seekable(FileStream file)
+    /// one was "internal error: NotSupportedException: Stream does not support seeking" (exit 1). And a pipe may not end:
+    /// `head -c 3G /dev/zero | backprop eval --model -` was copied whole, to exit 1 ("Stream was too long") with 4 GB in use.</remarks>
+    private static Stream Seekable(FileStream file, Func<string, string, ModelFormatException> error)
     {
         if (file.CanSeek) return file;
         using (file)
         {
             var content = new MemoryStream();
-            file.CopyTo(content);
+            Span<byte> lengthBytes = stackalloc byte[8];
+            int got = file.ReadAtLeast(lengthBytes, 8, throwOnEndOfStream: false);
+            content.Write(lengthBytes[..got]);
+            ulong headerLength = got == 8 ? BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes) : 0;
+            if (got == 8 && headerLength is >= 1 and <= MaxHeaderLength)
+            {
+                // header, data, and one byte more, to tell a pipe that runs past what a file may hold
+                long limit = (long)headerLength + Array.MaxLength;
+                var buffer = new byte[1 << 16];
+                for (int read; (read = file.Read(buffer)) > 0;)
+                {
+                    content.Write(buffer, 0, read);
+                    if (content.Length - 8 > limit)
+                        throw error("data", $"the input runs past {limit:N0} bytes after the header length, more than a model file can hold");
+                }
+            }
             content.Position = 0;
             return content;
         }
