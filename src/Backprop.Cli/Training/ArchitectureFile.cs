@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Backprop.IO;
 using Backprop.Nn;
 
 namespace Backprop.Cli.Training;
@@ -29,12 +30,18 @@ internal sealed class ArchitectureFile
 
     public int[]? InputShape { get; private set; }
 
+    /// <summary>The largest --arch file read.</summary>
+    public const int MaxFileBytes = 16 << 20;
+
     public static ArchitectureFile Load(string path)
     {
         // NOTE: File.Exists is false for a folder too, which was then reported as "no such file".
         if (Directory.Exists(path)) throw new UsageException($"--arch: {path} is a folder, not a file");
         if (!File.Exists(path)) throw new UsageException($"--arch: {path}: no such file");
-        var file = new ArchitectureFile(path, File.ReadAllText(path));
+        // NOTE: bounded, since a pipe may not end: `head -c 3G /dev/zero | backprop train --arch -` ran out of memory (exit 1).
+        byte[] bytes = BoundedFile.ReadAllBytes(path, MaxFileBytes)
+            ?? throw new UsageException($"--arch: {path}: the file is larger than {MaxFileBytes / (1 << 20)} MB; an architecture is a short list of layers (JSON)");
+        var file = new ArchitectureFile(path, new StreamReader(new MemoryStream(bytes), detectEncodingFromByteOrderMarks: true).ReadToEnd());
         JsonDocument document;
         try
         {

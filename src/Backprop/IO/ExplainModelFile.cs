@@ -17,6 +17,9 @@ public static class ExplainModelFile
     /// <summary>The name under which the notebook network (examples/notebook.json) is embedded in the library.</summary>
     public const string NotebookResource = "Backprop.Examples.notebook.json";
 
+    /// <summary>The largest explain model file read: far more than the largest network explain can print in a day.</summary>
+    public const int MaxFileBytes = 256 << 20;
+
     /// <summary>The name errors give the built-in notebook model.</summary>
     public const string NotebookName = "notebook.json (built-in)";
 
@@ -31,7 +34,8 @@ public static class ExplainModelFile
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            bytes = BoundedFile.ReadAllBytes(path, MaxFileBytes) ?? throw new ModelFileException(path, "",
+                $"the file is larger than {MaxFileBytes / (1 << 20)} MB; an explain model is a small network written as JSON, as in examples/notebook.json");
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

@@ -13,6 +13,18 @@ public sealed class TrainArchitectureTests : IDisposable
     private string Arch(string json) => folder.Write("arch.json", json);
 
     [Fact]
+    public void An_architecture_file_larger_than_16_MB_is_refused_without_being_read()
+    {
+        string path = Path.Combine(folder.Path, "huge.json");
+        using (var stream = File.Create(path)) stream.SetLength(1L << 40); // sparse: reading it whole ran out of memory (exit 1)
+
+        var result = CliHarness.Run("train", "--epochs", "1", "--arch", path);
+
+        Assert.Equal(2, result.Code);
+        Assert.Equal($"error: --arch: {path}: the file is larger than 16 MB; an architecture is a short list of layers (JSON)\n", result.Error);
+    }
+
+    [Fact]
     public void A_dense_stack_is_built_in_order_and_gets_the_output_layer_added()
     {
         string model = Path.Combine(folder.Path, "m.bp");

@@ -198,4 +198,16 @@ public sealed class ExplainModelFileTests
 
         Assert.StartsWith("/nonexistent/model.json: cannot read the file", error.Message);
     }
+
+    [Fact]
+    public void A_file_larger_than_any_explain_model_is_refused_without_being_read()
+    {
+        using var directory = new TestFiles.TemporaryDirectory();
+        string path = directory.File("huge.json");
+        using (var stream = File.Create(path)) stream.SetLength(ExplainModelFile.MaxFileBytes + 1L); // sparse
+
+        var error = Assert.Throws<ModelFileException>(() => ExplainModelFile.Load(path));
+
+        Assert.Equal($"{path}: the file is larger than 256 MB; an explain model is a small network written as JSON, as in examples/notebook.json", error.Message);
+    }
 }
