@@ -19,7 +19,7 @@ internal sealed class StandardOutput(TextWriter console) : TextWriter
     {
         // (a span cannot enter a lambda)
         try { console.Write(buffer); }
-        catch (IOException exception) when (exception is not OutputFileException) { throw Refused(exception); }
+        catch (Exception exception) when (IsRefusal(exception)) { throw Refused(exception); }
     }
     public override void Write(string? value) => Guard(() => console.Write(value));
     public override void Write(System.Text.StringBuilder? value) => Guard(() => console.Write(value));
@@ -29,8 +29,14 @@ internal sealed class StandardOutput(TextWriter console) : TextWriter
     private static void Guard(Action write)
     {
         try { write(); }
-        catch (IOException exception) when (exception is not OutputFileException) { throw Refused(exception); }
+        catch (Exception exception) when (IsRefusal(exception)) { throw Refused(exception); }
     }
 
-    private static OutputFileException Refused(IOException exception) => new(Name, OutputFileException.Reason(exception), exception);
+    // NOTE: a closed descriptor (`explain >&-`) arrives as UnauthorizedAccessException around the system's EBADF, which
+    // read "error: Access to the path is denied."; its inner "Bad file descriptor" is the reason to name.
+    private static bool IsRefusal(Exception exception) =>
+        exception is (IOException and not OutputFileException) or UnauthorizedAccessException;
+
+    private static OutputFileException Refused(Exception exception) =>
+        new(Name, OutputFileException.Reason(exception.InnerException as IOException ?? exception), exception);
 }

@@ -36,6 +36,29 @@ public sealed class ErrorBoundaryTests
         Assert.Equal("error: standard output: cannot write the file (No space left on device)", error.ToString().TrimEnd());
     }
 
+    [Fact]
+    public void A_closed_standard_output_is_named_as_closed_not_as_access_denied()
+    {
+        // `backprop explain >&-` said "error: Access to the path is denied." (.NET's wrapping of EBADF).
+        var error = new StringWriter();
+
+        int code = BackpropCli.Run(["explain", "--steps", "3"], new StandardOutput(new ClosedDescriptor()), error);
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: standard output: cannot write the file (Bad file descriptor)", error.ToString().TrimEnd());
+    }
+
+    /// <summary>A writer that fails as a closed descriptor does under .NET's console stream.</summary>
+    private sealed class ClosedDescriptor : TextWriter
+    {
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+        public override void Write(char value) => throw Closed();
+        public override void Write(char[] buffer, int index, int count) => throw Closed();
+        public override void Write(string? value) => throw Closed();
+        private static UnauthorizedAccessException Closed() =>
+            new("Access to the path is denied.", new IOException("Bad file descriptor"));
+    }
+
     /// <summary>A writer that fails as /dev/full does.</summary>
     private sealed class FullDevice : TextWriter
     {
