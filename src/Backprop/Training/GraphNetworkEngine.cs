@@ -79,11 +79,19 @@ public sealed class GraphNetworkEngine<T> : INetworkEngine<T> where T : unmanage
     }
 
     /// <inheritdoc/>
-    public void StartEpoch(long seed, int epoch)
+    public void StartEpoch(long seed, int epoch) => Reseed(network, seed, epoch);
+
+    // NOTE: a dropout one Sequential down was never reseeded: its masks ran on from wherever the process had left them,
+    // so a resumed run drew other masks than the uninterrupted one. A nested stack's dropouts are seeded from the
+    // stack's own seed, which keeps every top-level seed as it was and gives two nested stacks different masks.
+    private static void Reseed(Sequential<T> stack, long seed, int epoch)
     {
-        var layers = network.Layers;
+        var layers = stack.Layers;
         for (int i = 0; i < layers.Count; i++)
+        {
             if (layers[i] is Dropout<T> dropout) dropout.Reseed(EpochSeed(seed, epoch, i));
+            else if (layers[i] is Sequential<T> inner) Reseed(inner, EpochSeed(seed, epoch, i), epoch);
+        }
     }
 
     private Tensor<T> TrainingForward(ReadOnlySpan<T> input, int batch)

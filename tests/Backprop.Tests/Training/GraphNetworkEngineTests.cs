@@ -59,6 +59,28 @@ public sealed class GraphNetworkEngineTests
     }
 
     [Fact]
+    public void Dropout_inside_a_nested_stack_also_depends_only_on_the_seed_and_the_epoch()
+    {
+        // As Trainer.Fit resumes: a later epoch's masks must not depend on which epochs ran before it in this process.
+        var inner = new Sequential<double>(new Linear<double>(4, 8, new Random(1)), new Dropout<double>(0.5));
+        var network = new Sequential<double>(inner, new Linear<double>(8, 2, new Random(2)));
+        var engine = new GraphNetworkEngine<double>(network, [4]);
+        double[] input = [0.1, 0.2, -0.3, 0.4, 1, -1, 0.5, 0.25];
+        int[] labels = [0, 1];
+
+        double Step(long seed, int epoch)
+        {
+            engine.StartEpoch(seed, epoch);
+            return engine.ComputeGradients(input, labels, 2);
+        }
+
+        double first = Step(7, 3);
+        Step(7, 4);
+        Assert.Equal(first, Step(7, 3));
+        Assert.NotEqual(first, Step(8, 3));
+    }
+
+    [Fact]
     public void Forward_runs_in_inference_mode_so_dropout_is_off()
     {
         var network = new Sequential<double>(new Linear<double>(3, 3, new Random(1)), new Dropout<double>(0.9));
