@@ -12,10 +12,14 @@ public abstract class LearningRateSchedule
     public abstract double LearningRateAt(int epoch, double initialLearningRate);
 
     /// <summary>Sets the optimizer's rate for <paramref name="epoch"/>; call it before the epoch's first step.</summary>
+    /// <exception cref="InvalidOperationException">the schedule gives a rate that is NaN, infinite or negative.</exception>
     public void Apply<T>(Optimizer<T> optimizer, int epoch) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
-        optimizer.LearningRate = LearningRateAt(epoch, optimizer.InitialLearningRate);
+        double rate = LearningRateAt(epoch, optimizer.InitialLearningRate);
+        if (!(double.IsFinite(rate) && rate >= 0))
+            throw new InvalidOperationException($"{this} gave the learning rate {rate} for epoch {epoch}; a learning rate must be finite and ≥ 0");
+        optimizer.LearningRate = rate;
     }
 }

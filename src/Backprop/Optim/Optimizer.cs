@@ -39,8 +39,17 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The tensors it updates, in the order given.</summary>
     public IReadOnlyList<Tensor<T>> Parameters => parameters;
 
-    /// <summary>The learning rate of the next step; schedules set it (see <see cref="LearningRateSchedule"/>).</summary>
-    public double LearningRate { get; set; }
+    /// <summary>The learning rate of the next step; schedules set it (see <see cref="LearningRateSchedule"/>). Finite and ≥ 0.</summary>
+    // NOTE: checked as the constructor checks it: a NaN rate (a custom schedule's 0 / 0) made every weight NaN in one
+    // step, and a negative one climbed the loss, without a word.
+    public double LearningRate
+    {
+        get => currentLearningRate;
+        set => currentLearningRate = double.IsFinite(value) && value >= 0 ? value
+            : throw new ArgumentOutOfRangeException(nameof(LearningRate), value, "must be finite and ≥ 0");
+    }
+
+    private double currentLearningRate;
 
     /// <summary>The learning rate given at construction (torch's <c>initial_lr</c>), the base of every schedule.</summary>
     public double InitialLearningRate { get; }

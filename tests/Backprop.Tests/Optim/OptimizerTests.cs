@@ -114,6 +114,24 @@ public sealed class OptimizerTests
         Assert.Throws<ArgumentException>(() => new Adam<double>([], 0.1));
     }
 
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(-0.1)]
+    [InlineData(double.PositiveInfinity)]
+    public void A_learning_rate_set_later_is_checked_as_the_constructor_checks_it_and_the_old_rate_stays(double rate)
+    {
+        var weight = Tensor.FromArray([1.0, 2.0], 2);
+        var optimizer = new Sgd<double>([weight], 0.1);
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => optimizer.LearningRate = rate);
+
+        Assert.Equal("LearningRate", error.ParamName);
+        Assert.Equal(0.1, optimizer.LearningRate);
+        weight.Grad = Tensor.FromArray([1.0, 1.0], 2);
+        optimizer.Step();
+        Assert.Equal([0.9, 1.9], weight.ToArray());
+    }
+
     public static TheoryData<string> OptimizerKinds => ["sgd", "momentum", "nesterov", "adam", "adamw"];
 
     private static Optimizer<T> Create<T>(string kind, Tensor<T>[] parameters) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => kind switch

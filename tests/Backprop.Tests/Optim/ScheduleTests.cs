@@ -39,4 +39,24 @@ public sealed class ScheduleTests
         schedule.Apply(optimizer, 1); // stateless: going back is fine (a resumed run)
         Assert.Equal(0.1, optimizer.LearningRate);
     }
+
+    [Fact]
+    public void A_schedule_that_gives_a_rate_that_is_not_a_rate_is_refused_naming_itself_and_the_epoch()
+    {
+        var optimizer = new Sgd<double>([Tensor.Zeros<double>(1)], 0.2);
+        var warmUp = new LinearWarmUp(epochs: 0); // 0 / 0 in its first epoch
+
+        var error = Assert.Throws<InvalidOperationException>(() => warmUp.Apply(optimizer, 0));
+
+        Assert.Contains("LinearWarmUp(0) gave the learning rate NaN for epoch 0", error.Message);
+        Assert.Equal(0.2, optimizer.LearningRate);
+    }
+
+    private sealed class LinearWarmUp(int epochs) : LearningRateSchedule
+    {
+        public override double LearningRateAt(int epoch, double initialLearningRate) =>
+            initialLearningRate * Math.Min(1.0, (double)epoch / epochs);
+
+        public override string ToString() => $"LinearWarmUp({epochs})";
+    }
 }
