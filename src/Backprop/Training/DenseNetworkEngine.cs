@@ -136,11 +136,16 @@ public sealed class DenseNetworkEngine<T> : INetworkEngine<T> where T : unmanage
     {
         var result = new List<DenseBlock>();
         var layers = network.Layers;
+        var seen = new Dictionary<Linear<T>, int>(ReferenceEqualityComparer.Instance);
         // NOTE: the engine takes flat rows, so a leading flatten (image input into a dense stack) has nothing to do.
         for (int i = layers.Count > 0 && layers[0] is Flatten<T> ? 1 : 0; i < layers.Count; i++)
         {
             if (layers[i] is not Linear<T> linear)
                 throw new NotSupportedException($"layer {i} ({layers[i]}) is not a dense layer");
+            // NOTE: each block writes its layer's gradient rather than adding to it (no zeroing pass per step), so a layer
+            // used twice kept only its first use's gradient; autograd sums both, as the shared weight's gradient must.
+            if (!seen.TryAdd(linear, i))
+                throw new NotSupportedException($"layer {i} ({linear}) is layer {seen[linear]} again: a shared layer trains through autograd");
             var activation = Activation.Identity;
             if (i + 1 < layers.Count && layers[i + 1] is ActivationLayer<T> next)
             {

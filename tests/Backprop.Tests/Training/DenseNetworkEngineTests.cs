@@ -85,4 +85,44 @@ public sealed class DenseNetworkEngineTests
         });
         Assert.True(allocated[^1] == 0, $"bytes allocated per 100 steps, round by round: {string.Join(", ", allocated)}");
     }
+
+    [Fact]
+    public void A_dense_layer_used_twice_is_left_to_autograd_which_sums_the_gradients_of_both_uses()
+    {
+        var random = new Random(1);
+        var shared = new Linear<double>(4, 4, random);
+        var network = new Sequential<double>(new Linear<double>(3, 4, random), new ActivationLayer<double>(Activation.Tanh),
+            shared, new ActivationLayer<double>(Activation.Tanh), shared, new ActivationLayer<double>(Activation.Tanh), new Linear<double>(4, 2, random));
+
+        Assert.False(DenseNetworkEngine<double>.Supports(network));
+        var error = Assert.Throws<NotSupportedException>(() => new DenseNetworkEngine<double>(network));
+        Assert.Contains("layer 4 (Linear(in_features=4, out_features=4)) is layer 2 again", error.Message);
+    }
+
+    [Fact]
+    public void Training_a_network_that_uses_a_dense_layer_twice_steps_it_by_both_uses()
+    {
+        var random = new Random(2);
+        var shared = new Linear<float>(3, 3, random);
+        var network = new Sequential<float>(new Linear<float>(2, 3, random), new ActivationLayer<float>(Activation.Tanh),
+            shared, new ActivationLayer<float>(Activation.Tanh), shared, new ActivationLayer<float>(Activation.Tanh), new Linear<float>(3, 2, random));
+        float[] features = [0.5f, -1, 1.5f, 0.25f, -0.75f, 2, 1, 1];
+        int[] labels = [0, 1, 1, 0];
+        var parameters = network.Parameters().ToArray();
+        var before = parameters.Select(p => p.ToArray()).ToArray();
+
+        // the expected step: autograd's gradient of the mean cross-entropy over the one batch, times the learning rate
+        var loss = Loss.CrossEntropy(network.Forward(Tensor.FromArray(features, 4, 2)), labels);
+        loss.Backward();
+        var expected = parameters.Select((p, i) => before[i].Zip(p.Grad!.ToArray(), (value, grad) => value - 0.5f * grad).ToArray()).ToArray();
+        network.ZeroGrad();
+
+        var data = Backprop.Data.DataSet.Classification(features, 4, ["a", "b"], [2], labels, ["no", "yes"]);
+        var model = new TrainedModel(network, Backprop.Data.TaskKind.Classification, data.FeatureNames, [2], data.ClassNames, null);
+        Trainer.Fit(model, data, null, new Backprop.Optim.Sgd<float>(parameters, 0.5), new TrainingOptions { Epochs = 1, BatchSize = 4 });
+
+        for (int p = 0; p < parameters.Length; p++)
+            for (int i = 0; i < expected[p].Length; i++)
+                Assert.Equal(expected[p][i], parameters[p].Data[i], 1e-6f);
+    }
 }
