@@ -8,17 +8,37 @@ namespace Backprop.Training;
 /// <summary>How to train: epochs, batch size, seed, schedule, clipping.</summary>
 public sealed record TrainingOptions
 {
-    /// <summary>Passes over the training data.</summary>
-    public int Epochs { get; init; } = 20;
-    /// <summary>Rows per optimizer step (clamped to the training set's size).</summary>
-    public int BatchSize { get; init; } = 32;
+    // NOTE: checked as they are set: a batch size of 0 or below (rows / k with k > rows) trained silently on single
+    // samples; a clip norm of 0 zeroed every gradient, so nothing trained, ∞ clipped nothing, and NaN failed only after
+    // the first batch.
+    private readonly int epochs = 20, batchSize = 32;
+    private readonly double? clipNorm;
+
+    /// <summary>Passes over the training data (0 trains nothing and only evaluates).</summary>
+    public int Epochs
+    {
+        get => epochs;
+        init => epochs = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(Epochs), value, "must be 0 or more");
+    }
+
+    /// <summary>Rows per optimizer step, at least 1 (clamped to the training set's size).</summary>
+    public int BatchSize
+    {
+        get => batchSize;
+        init => batchSize = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(BatchSize), value, "must be at least 1");
+    }
     /// <summary>Seeds the shuffling and dropout, so a run can be repeated exactly.</summary>
     public long Seed { get; init; }
     /// <summary>How the learning rate changes by epoch; null keeps it constant.</summary>
     public LearningRateSchedule? Schedule { get; init; }
 
-    /// <summary>Clip gradients to this global L2 norm before each step; null for no clipping.</summary>
-    public double? ClipNorm { get; init; }
+    /// <summary>Clip gradients to this global L2 norm (finite and &gt; 0) before each step; null for no clipping.</summary>
+    public double? ClipNorm
+    {
+        get => clipNorm;
+        init => clipNorm = value is null || (double.IsFinite(value.Value) && value > 0) ? value
+            : throw new ArgumentOutOfRangeException(nameof(ClipNorm), value, "must be finite and > 0, or null for no clipping");
+    }
 
     /// <summary>Standardise the given data sets in place rather than in copies: for callers that no longer need
     /// the raw values, it saves a second copy of the data set in memory.</summary>
@@ -53,7 +73,7 @@ public static class Trainer
         var preparedTest = test is null ? null : model.Prepare(test, options.PrepareInPlace);
         // NOTE: a batch never holds more than the whole set, so a larger --batch-size trains identically; clamping it
         // keeps the buffers (batch × width) from overflowing or exhausting memory.
-        int batchSize = Math.Clamp(options.BatchSize, 1, Math.Max(1, train.Rows));
+        int batchSize = Math.Min(options.BatchSize, Math.Max(1, train.Rows));
         int smallestBatch = SmallestBatch(model);
         if (batchSize < smallestBatch)
             throw new ArgumentException($"a batch of {batchSize} cannot train this network: {BatchNormNeedsTwo}", nameof(options));

@@ -84,6 +84,18 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void Training_options_refuse_a_batch_below_one_sample_negative_epochs_and_a_clip_norm_that_is_not_positive()
+    {
+        // NOTE: a batch size of 0 (rows / k with k > rows) trained silently on single samples.
+        Assert.Equal("BatchSize", Assert.Throws<ArgumentOutOfRangeException>(() => new TrainingOptions { BatchSize = 0 }).ParamName);
+        Assert.Equal("Epochs", Assert.Throws<ArgumentOutOfRangeException>(() => new TrainingOptions { Epochs = -1 }).ParamName);
+        foreach (double clip in new[] { 0, -1, double.NaN, double.PositiveInfinity })
+            Assert.Equal("ClipNorm", Assert.Throws<ArgumentOutOfRangeException>(() => new TrainingOptions { ClipNorm = clip }).ParamName);
+        var accepted = new TrainingOptions { BatchSize = 1, Epochs = 0, ClipNorm = null };
+        Assert.Equal((1, 0, (double?)null), (accepted.BatchSize, accepted.Epochs, accepted.ClipNorm));
+    }
+
+    [Fact]
     public void A_finite_run_reports_every_epoch()
     {
         var (model, data) = TinyRegression();
