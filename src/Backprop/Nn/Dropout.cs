@@ -11,13 +11,26 @@ namespace Backprop.Nn;
 /// drops the same elements.</remarks>
 public sealed class Dropout<T> : Module<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private Random random = new(0);
+    // NOTE: every layer once started from seed 0, so two dropout layers of one width (a hand-written loop, which
+    // never reseeds) dropped the same units on every step: one mask, not two. Each layer made without a generator
+    // now takes the next seed of this count, so a program that builds its layers in one order repeats its masks.
+    private static int layersMade;
 
-    /// <summary>Dropout with probability <paramref name="p"/> in [0, 1); the survivors are scaled by 1 / (1 − p) so the expected sum is unchanged.</summary>
-    public Dropout(double p)
+    private Random random;
+
+    /// <summary>Dropout with probability <paramref name="p"/> in [0, 1); the survivors are scaled by 1 / (1 − p) so the expected sum is unchanged.
+    /// Each layer draws its own masks (another layer of the same width drops other elements).</summary>
+    public Dropout(double p) : this(p, Interlocked.Increment(ref layersMade)) { }
+
+    /// <summary>Dropout whose masks are seeded from <paramref name="random"/>, as <see cref="Linear{T}"/> draws its
+    /// weights: a network built from one seeded generator drops the same elements in every run.</summary>
+    public Dropout(double p, Random random) : this(p, (random ?? throw new ArgumentNullException(nameof(random))).Next()) { }
+
+    private Dropout(double p, int seed)
     {
         if (!(p >= 0 && p < 1)) throw new ArgumentOutOfRangeException(nameof(p), $"dropout probability must be in [0, 1), got {p}");
         P = p;
+        random = new Random(seed);
     }
 
     /// <summary>The probability that a value is zeroed in training.</summary>

@@ -45,6 +45,31 @@ public sealed class LayerModuleTests
     }
 
     [Fact]
+    public void Two_dropout_layers_of_one_width_drop_different_elements()
+    {
+        var first = new Dropout<double>(0.5);
+        var second = new Dropout<double>(0.5);
+        var x = Tensor.Full(1.0, 64);
+
+        Assert.NotEqual(first.Forward(x).ToArray(), second.Forward(x).ToArray());
+    }
+
+    [Fact]
+    public void Dropout_seeded_from_a_generator_repeats_its_masks_and_differs_from_its_neighbour()
+    {
+        var x = Tensor.Full(1.0, 64);
+        double[][] Masks(int seed)
+        {
+            var random = new Random(seed);
+            return [new Dropout<double>(0.5, random).Forward(x).ToArray(), new Dropout<double>(0.5, random).Forward(x).ToArray()];
+        }
+
+        var run = Masks(4);
+        Assert.Equal(run, Masks(4));
+        Assert.NotEqual(run[0], run[1]);
+    }
+
+    [Fact]
     public void Dropout_gradient_is_the_mask()
     {
         var dropout = new Dropout<double>(0.5);
