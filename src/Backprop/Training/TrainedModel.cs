@@ -7,13 +7,15 @@ namespace Backprop.Training;
 /// A network with everything needed to use it on raw data: the feature standardisation fitted on the
 /// training split, the target scaling (regression), the class names (classification) and the input layout.
 /// </summary>
-public sealed class TrainedModel
+public sealed partial class TrainedModel
 {
     private const int EvaluationBatch = 1024, GraphEvaluationBatch = 128;
     private INetworkEngine<float>? engine;
     private int? smallestBatch;
 
-    /// <summary>A network with everything prediction needs: the task, feature names and input shape, classes, and the input and target scaling it was trained with.</summary>
+    /// <summary>A network with everything prediction needs: the task, feature names and input shape, classes, and the input and target scaling it was trained with.
+    /// Parts that disagree (a feature name per input value, class names for classification and none for regression, a
+    /// standardisation per feature, the network's inputs and outputs) are an <see cref="ArgumentException"/> naming them.</summary>
     public TrainedModel(Sequential<float> network, TaskKind task, string[] featureNames, int[] inputShape,
         string[]? classNames, Standardizer? normalizer, float targetMean = 0, float targetScale = 1)
     {
@@ -28,6 +30,7 @@ public sealed class TrainedModel
         Normalizer = normalizer;
         TargetMean = targetMean;
         TargetScale = targetScale;
+        CheckPartsAgree();
     }
 
     /// <summary>The layers and their trained parameters.</summary>

@@ -67,6 +67,8 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(options);
         callbacks ??= [];
+        CheckTask(model, train, nameof(train));
+        if (test is not null) CheckTask(model, test, nameof(test));
         // Regression metrics are reported in the target's own units: keep the raw test targets.
         var testTargets = test?.Targets is { } targets && options.PrepareInPlace ? (float[])targets.Clone() : test?.Targets;
         var preparedTrain = model.Prepare(train, options.PrepareInPlace);
@@ -136,6 +138,17 @@ public static class Trainer
         }
         if (evaluation is null && preparedTest is not null) evaluation = model.EvaluatePrepared(preparedTest, testTargets);
         return new TrainingResult(history, trainSeconds, samplesSeen, evaluation);
+    }
+
+    // NOTE: regression data on a classification model left the loader's labels empty, and the softmax kernel read past
+    // them (IndexOutOfRangeException); data without a target did the same.
+    private static void CheckTask(TrainedModel model, DataSet data, string parameter)
+    {
+        static string Name(TaskKind task) => task == TaskKind.Classification ? "classification" : "regression";
+        if (data.Task is not { } task)
+            throw new ArgumentException($"the {parameter} data has no target to train or test against", parameter);
+        if (task != model.Task)
+            throw new ArgumentException($"the {parameter} data is for {Name(task)}, the model for {Name(model.Task)}", parameter);
     }
 
     /// <summary>Why a batch of one cannot train a network with batch norm after a dense layer (part of error messages).</summary>

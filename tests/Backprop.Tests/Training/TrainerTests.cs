@@ -34,6 +34,31 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void Regression_data_is_refused_for_a_classification_model_before_any_step()
+    {
+        var (_, regression) = TinyRegression();
+        var network = new Sequential<float>(new Linear<float>(1, 2, new Random(1)));
+        var model = new TrainedModel(network, TaskKind.Classification, ["x"], [1], ["no", "yes"], null);
+
+        var error = Assert.Throws<ArgumentException>(() =>
+            Trainer.Fit(model, regression, null, new Sgd<float>(network.Parameters(), 0.1), new TrainingOptions { Epochs = 1 }));
+
+        Assert.Equal("the train data is for regression, the model for classification (Parameter 'train')", error.Message);
+    }
+
+    [Fact]
+    public void Test_data_without_a_target_is_refused()
+    {
+        var (model, data) = TinyRegression();
+        var unlabelled = DataSet.Unlabelled(data.Features, data.Rows, data.FeatureNames, data.InputShape);
+
+        var error = Assert.Throws<ArgumentException>(() =>
+            Trainer.Fit(model, data, unlabelled, new Sgd<float>(model.Network.Parameters(), 0.1), new TrainingOptions { Epochs = 1 }));
+
+        Assert.Equal("test", error.ParamName);
+    }
+
+    [Fact]
     public void Weights_that_turn_non_finite_in_an_epochs_last_step_stop_training_before_the_epoch_is_reported()
     {
         var (model, data) = TinyRegression();
@@ -169,11 +194,12 @@ public sealed class TrainerTests
         var (flat, _) = BatchNormRegression(rows: 9, convolutional: false);
         var network = new Sequential<float>(counter, new Linear<float>(2, 3, random), new BatchNorm<float>(3), new Linear<float>(3, 1, random));
         var model = new TrainedModel(network, TaskKind.Regression, flat.FeatureNames, flat.InputShape, null, null);
+        int passesOfTheConstructorsCheck = counter.Passes;
 
         Assert.Equal(2, Trainer.SmallestBatch(model));
         Assert.Equal(2, Trainer.SmallestBatch(model));
 
-        Assert.Equal(1, counter.Passes);
+        Assert.Equal(passesOfTheConstructorsCheck + 1, counter.Passes);
     }
 
     [Fact]

@@ -1,0 +1,78 @@
+using Backprop.Data;
+using Backprop.Nn;
+using Backprop.Training;
+
+namespace Backprop.Tests.Training;
+
+public sealed class TrainedModelTests
+{
+    private static Sequential<float> Dense(int inputs, int outputs) => new(new Linear<float>(inputs, outputs, new Random(1)));
+
+    [Fact]
+    public void A_network_of_two_outputs_is_refused_for_three_classes()
+    {
+        var error = Assert.Throws<ArgumentException>(() =>
+            new TrainedModel(Dense(2, 2), TaskKind.Classification, ["a", "b"], [2], ["x", "y", "z"], null));
+
+        Assert.Equal("network", error.ParamName);
+        Assert.Contains("gives 2 outputs per sample, the 3 classes need one each", error.Message);
+    }
+
+    [Fact]
+    public void A_regression_network_of_two_outputs_is_refused()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new TrainedModel(Dense(2, 2), TaskKind.Regression, ["a", "b"], [2], null, null));
+
+        Assert.Contains("a regression model needs 1", error.Message);
+    }
+
+    [Fact]
+    public void A_network_that_takes_other_inputs_than_the_input_shape_is_refused_naming_both()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new TrainedModel(Dense(3, 1), TaskKind.Regression, ["a", "b"], [2], null, null));
+
+        Assert.Contains("does not take input shape [2]", error.Message);
+        Assert.Contains("weight [1, 3]", error.Message);
+    }
+
+    [Fact]
+    public void A_convolutional_network_is_checked_in_its_image_shape_and_keeps_its_training_mode()
+    {
+        var random = new Random(1);
+        var network = new Sequential<float>(new Conv2d<float>(1, 2, kernel: 3, random), new BatchNorm<float>(2), new Flatten<float>(),
+            new Linear<float>(2 * 2 * 2, 3, random));
+        string[] pixels = [.. Enumerable.Range(0, 16).Select(i => $"p{i}")];
+
+        var model = new TrainedModel(network, TaskKind.Classification, pixels, [1, 4, 4], ["x", "y", "z"], null);
+
+        Assert.Equal(3, model.OutputWidth);
+        Assert.True(network.Training);
+        Assert.Equal([0f, 0f], ((BatchNorm<float>)network.Layers[1]).RunningMean.ToArray());
+    }
+
+    [Fact]
+    public void A_classification_model_without_class_names_is_refused()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new TrainedModel(Dense(2, 2), TaskKind.Classification, ["a", "b"], [2], null, null));
+
+        Assert.Equal("classNames", error.ParamName);
+    }
+
+    [Fact]
+    public void Feature_names_that_do_not_count_the_input_values_are_refused()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new TrainedModel(Dense(2, 1), TaskKind.Regression, ["a", "b", "c"], [2], null, null));
+
+        Assert.Contains("3 feature names for input shape [2] of 2 values", error.Message);
+    }
+
+    [Fact]
+    public void A_standardisation_of_another_width_is_refused()
+    {
+        var normalizer = new Standardizer([0f, 0f, 0f], [1f, 1f, 1f]);
+
+        var error = Assert.Throws<ArgumentException>(() => new TrainedModel(Dense(2, 1), TaskKind.Regression, ["a", "b"], [2], null, normalizer));
+
+        Assert.Equal("normalizer", error.ParamName);
+    }
+}
