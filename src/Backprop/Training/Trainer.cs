@@ -69,6 +69,7 @@ public static class Trainer
         callbacks ??= [];
         CheckTask(model, train, nameof(train));
         if (test is not null) CheckTask(model, test, nameof(test));
+        CheckOptimizerSteps(model, optimizer);
         // Regression metrics are reported in the target's own units: keep the raw test targets.
         var testTargets = test?.Targets is { } targets && options.PrepareInPlace ? (float[])targets.Clone() : test?.Targets;
         var preparedTrain = model.Prepare(train, options.PrepareInPlace);
@@ -149,6 +150,18 @@ public static class Trainer
             throw new ArgumentException($"the {parameter} data has no target to train or test against", parameter);
         if (task != model.Task)
             throw new ArgumentException($"the {parameter} data is for {Name(task)}, the model for {Name(model.Task)}", parameter);
+    }
+
+    // NOTE: an optimizer made for another network (a fresh copy, or the network before a reload) trained nothing and
+    // reported the same loss every epoch; one tensor outside the network would be stepped by a stale gradient. A subset
+    // of the network's tensors is fine: the others stay frozen.
+    private static void CheckOptimizerSteps(TrainedModel model, Optimizer<float> optimizer)
+    {
+        var own = new HashSet<Tensor<float>>(model.Network.Parameters(), ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < optimizer.Parameters.Count; i++)
+            if (!own.Contains(optimizer.Parameters[i]))
+                throw new ArgumentException($"the optimizer's parameter {i} of {optimizer.Parameters.Count} is not one of the model's network; " +
+                    "make the optimizer from model.Network.Parameters()", nameof(optimizer));
     }
 
     /// <summary>Why a batch of one cannot train a network with batch norm after a dense layer (part of error messages).</summary>

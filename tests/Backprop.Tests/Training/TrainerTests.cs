@@ -47,6 +47,31 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void An_optimizer_made_for_another_network_is_refused_rather_than_training_nothing()
+    {
+        var (model, data) = TinyRegression();
+        var (other, _) = TinyRegression();
+
+        var error = Assert.Throws<ArgumentException>(() =>
+            Trainer.Fit(model, data, null, new Sgd<float>(other.Network.Parameters(), 0.1), new TrainingOptions { Epochs = 1 }));
+
+        Assert.Equal("optimizer", error.ParamName);
+        Assert.Contains("parameter 0 of 4 is not one of the model's network", error.Message);
+    }
+
+    [Fact]
+    public void An_optimizer_over_some_of_the_networks_parameters_trains_those_and_freezes_the_rest()
+    {
+        var (model, data) = TinyRegression();
+        var layers = model.Network.Parameters().ToArray();
+        var frozen = layers[0].ToArray();
+
+        Trainer.Fit(model, data, null, new Sgd<float>(layers.Skip(2), 0.1), new TrainingOptions { Epochs = 1 });
+
+        Assert.Equal(frozen, layers[0].ToArray());
+    }
+
+    [Fact]
     public void Test_data_without_a_target_is_refused()
     {
         var (model, data) = TinyRegression();
