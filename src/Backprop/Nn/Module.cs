@@ -23,8 +23,18 @@ public abstract class Module<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Whether the module behaves as in training (dropout, batch statistics) or inference.</summary>
     public bool Training { get; private set; } = true;
 
-    /// <summary>Switches training behaviour on or off, for this module and every module inside it.</summary>
-    public virtual void SetTraining(bool training) => Training = training;
+    /// <summary>The modules directly inside this one (a <see cref="Sequential{T}"/>'s layers), which <see cref="SetTraining"/>
+    /// switches with it. A module of your own that holds other modules lists them here, as PyTorch registers them by assignment.</summary>
+    // NOTE: SetTraining reached only Sequential's layers, so a module of one's own kept the dropout inside it on after
+    // SetTraining(false), and its inference outputs changed from call to call.
+    public virtual IEnumerable<Module<T>> Children() => [];
+
+    /// <summary>Switches training behaviour on or off, for this module and every module inside it (see <see cref="Children"/>).</summary>
+    public virtual void SetTraining(bool training)
+    {
+        Training = training;
+        foreach (var child in Children()) child.SetTraining(training);
+    }
 
     /// <summary>Clears every parameter's gradient, which otherwise accumulates over Backward calls.</summary>
     public void ZeroGrad()

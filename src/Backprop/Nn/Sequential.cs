@@ -62,11 +62,7 @@ public sealed class Sequential<T>(IEnumerable<Module<T>> layers) : Module<T> whe
         Layers.SelectMany((layer, index) => layer.NamedBuffers().Select(pair => ($"{index}.{pair.Name}", pair.Buffer)));
 
     /// <inheritdoc/>
-    public override void SetTraining(bool training)
-    {
-        base.SetTraining(training);
-        foreach (var layer in Layers) layer.SetTraining(training);
-    }
+    public override IEnumerable<Module<T>> Children() => Layers;
 
     /// <summary>One line per layer, as PyTorch prints it; a nested Sequential's lines are indented one level more,
     /// so that the printout shows which layers sit inside it.</summary>
