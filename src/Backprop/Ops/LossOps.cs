@@ -39,6 +39,10 @@ public sealed partial class Tensor<T>
         });
     }
 
+    /// <summary>Softmax over the last axis: each row's probabilities, which sum to 1 (torch.softmax(x, dim=-1)).</summary>
+    /// <remarks>NOTE: composed from <see cref="LogSoftmax"/>, so it stays finite at ±1000 and its gradient comes for free.</remarks>
+    public Tensor<T> Softmax() => LogSoftmax().Exp();
+
     /// <summary>
     /// Mean over samples of −log softmax(logits)[target]. <paramref name="logits"/> is [batch, classes] or one
     /// sample [classes]; <paramref name="targets"/> holds one class index per sample.
