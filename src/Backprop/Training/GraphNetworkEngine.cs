@@ -33,15 +33,25 @@ public sealed class GraphNetworkEngine<T> : INetworkEngine<T> where T : unmanage
     /// <inheritdoc/>
     public ReadOnlySpan<T> Forward(ReadOnlySpan<T> input, int batch)
     {
+        // NOTE: the network goes back to the mode it was in: left in inference, a hand-written training loop that
+        // evaluated between epochs (TrainedModel.Evaluate) went on training with dropout off and batch norm frozen.
+        bool training = network.Training;
         network.SetTraining(false);
         int length;
-        using (arena.Activate())
-        using (GradMode.NoGrad())
+        try
         {
-            var output = network.Forward(Batch(input, batch));
-            length = output.Length;
-            if (outputs.Length < length) outputs = new T[length];
-            output.Data.CopyTo(outputs);
+            using (arena.Activate())
+            using (GradMode.NoGrad())
+            {
+                var output = network.Forward(Batch(input, batch));
+                length = output.Length;
+                if (outputs.Length < length) outputs = new T[length];
+                output.Data.CopyTo(outputs);
+            }
+        }
+        finally
+        {
+            network.SetTraining(training);
         }
         arena.Recycle(); // NOTE: every tensor of the pass is dead here: the output was copied out
         return outputs.AsSpan(0, length);

@@ -75,4 +75,17 @@ public sealed class TrainedModelTests
 
         Assert.Equal("normalizer", error.ParamName);
     }
+
+    [Fact]
+    public void Evaluating_leaves_the_network_in_training_mode_for_the_next_step_of_a_loop()
+    {
+        var random = new Random(1);
+        var network = new Sequential<float>(new Linear<float>(2, 4, random), new BatchNorm<float>(4), new Dropout<float>(0.5), new Linear<float>(4, 2, random));
+        var model = new TrainedModel(network, TaskKind.Classification, ["a", "b"], [2], ["x", "y"], null);
+        var data = DataSet.Classification([0f, 1, 1, 0, 2, 2, 3, 1], 4, ["a", "b"], [2], [0, 1, 0, 1], ["x", "y"]);
+
+        model.Evaluate(data);
+
+        Assert.All(network.Layers, layer => Assert.True(layer.Training));
+    }
 }
