@@ -20,7 +20,7 @@ internal static class EvalCommand
         var data = new Option<string>("--data") { Description = "A CSV file, or an IDX folder (its t10k files are used)", HelpName = "PATH", Required = true }.DashIsStandardInput();
         var target = new Option<string?>("--target")
         {
-            Description = "The CSV target column (default: the one column that is not a model feature, else the last)",
+            Description = "The CSV target column (default: the column the model was trained to predict; for a model that names none, the one column that is not a model feature, else the last)",
             HelpName = "COLUMN",
         };
         var format = new Option<string>("--format") { Description = "text (metrics and tables) or json (one object)", DefaultValueFactory = _ => "text" };

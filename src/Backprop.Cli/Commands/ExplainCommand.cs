@@ -12,7 +12,7 @@ internal static class ExplainCommand
     {
         var model = new Option<string?>("--model")
         {
-            Description = "The network, input, target, loss and learning rate as JSON (default: the notebook's 3-2-1 network)",
+            Description = "The network, input, target, loss and learning rate as JSON (default: the notebook's 3-2-1 network; format: docs/how-backprop-works.md)",
             HelpName = "FILE.json",
         }.DashIsStandardInput();
         var format = new Option<string>("--format")

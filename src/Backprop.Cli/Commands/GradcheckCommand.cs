@@ -14,7 +14,7 @@ internal static class GradcheckCommand
     {
         var model = new Option<string>("--model")
         {
-            Description = "An explain model file (see `backprop explain --help`)",
+            Description = "An explain model file, as for `backprop explain --model` (format: docs/how-backprop-works.md)",
             HelpName = "FILE.json",
             Required = true,
         }.DashIsStandardInput();
@@ -25,7 +25,7 @@ internal static class GradcheckCommand
         };
         format.AcceptOnlyFromAmong("text", "json");
 
-        var command = new Command("gradcheck", "Compare autograd with central finite differences (float64) for every parameter")
+        var command = new Command("gradcheck", "Compare autograd with central finite differences (float64) for every parameter; exit 4 when a relative error reaches 1e-6")
         {
             model, format,
         };

@@ -23,7 +23,7 @@ internal static class PredictCommand
         }.DashIsStandardInput();
         var target = new Option<string?>("--target")
         {
-            Description = "The CSV target column, if present (default: the one column that is not a model feature)",
+            Description = "The CSV target column, if present (default: the column the model was trained to predict, when the file has it)",
             HelpName = "COLUMN",
         };
         var output = new Option<string?>("--out") { Description = "Write the CSV here (atomically) instead of to stdout (- for stdout)", HelpName = "FILE.csv" }.NotEmpty();

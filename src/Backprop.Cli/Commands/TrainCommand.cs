@@ -24,10 +24,10 @@ internal static class TrainCommand
         optimizer.AcceptOnlyFromAmong("sgd", "momentum", "adam", "adamw");
         var lr = new Option<double?>("--lr") { Description = "Learning rate (default: 0.002 for adam/adamw, 0.05 for sgd/momentum)", HelpName = "X" }.PlainNumber();
         var weightDecay = new Option<double?>("--weight-decay") { Description = "Weight decay: decoupled for adamw (default 0.01), an L2 term for the others (default 0)", HelpName = "X" }.PlainNumber();
-        var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule over the epochs", DefaultValueFactory = _ => "cosine" };
+        var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule over the epochs: cosine (a half cosine from --lr towards 0), step (×0.1 after each third of the epochs), constant", DefaultValueFactory = _ => "cosine" };
         schedule.AcceptOnlyFromAmong("cosine", "step", "constant");
-        var clipNorm = new Option<double?>("--clip-norm") { Description = "Clip gradients to this global L2 norm", HelpName = "X" }.PlainNumber();
-        var patience = new Option<int?>("--patience") { Description = "Stop early after N epochs without a better test loss", HelpName = "N" };
+        var clipNorm = new Option<double?>("--clip-norm") { Description = "Clip gradients to this global L2 norm (default: no clipping)", HelpName = "X" }.PlainNumber();
+        var patience = new Option<int?>("--patience") { Description = "Stop early after N epochs without a better test loss (default: train every epoch)", HelpName = "N" };
         var seed = new Option<long>("--seed") { Description = "Makes the run reproducible", DefaultValueFactory = _ => 0, HelpName = "S" };
         var output = new Option<string?>("--out") { Description = "Save the trained model here (safetensors)", HelpName = "MODEL" }.DashRefused("a model file");
         var plot = new Option<string?>("--plot") { Description = "Draw loss/accuracy curves into a .png or .svg file", HelpName = "FILE" }.DashRefused("an image");
