@@ -135,6 +135,9 @@ public static class TrainedModelFile
     // trained on 28×28 IDX images has input_shape [1, 28, 28] and no flatten layer), as training and evaluation do.
     private static int OutputWidth(Sequential<float> network, int[] inputShape, string path)
     {
+        // NOTE: the check runs in inference mode and hands the network back in training mode, as a freshly built one
+        // is: a loaded model that is fine-tuned by hand must not start with its dropout off and its batch norm frozen.
+        bool training = network.Training;
         network.SetTraining(false);
         int[] sampleShape = network.Layers.Count > 0 && network.Layers[0] is Linear<float> ? [inputShape.Aggregate(1, (p, d) => p * d)] : inputShape;
         try
@@ -149,6 +152,10 @@ public static class TrainedModelFile
         catch (ArgumentException exception)
         {
             throw new ModelFormatException(path, "__metadata__.architecture", $"the layers do not fit input_shape {ShapeMath.Format(inputShape)}: {exception.Message}");
+        }
+        finally
+        {
+            network.SetTraining(training);
         }
     }
 

@@ -52,4 +52,16 @@ public sealed class TrainedModelFileTests
         Assert.Equal($"__metadata__.{key}", error.Field);
         Assert.Contains("is missing", error.Message);
     }
+
+    [Fact]
+    public void A_loaded_network_is_in_training_mode_as_a_freshly_built_one_is()
+    {
+        var network = new Sequential<float>(
+            new Linear<float>(Tensor.FromArray([0.5f, -0.25f], 1, 2), Tensor.FromArray([0.1f], 1)), new Dropout<float>(0.5));
+        var model = new TrainedModel(network, TaskKind.Regression, ["a", "b"], [2], null, null, targetMean: 40f, targetScale: 2f);
+
+        var loaded = TrainedModelFile.FromSaved(TrainedModelFile.ToSaved(model), "m.bp");
+
+        Assert.All(loaded.Network.Layers, layer => Assert.True(layer.Training));
+    }
 }
