@@ -13,7 +13,14 @@ public sealed class BatchNorm<T> : Module<T> where T : unmanaged, IFloatingPoint
 
     /// <summary>A fresh layer: scale 1, shift 0, running mean 0 and variance 1, as PyTorch initialises it.</summary>
     public BatchNorm(int channels)
-        : this(Tensor.Full(T.One, channels), Tensor.Zeros<T>(channels), Tensor.Zeros<T>(channels), Tensor.Full(T.One, channels)) { }
+        : this(Tensor.Full(T.One, Positive(channels)), Tensor.Zeros<T>(channels), Tensor.Zeros<T>(channels), Tensor.Full(T.One, channels)) { }
+
+    // A chained constructor's arguments run first: without this, -1 channels was reported as a tensor shape.
+    private static int Positive(int channels)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(channels);
+        return channels;
+    }
 
     /// <summary>A layer with the given scale, shift and running statistics (used by model files and tests).</summary>
     public BatchNorm(Tensor<T> weight, Tensor<T> bias, Tensor<T> runningMean, Tensor<T> runningVar)
@@ -23,6 +30,7 @@ public sealed class BatchNorm<T> : Module<T> where T : unmanaged, IFloatingPoint
         ArgumentNullException.ThrowIfNull(runningMean);
         ArgumentNullException.ThrowIfNull(runningVar);
         int channels = weight.Length;
+        if (channels == 0) throw new ArgumentException("batch norm needs at least one channel", nameof(weight));
         foreach (var tensor in new[] { weight, bias, runningMean, runningVar })
             if (tensor.Rank != 1 || tensor.Length != channels)
                 throw new ArgumentException($"batch norm tensors must all be [{channels}], got {ShapeMath.Format(tensor.Shape)}");

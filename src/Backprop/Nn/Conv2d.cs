@@ -10,9 +10,11 @@ public sealed class Conv2d<T> : Module<T> where T : unmanaged, IFloatingPointIee
     public Conv2d(int inChannels, int outChannels, int kernel, Random random, int stride = 1, int padding = 0)
     {
         ArgumentNullException.ThrowIfNull(random);
-        if (inChannels <= 0 || outChannels <= 0 || kernel <= 0 || stride <= 0 || padding < 0)
-            throw new ArgumentOutOfRangeException(nameof(kernel),
-                $"conv2d needs positive channels, kernel and stride and a non-negative padding, got in {inChannels}, out {outChannels}, kernel {kernel}, stride {stride}, padding {padding}");
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inChannels);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outChannels);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(kernel);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stride);
+        ArgumentOutOfRangeException.ThrowIfNegative(padding);
         T bound = T.CreateChecked(1.0 / Math.Sqrt((double)inChannels * kernel * kernel));
         Weight = Tensor.Uniform(random, -bound, bound, outChannels, inChannels, kernel, kernel).RequireGrad();
         Bias = Tensor.Uniform(random, -bound, bound, outChannels).RequireGrad();
@@ -27,7 +29,8 @@ public sealed class Conv2d<T> : Module<T> where T : unmanaged, IFloatingPointIee
         ArgumentNullException.ThrowIfNull(bias);
         if (weight.Rank != 4 || weight.Dim(2) != weight.Dim(3) || bias.Rank != 1 || bias.Dim(0) != weight.Dim(0))
             throw new ArgumentException($"weight {ShapeMath.Format(weight.Shape)} and bias {ShapeMath.Format(bias.Shape)} do not form a conv2d layer");
-        if (stride <= 0 || padding < 0) throw new ArgumentOutOfRangeException(nameof(stride), $"stride {stride}, padding {padding}");
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stride);
+        ArgumentOutOfRangeException.ThrowIfNegative(padding);
         Weight = weight.RequireGrad();
         Bias = bias.RequireGrad();
         Stride = stride;

@@ -19,6 +19,8 @@ public sealed class Linear<T> : Module<T> where T : unmanaged, IFloatingPointIee
     public Linear(int inFeatures, int outFeatures, Random random)
     {
         ArgumentNullException.ThrowIfNull(random);
+        ArgumentOutOfRangeException.ThrowIfNegative(inFeatures);
+        ArgumentOutOfRangeException.ThrowIfNegative(outFeatures);
         T bound = T.CreateChecked(1.0 / Math.Sqrt(Math.Max(inFeatures, 1)));
         Weight = Tensor.Uniform(random, -bound, bound, outFeatures, inFeatures).RequireGrad();
         Bias = Tensor.Uniform(random, -bound, bound, outFeatures).RequireGrad();

@@ -165,4 +165,20 @@ public sealed class LayerModuleTests
         optimizer.Step();
         Assert.Equal(before - 0.5f * gradient, shared.Bias[0]);
     }
+
+    [Fact]
+    public void A_layer_built_with_a_size_out_of_range_names_that_size()
+    {
+        var random = new Random(0);
+        string Named(Action build) => Assert.Throws<ArgumentOutOfRangeException>(build).ParamName!;
+
+        Assert.Equal("inFeatures", Named(() => new Linear<float>(-1, 3, random)));
+        Assert.Equal("outFeatures", Named(() => new Linear<float>(3, -2, random)));
+        Assert.Equal("inChannels", Named(() => new Conv2d<float>(0, 2, 3, random)));
+        Assert.Equal("kernel", Named(() => new Conv2d<float>(1, 2, 0, random)));
+        Assert.Equal("stride", Named(() => new Conv2d<float>(1, 2, 3, random, stride: 0)));
+        Assert.Equal("padding", Named(() => new Conv2d<float>(1, 2, 3, random, padding: -1)));
+        Assert.Equal("channels", Named(() => new BatchNorm<float>(-1)));
+        Assert.Equal("channels", Named(() => new BatchNorm<float>(0)));
+    }
 }
