@@ -113,7 +113,7 @@ internal sealed class ArchitectureFile
             if (property.Name == "type" || keys.Contains(property.Name)) continue;
             string takes = keys.Length == 0 ? "takes no keys but type" : $"takes {string.Join(", ", keys)}";
             string hint = type == "dense" && property.Name == "activation" ? "; put the activation after it as a layer of its own, e.g. {\"type\": \"relu\"}" : "";
-            throw Error(field, $"unknown key \"{property.Name}\": {type} {takes}{hint}");
+            throw Error(field, $"unknown key \"{Backprop.Data.Excerpt.Of(property.Name)}\": {type} {takes}{hint}");
         }
     }
 

@@ -97,6 +97,16 @@ public sealed class TrainArchitectureTests : IDisposable
     }
 
     [Fact]
+    public void An_unknown_key_of_thousands_of_characters_is_quoted_by_its_start_and_length()
+    {
+        string key = new('x', 5000);
+        var result = CliHarness.Run("train", "--epochs", "1", "--arch", Arch($$"""{"layers": [{"type": "dense", "units": 16, "{{key}}": 1}]}"""));
+
+        CliHarness.AssertFails(result, 2, "arch.json", $"layers[0]: unknown key \"{new string('x', 80)}… (5,000 characters)\": dense takes units");
+        Assert.True(result.Error.Length < 400, $"the error line is {result.Error.Length} characters long");
+    }
+
+    [Fact]
     public void An_arch_path_that_is_a_folder_is_named_as_a_folder_not_a_missing_file()
     {
         CliHarness.AssertFails(CliHarness.Run("train", "--epochs", "1", "--arch", folder.Path), 2, $"--arch: {folder.Path} is a folder, not a file");
