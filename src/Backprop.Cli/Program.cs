@@ -1,1 +1,1 @@
-return Backprop.Cli.BackpropCli.Run(args, new Backprop.Cli.StandardOutput(Console.Out), Console.Error);
+return Backprop.Cli.BackpropCli.Run(args, Backprop.Cli.StandardOutput.Open(), Console.Error);

@@ -47,10 +47,20 @@ internal static class ExplainCommand
             };
             if (LogitsNote(explainModel) is { } note) console.Error.WriteLine(note);
             // Each step is printed as it is computed and then let go, so `--steps 1000000` runs in the memory of one step.
-            write(console.Out, ExplainEngine.Steps(explainModel, stepCount), stepCount);
+            write(console.Out, UntilReaderGone(ExplainEngine.Steps(explainModel, stepCount), console.Out), stepCount);
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    // NOTE: `explain --steps 100000 | head -1` computed every step for a reader that had left; the steps stop with it.
+    private static IEnumerable<StepTrace> UntilReaderGone(IEnumerable<StepTrace> steps, TextWriter output)
+    {
+        foreach (var step in steps)
+        {
+            if (output is StandardOutput { ReaderGone: true }) yield break;
+            yield return step;
+        }
     }
 
     /// <summary>A note when the last layer squashes what a loss from logits squashes again (a sigmoid before
