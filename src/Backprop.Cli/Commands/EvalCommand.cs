@@ -125,7 +125,9 @@ internal static class EvalCommand
     /// <summary>Rows are the true labels, columns the predictions; the diagonal counts the right answers.</summary>
     private static Table ConfusionTable(string[] classes, int[,] confusion)
     {
-        var table = new Table().Title("confusion matrix (rows: true label, columns: predicted)");
+        // NOTE: the title is no wider than a table of three classes: Spectre wraps a title to the table's width, and
+        // "(rows: true label, columns: predicted)" broke mid-phrase over two lines; the corner cell says the same.
+        var table = new Table().Title("confusion matrix");
         table.AddColumn(new TableColumn("true \\ predicted"));
         foreach (var label in classes) table.AddColumn(new TableColumn(Cell(label)).RightAligned());
         for (int actual = 0; actual < classes.Length; actual++)

@@ -24,6 +24,8 @@ public sealed class EvalCommandTests(TrainedModels models) : IClassFixture<Train
 
         Assert.Contains("accuracy", result.Out);
         Assert.Contains("confusion matrix", result.Out);
+        Assert.Contains("true \\ predicted", result.Out); // the corner cell says which way the matrix reads
+        Assert.All(result.Out.Split('\n').Where(line => line.Contains("confusion matrix")), line => Assert.Equal("confusion matrix", line.Trim()));
         Assert.Contains("precision", result.Out);
         Assert.Contains("recall", result.Out);
         foreach (var label in TrainedModels.Labels) Assert.Contains(label, result.Out);
