@@ -5,7 +5,8 @@ namespace Backprop.Cli.Training;
 /// <summary>Resolves `--data PATH` (absent: built-in digits; a folder: IDX; a file: CSV) into data sets.</summary>
 internal static class DataSources
 {
-    public sealed record TrainingData(DataSet Train, DataSet Test, string Description);
+    /// <param name="Note">A `note:` for standard error, or null.</param>
+    public sealed record TrainingData(DataSet Train, DataSet Test, string Description, string? Note = null);
 
     private const string TargetWithIdx = "--target is for CSV data; an IDX folder's labels are its targets";
 
@@ -37,6 +38,10 @@ internal static class DataSources
         }
         if (!File.Exists(path)) throw new UsageException($"{path}: no such file or folder");
         var all = CsvLoader.Load(path, new CsvLoadOptions { Target = target, Task = task });
+        string? note = target is null && all.TargetName is { } targetName && CsvLoader.NamesMayBeASample([.. all.FeatureNames, targetName])
+            ? $"note: {path}: the header row holds only numbers ({TargetEncoder.Listing([.. all.FeatureNames, targetName], 8)}); " +
+              "if the file has no header row, its first sample was read as the column names: add a header row"
+            : null;
         if (testPath is null)
         {
             // NOTE: Split throws ArgumentOutOfRangeException on one row (exit 1); this is bad input, so say so here.
@@ -44,7 +49,7 @@ internal static class DataSources
             var (train, test) = Split.TrainTest(all, testSplit, seed);
             // A stratified split keeps a class of one row in training; with every class that small nothing is left to test on.
             if (test.Rows == 0) throw new DataFormatException(path, $"{all.Rows} rows are too few to hold out a test split (no class has two rows); add rows or give a --test file");
-            return new(train, test, path);
+            return new(train, test, path, note);
         }
         if (Directory.Exists(testPath)) throw new UsageException($"--test: {testPath} is a folder; --test takes a CSV file");
         if (!File.Exists(testPath)) throw new UsageException($"{testPath}: no such file");
@@ -56,7 +61,7 @@ internal static class DataSources
             ClassNames = all.ClassNames,
             FeatureNames = all.FeatureNames,
         });
-        return new(all, testSet, path);
+        return new(all, testSet, path, note);
     }
 
     /// <summary>Data for `eval`/`predict`: an IDX folder's t10k split, or a CSV read with the model's columns and labels.

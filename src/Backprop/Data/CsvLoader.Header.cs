@@ -67,6 +67,13 @@ public static partial class CsvLoader
                 $"and its target name '{name}' is a value of the target column too (line {targetLines[same]}); the first row must name the columns");
     }
 
+    /// <summary>Whether column names, in file order, may be a sample read as a header: all numbers, and not the
+    /// 0, 1, 2, … or 1, 2, 3, … of pandas and numbered exports.</summary>
+    /// <remarks>NOTE: such names cannot be refused (columns named by years or wavelengths are real), but a file without a
+    /// header row loses its first sample to them without a word, so the CLI says so in a note.</remarks>
+    internal static bool NamesMayBeASample(string[] names) =>
+        names.All(name => NumberText.TryParseDouble(name, out _) == NumberText.Outcome.Number) && !NumberedInOrder(names);
+
     /// <summary>Whether the columns are named 0, 1, 2, … or 1, 2, 3, …, as pandas and numbered exports name them.</summary>
     static bool NumberedInOrder(string[] columns) =>
         columns.Select((name, i) => name == i.ToString(System.Globalization.CultureInfo.InvariantCulture)).All(same => same)

@@ -71,6 +71,26 @@ public sealed class TrainDataTests : IDisposable
         Assert.Equal(0, Run("eval", "--model", In("tc.bp"), "--data", trailing).Code);
     }
 
+    [Theory]
+    // a file without a header row: its first sample became the names, without a word
+    [InlineData("1.5,2.25,0.5", "--task", "regression", true)]
+    // names that are numbers but a real header: pandas' 0, 1, 2; or a target chosen by name, which a header must hold
+    [InlineData("0,1,2", "--task", "regression", false)]
+    [InlineData("1.5,2.25,0.5", "--target", "0.5", false)]
+    [InlineData("a,b,y", "--task", "regression", false)]
+    public void A_header_row_of_numbers_only_gets_a_note_that_it_may_be_the_first_sample(string header, string flag, string value, bool noted)
+    {
+        string data = folder.Write("d.csv", header + "\n0.1,0.2,0.3\n1,2,3\n4,5,6\n7,8,9\n2,3,4\n");
+
+        var result = Run("train", "--data", data, "--epochs", "1", flag, value);
+
+        Assert.True(result.Code == 0, result.Error);
+        if (noted)
+            Assert.Contains($"note: {data}: the header row holds only numbers (1.5, 2.25, 0.5); if the file has no header row, its first sample was read as the column names", result.Error);
+        else
+            Assert.DoesNotContain("note:", result.Error);
+    }
+
     [Fact]
     public void A_separate_test_csv_is_used_for_evaluation()
     {
