@@ -69,8 +69,14 @@ internal static class TrainRun
         if (earlyStopping is not null)
         {
             // NOTE: replay the restored epochs, so a resumed run stops where the uninterrupted one would have.
+            int? wouldHaveStopped = null;
             foreach (var earlier in history)
-                if (!earlyStopping.OnEpochEnd(earlier)) firstEpoch = settings.Epochs + 1;
+                if (!earlyStopping.OnEpochEnd(earlier)) (firstEpoch, wouldHaveStopped) = (settings.Epochs + 1, wouldHaveStopped ?? earlier.Epoch);
+            // NOTE: --patience is not one of the settings a resume must match, so it may stop the run inside the restored
+            // epochs: the model is then the checkpoint's, trained past where this patience would have stopped.
+            if (wouldHaveStopped is { } stop && stop < history[^1].Epoch)
+                console.Error.WriteLine($"note: --resume: --patience {settings.Patience} would have stopped the run after epoch {stop}, " +
+                    $"but the checkpoint is from epoch {history[^1].Epoch}; the model is epoch {history[^1].Epoch}'s");
         }
 
         var callbacks = new List<ITrainingCallback>();

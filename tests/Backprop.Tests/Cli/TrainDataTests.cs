@@ -155,16 +155,39 @@ public sealed class TrainDataTests : IDisposable
     }
 
     [Fact]
-    public void Patience_stops_early_and_a_resumed_run_stops_at_the_same_epoch()
+    public void A_resume_whose_patience_would_have_stopped_before_the_checkpoint_says_which_epoch_the_model_is()
     {
-        // a noisy label (one row in four flipped) and a high rate: the test loss soon stops improving
+        string data = folder.Write("noisy.csv", NoisyCsv());
+        string[] args = ["train", "--data", data, "--layers", "8", "--epochs", "12", "--lr", "0.1", "--batch-size", "8", "--seed", "5", "--format", "json"];
+        var full = Run([.. args, "--checkpoint", In("ck")]);
+        Assert.True(full.Code == 0, full.Error);
+        // the first epoch whose test loss is no better than the best before it: where --patience 1 stops
+        var losses = full.Json["epochs"]!.AsArray().Select(epoch => (double)epoch!["test_loss"]!).ToArray();
+        int stop = Enumerable.Range(1, losses.Length - 1).First(i => losses[i] >= losses[..i].Min()) + 1;
+        Assert.InRange(stop, 2, 11);
+
+        var resumed = Run([.. args, "--resume", In("ck"), "--patience", "1", "--out", In("m.bp")]);
+
+        Assert.True(resumed.Code == 0, resumed.Error);
+        Assert.Contains($"note: --resume: --patience 1 would have stopped the run after epoch {stop}, but the checkpoint is from epoch 12; the model is epoch 12's", resumed.Error);
+    }
+
+    // A noisy label (one row in four flipped): at a high rate the test loss soon stops improving.
+    private static string NoisyCsv()
+    {
         var random = new Random(4);
-        string data = folder.Write("noisy.csv", "a,b,y\n" + string.Concat(Enumerable.Range(0, 80).Select(i =>
+        return "a,b,y\n" + string.Concat(Enumerable.Range(0, 80).Select(i =>
         {
             double a = random.NextDouble() * 2 - 1, b = random.NextDouble() * 2 - 1;
             bool positive = (a + b > 0) ^ (i % 4 == 0);
             return FormattableString.Invariant($"{a},{b},{(positive ? "yes" : "no")}\n");
-        })));
+        }));
+    }
+
+    [Fact]
+    public void Patience_stops_early_and_a_resumed_run_stops_at_the_same_epoch()
+    {
+        string data = folder.Write("noisy.csv", NoisyCsv());
         string[] args = ["train", "--data", data, "--layers", "8", "--epochs", "40", "--lr", "0.1", "--batch-size", "8", "--patience", "2", "--seed", "5", "--format", "json"];
         var full = Run([.. args, "--checkpoint", In("ck"), "--out", In("a.bp")]);
         Assert.True(full.Code == 0, full.Error);
