@@ -9,7 +9,9 @@ public static class GradientClipping
     /// <summary>
     /// Scales every gradient by maxNorm / (‖g‖ + 1e-6) when that is below 1, where ‖g‖ is the 2-norm of
     /// all gradients concatenated. Returns ‖g‖ (before clipping). Parameters without a gradient are skipped.
-    /// A NaN or infinite norm is returned and nothing is scaled; the caller decides that training diverged.
+    /// The norm is summed in float64 where float32 would overflow, so finite gradients are always clipped; a NaN or
+    /// infinite gradient gives a NaN or infinite norm, which is returned with nothing scaled: the caller decides that
+    /// training diverged.
     /// </summary>
     public static double ClipByGlobalNorm<T>(IReadOnlyList<Tensor<T>> parameters, double maxNorm) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -22,7 +24,7 @@ public static class GradientClipping
         {
             if (parameters[i].Grad is not { } grad) continue;
             double norm = double.CreateChecked(TensorPrimitives.Norm<T>(grad.Data));
-            sumOfSquares += norm * norm;
+            sumOfSquares += double.IsFinite(norm) ? norm * norm : SumOfSquaresInDouble(grad.Data);
         }
         double totalNorm = Math.Sqrt(sumOfSquares);
 
@@ -33,6 +35,20 @@ public static class GradientClipping
                 if (parameters[i].Grad is { } grad) TensorPrimitives.Multiply(grad.Data, T.CreateTruncating(scale), grad.Data);
         }
         return totalNorm;
+    }
+
+    // NOTE: a float32 norm overflows once its squares pass 3.4e38 (elements from about 1.8e19), and an infinite norm
+    // clipped nothing, so finite gradients that clipping exists to tame went into the step whole (torch scales them by 0
+    // instead). Summed in float64 the norm is finite for every finite gradient; this slow loop runs only then.
+    private static double SumOfSquaresInDouble<T>(ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double sum = 0;
+        foreach (var value in values)
+        {
+            double x = double.CreateChecked(value);
+            sum += x * x;
+        }
+        return sum;
     }
 
     /// <inheritdoc cref="ClipByGlobalNorm{T}(IReadOnlyList{Tensor{T}}, double)"/>

@@ -38,4 +38,18 @@ public sealed class GradientClippingTests
         Assert.True(double.IsNaN(GradientClipping.ClipByGlobalNorm(new[] { a }.AsEnumerable(), 1.0)));
         Assert.Equal(1f, a.Grad[1]);
     }
+
+    [Fact]
+    public void Float32_gradients_whose_squares_overflow_are_still_clipped()
+    {
+        // 3e19² passes float32's 3.4e38: the float32 norm was ∞, and nothing was clipped
+        var a = Tensor.Zeros<float>(2);
+        a.Grad = Tensor.From(new[] { 3e19f, 4e19f });
+
+        double norm = GradientClipping.ClipByGlobalNorm([a], 1.0);
+
+        Assert.Equal(5e19, norm, 5e19 * 1e-6);
+        Assert.Equal(0.6f, a.Grad[0], 1e-6f);
+        Assert.Equal(0.8f, a.Grad[1], 1e-6f);
+    }
 }
