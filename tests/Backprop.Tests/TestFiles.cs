@@ -25,6 +25,33 @@ internal static class TestFiles
         }
     }
 
+    /// <summary>A named pipe at <paramref name="path"/> that offers <paramref name="offered"/> zero bytes, as
+    /// `head -c N /dev/zero` does, until its reader leaves; <see cref="ZerosPipe.Written"/> counts what was taken.</summary>
+    public sealed class ZerosPipe
+    {
+        private long written;
+
+        public ZerosPipe(string path, long offered)
+        {
+            Assert.Equal(0, MakeFifo(path));
+            Writer = Task.Run(() =>
+            {
+                var zeros = new byte[1 << 16];
+                try
+                {
+                    using var stream = new FileStream(path, FileMode.Open, FileAccess.Write);
+                    for (; written < offered; written += zeros.Length) stream.Write(zeros);
+                }
+                catch (IOException) { } // the reader has gone: a broken pipe
+            });
+        }
+
+        /// <summary>Ends when the reader has left or every byte was taken.</summary>
+        public Task Writer { get; }
+
+        public long Written => Interlocked.Read(ref written);
+    }
+
     /// <summary>Makes a named pipe (rw-r--r--) at <paramref name="path"/>; returns mkfifo's result, 0 on success.</summary>
     public static int MakeFifo(string path) => MakeFifo(path, 0b110_100_100);
 

@@ -32,6 +32,24 @@ internal static class GoldenFile
     public static Tensor<double> Tensor(JsonElement shapeAndValues) =>
         Backprop.Tensor.FromArray(Flat(shapeAndValues.GetProperty("values")), shapeAndValues.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray());
 
+    /// <summary>The optimizer a generator describes (lr, momentum, weight_decay, betas, eps), of the kind named by
+    /// <paramref name="kindKey"/>: sgd, momentum, nesterov, adam or adamw.</summary>
+    public static Backprop.Optim.Optimizer<double> Optimizer(JsonElement spec, string kindKey, Tensor<double>[] parameters)
+    {
+        double learningRate = spec.GetProperty("lr").GetDouble(), weightDecay = spec.GetProperty("weight_decay").GetDouble();
+        double momentum = spec.GetProperty("momentum").GetDouble(), epsilon = spec.GetProperty("eps").GetDouble();
+        var betas = Flat(spec.GetProperty("betas"));
+        return spec.GetProperty(kindKey).GetString() switch
+        {
+            "sgd" => new Backprop.Optim.Sgd<double>(parameters, learningRate, weightDecay: weightDecay),
+            "momentum" => new Backprop.Optim.Sgd<double>(parameters, learningRate, momentum, weightDecay: weightDecay),
+            "nesterov" => new Backprop.Optim.Sgd<double>(parameters, learningRate, momentum, nesterov: true, weightDecay: weightDecay),
+            "adam" => new Backprop.Optim.Adam<double>(parameters, learningRate, betas[0], betas[1], epsilon, weightDecay),
+            "adamw" => new Backprop.Optim.AdamW<double>(parameters, learningRate, betas[0], betas[1], epsilon, weightDecay),
+            var other => throw new InvalidDataException($"unknown optimizer {other}"),
+        };
+    }
+
     /// <summary>The golden tolerance: |actual − expected| ≤ 1e-12 · max(1, |expected|).</summary>
     public static void AssertClose(double[] expected, ReadOnlySpan<double> actual, string what)
     {

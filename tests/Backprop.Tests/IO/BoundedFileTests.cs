@@ -24,23 +24,11 @@ public sealed class BoundedFileTests : IDisposable
     public async Task An_endless_pipe_is_refused_once_it_passes_the_limit()
     {
         string pipe = directory.File("zeros");
-        Assert.Equal(0, TestFiles.MakeFifo(pipe));
-        const long Offered = 256L << 20;
-        long written = 0;
-        var writer = Task.Run(() =>
-        {
-            var zeros = new byte[1 << 16];
-            try
-            {
-                using var stream = new FileStream(pipe, FileMode.Open, FileAccess.Write);
-                for (; written < Offered; written += zeros.Length) stream.Write(zeros);
-            }
-            catch (IOException) { } // the reader has gone: a broken pipe
-        });
+        var zeros = new TestFiles.ZerosPipe(pipe, offered: 256L << 20);
 
         Assert.Null(BoundedFile.ReadAllBytes(pipe, maxBytes: 1 << 20));
 
-        await writer;
-        Assert.True(written < 4 << 20, $"the reader took {written:N0} bytes");
+        await zeros.Writer;
+        Assert.True(zeros.Written < 4 << 20, $"the reader took {zeros.Written:N0} bytes");
     }
 }

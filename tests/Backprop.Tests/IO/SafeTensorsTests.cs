@@ -67,25 +67,14 @@ public sealed class SafeTensorsTests : IDisposable
     public async Task A_pipe_that_does_not_begin_with_a_header_length_is_refused_without_being_read_to_its_end()
     {
         string pipe = PathOf("zeros");
-        Assert.Equal(0, TestFiles.MakeFifo(pipe));
         const long Offered = 256L << 20; // as `head -c 256M /dev/zero`: a pipe that was copied whole into memory first
-        long written = 0;
-        var writer = Task.Run(() =>
-        {
-            var zeros = new byte[1 << 16];
-            try
-            {
-                using var stream = new FileStream(pipe, FileMode.Open, FileAccess.Write);
-                for (; written < Offered; written += zeros.Length) stream.Write(zeros);
-            }
-            catch (IOException) { } // the reader has gone: a broken pipe
-        });
+        var zeros = new TestFiles.ZerosPipe(pipe, Offered);
 
         var error = Assert.Throws<ModelFormatException>(() => SafeTensors.Read(pipe));
 
-        await writer;
+        await zeros.Writer;
         Assert.Equal("header", error.Field);
-        Assert.True(written < Offered, $"the reader took all {written:N0} bytes");
+        Assert.True(zeros.Written < Offered, $"the reader took all {zeros.Written:N0} bytes");
     }
 
     [Fact]

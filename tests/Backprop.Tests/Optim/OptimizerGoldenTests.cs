@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Backprop.Optim;
+using Backprop.Tests.Golden;
 
 namespace Backprop.Tests.Optim;
 
@@ -52,30 +53,13 @@ public sealed class OptimizerGoldenTests
 
     private static void AssertClose(double expected, double actual, string what) => AssertClose([expected], [actual], what);
 
-    private static Optimizer<double> CreateOptimizer(JsonElement testCase, Tensor<double>[] parameters)
-    {
-        double learningRate = testCase.GetProperty("lr").GetDouble();
-        double momentum = testCase.GetProperty("momentum").GetDouble();
-        double weightDecay = testCase.GetProperty("weight_decay").GetDouble();
-        var betas = Doubles(testCase.GetProperty("betas"));
-        double epsilon = testCase.GetProperty("eps").GetDouble();
-        return testCase.GetProperty("optimizer").GetString() switch
-        {
-            "sgd" => new Sgd<double>(parameters, learningRate, weightDecay: weightDecay),
-            "momentum" => new Sgd<double>(parameters, learningRate, momentum, weightDecay: weightDecay),
-            "nesterov" => new Sgd<double>(parameters, learningRate, momentum, nesterov: true, weightDecay: weightDecay),
-            "adam" => new Adam<double>(parameters, learningRate, betas[0], betas[1], epsilon, weightDecay),
-            "adamw" => new AdamW<double>(parameters, learningRate, betas[0], betas[1], epsilon, weightDecay),
-            var other => throw new InvalidDataException($"unknown optimizer {other}"),
-        };
-    }
 
     [Theory, MemberData(nameof(Cases))]
     public void Optimizer_trajectory_matches_torch(string name)
     {
         var testCase = Named("cases", name);
         var parameters = testCase.GetProperty("initial").EnumerateArray().Select(TensorOf).ToArray();
-        var optimizer = CreateOptimizer(testCase, parameters);
+        var optimizer = GoldenFile.Optimizer(testCase, "optimizer", parameters);
 
         // only adamw_cosine_clip has a schedule and clipping
         LearningRateSchedule? schedule = null;

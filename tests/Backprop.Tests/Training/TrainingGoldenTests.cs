@@ -27,7 +27,7 @@ public sealed class TrainingGoldenTests
         var initial = run.GetProperty("initial").EnumerateArray().ToArray();
         Assert.Equal(initial.Length, parameters.Length);
         for (int i = 0; i < parameters.Length; i++) GoldenFile.Flat(initial[i]).CopyTo(parameters[i].Data);
-        var optimizer = CreateOptimizer(run.GetProperty("optimizer"), parameters);
+        var optimizer = GoldenFile.Optimizer(run.GetProperty("optimizer"), "type", parameters);
         var schedule = CreateSchedule(run.GetProperty("schedule"));
         double? clip = run.GetProperty("clip_max_norm") is { ValueKind: JsonValueKind.Number } value ? value.GetDouble() : null;
 
@@ -113,21 +113,6 @@ public sealed class TrainingGoldenTests
         }));
     }
 
-    private static Optimizer<double> CreateOptimizer(JsonElement spec, Tensor<double>[] parameters)
-    {
-        double learningRate = spec.GetProperty("lr").GetDouble(), weightDecay = spec.GetProperty("weight_decay").GetDouble();
-        double momentum = spec.GetProperty("momentum").GetDouble(), epsilon = spec.GetProperty("eps").GetDouble();
-        var betas = GoldenFile.Flat(spec.GetProperty("betas"));
-        return spec.GetProperty("type").GetString() switch
-        {
-            "sgd" => new Sgd<double>(parameters, learningRate, weightDecay: weightDecay),
-            "momentum" => new Sgd<double>(parameters, learningRate, momentum, weightDecay: weightDecay),
-            "nesterov" => new Sgd<double>(parameters, learningRate, momentum, nesterov: true, weightDecay: weightDecay),
-            "adam" => new Adam<double>(parameters, learningRate, betas[0], betas[1], epsilon, weightDecay),
-            "adamw" => new AdamW<double>(parameters, learningRate, betas[0], betas[1], epsilon, weightDecay),
-            var other => throw new InvalidDataException($"unknown optimizer {other}"),
-        };
-    }
 
     private static LearningRateSchedule? CreateSchedule(JsonElement spec) => spec.ValueKind != JsonValueKind.Object ? null
         : spec.GetProperty("type").GetString() switch
