@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Backprop.Data;
 using Backprop.IO;
 using Backprop.Nn;
@@ -10,6 +11,9 @@ namespace Backprop.Cli.Training;
 /// <summary>Carries out `backprop train`: load, build, fit, report, save.</summary>
 internal static class TrainRun
 {
+    // The terminal's escape sequence that makes the cursor visible (DECTCEM).
+    private const string ShowCursor = "\u001b[?25h";
+
     public static int Execute(TrainSettings settings, TrainOutputs outputs, CliConsole console)
     {
         var data = DataSources.LoadForTraining(settings.Data, settings.Target, settings.TestPath, settings.TestSplit, settings.TestSplitGiven, settings.Task, settings.Seed);
@@ -107,13 +111,24 @@ internal static class TrainRun
         if (progress is not null && interactive)
         {
             TrainingResult? inner = null;
-            ansi.Progress().AutoClear(true).HideCompleted(true)
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                .Start(context =>
-                {
-                    progress.Attach(context);
-                    inner = Fit();
-                });
+            // NOTE: the live bar hides the cursor and shows it again when it ends; Ctrl-C or a kill ended the process
+            // inside it and left the terminal without a cursor. The signal's default action still ends the run.
+            var showCursorOnSignal = new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGQUIT }
+                .Select(signal => PosixSignalRegistration.Create(signal, _ => Console.Out.Write(ShowCursor))).ToArray();
+            try
+            {
+                ansi.Progress().AutoClear(true).HideCompleted(true)
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                    .Start(context =>
+                    {
+                        progress.Attach(context);
+                        inner = Fit();
+                    });
+            }
+            finally
+            {
+                foreach (var registration in showCursorOnSignal) registration.Dispose();
+            }
             result = inner!;
         }
         else
