@@ -270,10 +270,18 @@ public sealed class TrainDataTests : IDisposable
         AssertFails(Run("eval", "--model", In("m.bp"), "--data", folder.Path), 2, "missing IDX file: t10k-labels-idx1-ubyte[.gz]");
     }
 
+    private string XorCsv() => folder.Write("train.csv", "a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n0,0,0\n1,1,0\n");
+
+    private void TrainXorModel(string model)
+    {
+        var trained = Run("train", "--data", XorCsv(), "--layers", "4", "--epochs", "2", "--out", model, "--format", "json");
+        Assert.True(trained.Code == 0, trained.Error);
+    }
+
     [Fact]
     public void A_test_file_may_order_its_columns_differently()
     {
-        string data = folder.Write("train.csv", "a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n0,0,0\n1,1,0\n");
+        string data = XorCsv();
         string test = folder.Write("test.csv", "y,b,a\n0,0,0\n1,1,0\n1,0,1\n");
         string reordered = folder.Write("same.csv", "a,b,y\n0,0,0\n0,1,1\n1,0,1\n");
 
@@ -289,9 +297,7 @@ public sealed class TrainDataTests : IDisposable
     [Fact]
     public async Task Predict_reads_its_data_from_a_pipe()
     {
-        string data = folder.Write("train.csv", "a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n0,0,0\n1,1,0\n");
-        var trained = Run("train", "--data", data, "--layers", "4", "--epochs", "2", "--out", In("m.bp"), "--format", "json");
-        Assert.True(trained.Code == 0, trained.Error);
+        TrainXorModel(In("m.bp"));
         string pipe = In("pipe.csv");
         Assert.Equal(0, TestFiles.MakeFifo(pipe));
         var writer = Task.Run(() => File.WriteAllText(pipe, "b,y,a\n1,1,0\n0,1,1\n"));
@@ -306,15 +312,13 @@ public sealed class TrainDataTests : IDisposable
     [Fact]
     public async Task Eval_reads_its_model_from_a_pipe()
     {
-        string data = folder.Write("train.csv", "a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n0,0,0\n1,1,0\n");
-        var trained = Run("train", "--data", data, "--layers", "4", "--epochs", "2", "--out", In("m.bp"), "--format", "json");
-        Assert.True(trained.Code == 0, trained.Error);
+        TrainXorModel(In("m.bp"));
         string pipe = In("model-pipe");
         Assert.Equal(0, TestFiles.MakeFifo(pipe));
         var writer = Task.Run(() => File.WriteAllBytes(pipe, File.ReadAllBytes(In("m.bp"))));
 
         // `--model /dev/stdin` was "internal error: NotSupportedException: Stream does not support seeking".
-        var result = Run("eval", "--model", pipe, "--data", data, "--format", "json");
+        var result = Run("eval", "--model", pipe, "--data", In("train.csv"), "--format", "json");
 
         await writer;
         Assert.True(result.Code == 0, result.Error);
