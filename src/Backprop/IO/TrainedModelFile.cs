@@ -137,8 +137,7 @@ public static class TrainedModelFile
     {
         // NOTE: the check runs in inference mode and hands the network back in training mode, as a freshly built one
         // is: a loaded model that is fine-tuned by hand must not start with its dropout off and its batch norm frozen.
-        bool training = network.Training;
-        network.SetTraining(false);
+        using var inference = network.InInference();
         int[] sampleShape = network.Layers.Count > 0 && network.Layers[0] is Linear<float> ? [inputShape.Aggregate(1, (p, d) => p * d)] : inputShape;
         try
         {
@@ -152,10 +151,6 @@ public static class TrainedModelFile
         catch (ArgumentException exception)
         {
             throw new ModelFormatException(path, "__metadata__.architecture", $"the layers do not fit input_shape {ShapeMath.Format(inputShape)}: {exception.Message}");
-        }
-        finally
-        {
-            network.SetTraining(training);
         }
     }
 

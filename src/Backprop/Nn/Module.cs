@@ -36,6 +36,15 @@ public abstract class Module<T> where T : unmanaged, IFloatingPointIeee754<T>
         foreach (var child in Children()) child.SetTraining(training);
     }
 
+    /// <summary>Inference mode until the scope is disposed, then the mode this module was in: a dry run or an evaluation
+    /// inside a training loop must not leave dropout off and batch norm frozen behind it.</summary>
+    internal InferenceScope<T> InInference()
+    {
+        var scope = new InferenceScope<T>(this, Training);
+        SetTraining(false);
+        return scope;
+    }
+
     /// <summary>Clears every parameter's gradient, which otherwise accumulates over Backward calls.</summary>
     public void ZeroGrad()
     {
@@ -44,4 +53,11 @@ public abstract class Module<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>The number of trainable values.</summary>
     public int ParameterCount() => Parameters().Sum(parameter => parameter.Length);
+}
+
+/// <summary>Puts a module back in the mode it was in (see <see cref="Module{T}.InInference"/>); a struct, so that an
+/// evaluation's `using` allocates nothing.</summary>
+internal readonly struct InferenceScope<T>(Module<T> module, bool training) : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public void Dispose() => module.SetTraining(training);
 }

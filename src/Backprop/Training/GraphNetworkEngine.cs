@@ -35,23 +35,15 @@ public sealed class GraphNetworkEngine<T> : INetworkEngine<T> where T : unmanage
     {
         // NOTE: the network goes back to the mode it was in: left in inference, a hand-written training loop that
         // evaluated between epochs (TrainedModel.Evaluate) went on training with dropout off and batch norm frozen.
-        bool training = network.Training;
-        network.SetTraining(false);
         int length;
-        try
+        using (network.InInference())
+        using (arena.Activate())
+        using (GradMode.NoGrad())
         {
-            using (arena.Activate())
-            using (GradMode.NoGrad())
-            {
-                var output = network.Forward(Batch(input, batch));
-                length = output.Length;
-                if (outputs.Length < length) outputs = new T[length];
-                output.Data.CopyTo(outputs);
-            }
-        }
-        finally
-        {
-            network.SetTraining(training);
+            var output = network.Forward(Batch(input, batch));
+            length = output.Length;
+            if (outputs.Length < length) outputs = new T[length];
+            output.Data.CopyTo(outputs);
         }
         arena.Recycle(); // NOTE: every tensor of the pass is dead here: the output was copied out
         return outputs.AsSpan(0, length);

@@ -35,11 +35,10 @@ public sealed partial class TrainedModel
     private int NetworkOutputWidth()
     {
         int[] sampleShape = Network.Layers.FirstOrDefault() is Linear<float> ? [(int)ShapeMath.Product(InputShape)] : InputShape;
-        bool training = Network.Training;
-        Network.SetTraining(false);
+        using var inference = Network.InInference();
         try
         {
-            using var _ = GradMode.NoGrad();
+            using var noGrad = GradMode.NoGrad();
             var output = Network.Forward(Tensor.Zeros<float>([1, .. sampleShape]));
             if (output.Rank != 2)
                 throw new ArgumentException($"the network's output for one sample is {ShapeMath.Format(output.Shape)}, not [1, outputs] (a flatten layer missing?)", "network");
@@ -48,10 +47,6 @@ public sealed partial class TrainedModel
         catch (ArgumentException exception) when (exception.ParamName != "network")
         {
             throw new ArgumentException($"the network does not take input shape {ShapeMath.Format(InputShape)}: {exception.Message}", "network", exception);
-        }
-        finally
-        {
-            Network.SetTraining(training);
         }
     }
 }

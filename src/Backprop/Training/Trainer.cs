@@ -182,18 +182,10 @@ public static class Trainer
     {
         if (!BatchNorms(model.Network).Any()) return 1;
         // A dry run of one zero sample for the shapes, in inference mode so that no running statistic moves.
-        bool training = model.Network.Training;
-        model.Network.SetTraining(false);
-        try
-        {
-            using var _ = GradMode.NoGrad();
-            var x = Tensor.Zeros<float>([1, .. model.InputShape]);
-            return SeesOneValuePerChannel(model.Network, ref x) ? 2 : 1;
-        }
-        finally
-        {
-            model.Network.SetTraining(training);
-        }
+        using var inference = model.Network.InInference();
+        using var noGrad = GradMode.NoGrad();
+        var x = Tensor.Zeros<float>([1, .. model.InputShape]);
+        return SeesOneValuePerChannel(model.Network, ref x) ? 2 : 1;
     }
 
     // Walks nested stacks too: a batch norm one Sequential down was missed, and training crashed on a lone sample.
