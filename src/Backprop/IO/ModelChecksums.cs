@@ -4,9 +4,9 @@ using System.Text;
 namespace Backprop.IO;
 
 /// <summary>
-/// The two SHA-256 sums a model file records in its metadata, so that damage that still parses (a changed digit of
-/// <c>target_scale</c>, a changed byte in a weight) is refused rather than predicted with. Each is checked only where
-/// present: files of earlier versions and of other tools have neither.
+/// The three SHA-256 sums a model file records in its metadata, so that damage that still parses (a changed digit of
+/// <c>target_scale</c>, a changed byte in a weight, two same-shaped weights' names swapped) is refused rather than
+/// predicted with. Each is checked only where present: files of earlier versions and of other tools lack them.
 /// </summary>
 internal static class ModelChecksums
 {
@@ -17,6 +17,22 @@ internal static class ModelChecksums
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var (key, value) in metadata.Where(pair => pair.Key != ModelFile.MetadataSha256Key).OrderBy(pair => pair.Key, StringComparer.Ordinal))
             hash.AppendData(Encoding.UTF8.GetBytes($"{key}\0{value}\0"));
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>The SHA-256 of the tensor table: every tensor in name order, each as UTF-8 <c>name NUL dtype NUL shape NUL</c>
+    /// (the sizes joined by commas) followed by its bytes.</summary>
+    /// <remarks>NOTE: <see cref="ModelFile.DataSha256Key"/> covers the bytes but not which tensor they belong to: with the
+    /// names of two same-shaped weights swapped in the header, every byte and every metadata entry was as recorded, and the
+    /// model loaded and predicted at chance.</remarks>
+    public static string TensorsSha256(IReadOnlyDictionary<string, SafeTensor> tensors)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var (name, tensor) in tensors.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes($"{name}\0{tensor.DType}\0{string.Join(',', tensor.Shape)}\0"));
+            hash.AppendData(tensor.Bytes);
+        }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
@@ -33,5 +49,9 @@ internal static class ModelChecksums
         if (metadata.TryGetValue(ModelFile.DataSha256Key, out var recordedData) && !string.Equals(recordedData, file.DataSha256, StringComparison.OrdinalIgnoreCase))
             throw new ModelFormatException(path, "data",
                 $"the tensor data is damaged: its SHA-256 is {file.DataSha256}, but __metadata__.{ModelFile.DataSha256Key} records {recordedData}; {Advice}");
+        if (metadata.TryGetValue(ModelFile.TensorsSha256Key, out var recordedTensors) && TensorsSha256(file.Tensors) is var actualTensors
+            && !string.Equals(recordedTensors, actualTensors, StringComparison.OrdinalIgnoreCase))
+            throw new ModelFormatException(path, "tensors",
+                $"the tensor table is damaged (a tensor's name, dtype or shape no longer goes with its bytes): its SHA-256 is {actualTensors}, but __metadata__.{ModelFile.TensorsSha256Key} records {recordedTensors}; {Advice}");
     }
 }

@@ -8,7 +8,8 @@ namespace Backprop.IO;
 /// weights under their own names, <c>normalizer.mean</c> / <c>normalizer.std</c> as F32 tensors, and in
 /// <c>__metadata__</c> (strings only): <c>format</c> = "backprop.model", <c>format_version</c> = "1",
 /// <c>task</c>, and JSON-encoded <c>architecture</c>, <c>input_shape</c>, <c>feature_names</c>,
-/// <c>class_names</c>, <c>data_sha256</c>, the SHA-256 of the tensor data (every byte after the header), and
+/// <c>class_names</c>, <c>data_sha256</c>, the SHA-256 of the tensor data (every byte after the header),
+/// <c>tensors_sha256</c>, that of each tensor's name, dtype and shape with its bytes, and
 /// <c>metadata_sha256</c>, that of the metadata (see <see cref="ModelChecksums"/>); the model's own <see cref="SavedModel.Metadata"/> entries sit beside them.
 /// </summary>
 public static class ModelFile
@@ -25,6 +26,8 @@ public static class ModelFile
 
     /// <summary>The metadata key of the tensor data's SHA-256 (lowercase hex of every byte after the header).</summary>
     public const string DataSha256Key = "data_sha256";
+    /// <summary>The metadata key of the tensor table's SHA-256 (see <see cref="ModelChecksums.TensorsSha256"/>).</summary>
+    public const string TensorsSha256Key = "tensors_sha256";
     /// <summary>The metadata key of the metadata's own SHA-256 (see <see cref="ModelChecksums.MetadataSha256"/>).</summary>
     public const string MetadataSha256Key = "metadata_sha256";
 
@@ -33,7 +36,7 @@ public static class ModelFile
 
     /// <summary>The metadata keys the format itself uses; a model's own metadata may not use them.</summary>
     public static readonly IReadOnlySet<string> ReservedMetadataKeys =
-        new HashSet<string> { FormatKey, VersionKey, TaskKey, ArchitectureKey, InputShapeKey, FeatureNamesKey, ClassNamesKey, DataSha256Key, MetadataSha256Key };
+        new HashSet<string> { FormatKey, VersionKey, TaskKey, ArchitectureKey, InputShapeKey, FeatureNamesKey, ClassNamesKey, DataSha256Key, TensorsSha256Key, MetadataSha256Key };
 
     /// <summary>Checks the model, then writes it atomically: on failure an existing file is left untouched.</summary>
     /// <exception cref="ArgumentException">when the model is inconsistent (nothing is written).</exception>
@@ -61,6 +64,7 @@ public static class ModelFile
             [InputShapeKey] = JsonSerializer.Serialize(model.InputShape, json.Int32Array),
             [FeatureNamesKey] = JsonSerializer.Serialize(model.FeatureNames, json.StringArray),
             [DataSha256Key] = SafeTensors.DataSha256(tensors),
+            [TensorsSha256Key] = ModelChecksums.TensorsSha256(tensors),
         };
         if (model.ClassNames is { } classNames) metadata[ClassNamesKey] = JsonSerializer.Serialize(classNames, json.StringArray);
         metadata[MetadataSha256Key] = ModelChecksums.MetadataSha256(metadata);

@@ -7,5 +7,5 @@ internal static class Checksums
 {
     /// <summary>The metadata without the file's SHA-256 sums, which would report any change before the check under test.</summary>
     public static Dictionary<string, string> Stripped(IReadOnlyDictionary<string, string> metadata) =>
-        metadata.Where(pair => pair.Key is not (ModelFile.DataSha256Key or ModelFile.MetadataSha256Key)).ToDictionary();
+        metadata.Where(pair => pair.Key is not (ModelFile.DataSha256Key or ModelFile.TensorsSha256Key or ModelFile.MetadataSha256Key)).ToDictionary();
 }

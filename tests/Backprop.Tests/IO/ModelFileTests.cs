@@ -195,6 +195,51 @@ public sealed class ModelFileTests : IDisposable
     }
 
     [Fact]
+    public void A_saved_model_records_the_SHA_256_of_each_tensor_in_name_order_with_its_name_dtype_and_shape()
+    {
+        string path = PathOf("iris.safetensors");
+        ModelFile.Save(path, Classifier());
+        byte[] bytes = File.ReadAllBytes(path);
+        int headerLength = (int)BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        using var header = System.Text.Json.JsonDocument.Parse(bytes.AsMemory(8, headerLength));
+
+        // As the README tells another tool to compute it, from the header as written.
+        using var expected = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var entry in header.RootElement.EnumerateObject().Where(entry => entry.Name != "__metadata__").OrderBy(entry => entry.Name, StringComparer.Ordinal))
+        {
+            string shape = string.Join(',', entry.Value.GetProperty("shape").EnumerateArray().Select(size => size.GetInt32()));
+            expected.AppendData(System.Text.Encoding.UTF8.GetBytes($"{entry.Name}\0{entry.Value.GetProperty("dtype").GetString()}\0{shape}\0"));
+            var offsets = entry.Value.GetProperty("data_offsets");
+            int begin = offsets[0].GetInt32(), end = offsets[1].GetInt32();
+            expected.AppendData(bytes.AsSpan(8 + headerLength + begin, end - begin));
+        }
+
+        Assert.Equal(Convert.ToHexStringLower(expected.GetHashAndReset()), SafeTensors.Read(path).Metadata[ModelFile.TensorsSha256Key]);
+    }
+
+    [Fact]
+    public void Two_same_shaped_tensors_swapped_in_the_header_are_refused_although_every_data_byte_is_as_recorded()
+    {
+        string path = PathOf("iris.safetensors");
+        ModelFile.Save(path, Classifier());
+        byte[] bytes = File.ReadAllBytes(path);
+        string text = System.Text.Encoding.Latin1.GetString(bytes);
+        // The normaliser's means and deviations, both [3]: swapped, the model loaded and standardised every input wrongly.
+        const string Mean = "\"normalizer.mean\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[104,116]}";
+        const string Std = "\"normalizer.std\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[116,128]}";
+        Assert.Contains(Mean, text);
+        Assert.Contains(Std, text);
+        text = text.Replace(Mean, Mean.Replace("[104,116]", "[116,128]")).Replace(Std, Std.Replace("[116,128]", "[104,116]"));
+        File.WriteAllBytes(path, System.Text.Encoding.Latin1.GetBytes(text));
+
+        var error = Assert.Throws<ModelFormatException>(() => ModelFile.Load(path));
+
+        Assert.Equal("tensors", error.Field);
+        Assert.StartsWith($"{path}: tensors: the tensor table is damaged", error.Message);
+        Assert.Contains($"but __metadata__.{ModelFile.TensorsSha256Key} records ", error.Message);
+    }
+
+    [Fact]
     public void A_file_without_the_checksum_as_older_versions_and_other_tools_write_it_still_loads()
     {
         ModelFile.Save(PathOf("iris.safetensors"), Classifier());
@@ -235,6 +280,7 @@ public sealed class ModelFileTests : IDisposable
 
     [Theory]
     [InlineData(ModelFile.DataSha256Key)]
+    [InlineData(ModelFile.TensorsSha256Key)]
     [InlineData(ModelFile.MetadataSha256Key)]
     public void The_checksum_keys_are_reserved_for_the_format(string key)
     {
