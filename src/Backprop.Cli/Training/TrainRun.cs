@@ -37,7 +37,12 @@ internal static class TrainRun
         }
 
         var model = CreateModel(settings, train);
-        if (Math.Min(settings.BatchSize, train.Rows) < Trainer.SmallestBatch(model))
+        int smallestBatch = Trainer.SmallestBatch(model);
+        // NOTE: a training set of one row makes every batch a single sample whatever --batch-size says: name the data.
+        if (train.Rows < smallestBatch && train.Rows < settings.BatchSize)
+            throw new DataFormatException(settings.Data ?? BuiltinData.DigitsSource,
+                $"the training data has a single row; {Trainer.BatchNormNeedsTwo}: add rows");
+        if (settings.BatchSize < smallestBatch)
             throw new UsageException($"--batch-size {settings.BatchSize}: {Trainer.BatchNormNeedsTwo}");
         var optimizer = settings.CreateOptimizer(model.Network.Parameters());
         var options = new TrainingOptions

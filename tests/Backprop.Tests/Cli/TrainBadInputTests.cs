@@ -238,6 +238,21 @@ public sealed class TrainBadInputTests : IDisposable
     }
 
     [Fact]
+    public void A_single_training_row_for_batch_norm_names_the_data_not_a_batch_size_never_given()
+    {
+        using var archFolder = new TestFiles.TemporaryDirectory();
+        string arch = archFolder.File("bn.json");
+        File.WriteAllText(arch, """{"layers": [{"type": "dense", "units": 4}, {"type": "batchnorm"}, {"type": "relu"}]}""");
+        string data = Csv("a,y\n1,3.5\n");
+        string test = folder.Write("test.csv", "a,y\n1,3.5\n2,4.5\n");
+
+        var result = Run("train", "--data", data, "--test", test, "--epochs", "1", "--arch", arch, "--out", model, "--format", "json");
+
+        AssertRejected(result, "data.csv: the training data has a single row", "at least two samples");
+        Assert.DoesNotContain("--batch-size", result.Error);
+    }
+
+    [Fact]
     public void Verbose_adds_the_stack_trace_after_the_error_line()
     {
         var result = Run("train", "--data", Path.Combine(folder.Path, "missing.csv"), "--verbose");
