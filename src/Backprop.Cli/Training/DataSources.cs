@@ -1,3 +1,4 @@
+using System.Globalization;
 using Backprop.Data;
 
 namespace Backprop.Cli.Training;
@@ -49,7 +50,8 @@ internal static class DataSources
             var (train, test) = Split.TrainTest(all, testSplit, seed);
             // A stratified split keeps a class of one row in training; with every class that small nothing is left to test on.
             if (test.Rows == 0) throw new DataFormatException(path, $"{all.Rows} rows are too few to hold out a test split (no class has two rows); add rows or give a --test file");
-            return new(train, test, path, note);
+            string? shareNote = SplitShareNote(path, all, test.Rows, testSplit);
+            return new(train, test, path, note is null ? shareNote : shareNote is null ? note : note + Environment.NewLine + shareNote);
         }
         if (Directory.Exists(testPath)) throw new UsageException($"--test: {testPath} is a folder; --test takes a CSV file");
         if (!File.Exists(testPath)) throw new UsageException($"{testPath}: no such file");
@@ -62,6 +64,18 @@ internal static class DataSources
             FeatureNames = all.FeatureNames,
         });
         return new(all, testSet, path, note);
+    }
+
+    // NOTE: a stratified split keeps at least one row of each class (of two or more) on each side, so many small classes
+    // move the test share far from --test-split (100 rows of 50 classes: 50 %, not 20 %) and silently halve the training data.
+    private static string? SplitShareNote(string path, DataSet all, int testRows, double testSplit)
+    {
+        double share = (double)testRows / all.Rows;
+        if (all.Labels is null || Math.Abs(share - testSplit) <= 0.25 * testSplit || Math.Abs(testRows - all.Rows * testSplit) < 2) return null;
+        static string Percent(double fraction) => (fraction * 100).ToString("0.#", CultureInfo.InvariantCulture) + " %";
+        return $"note: {path}: the stratified test split holds {testRows} of {all.Rows} rows ({Percent(share)}), not the " +
+            $"{Percent(testSplit)} of --test-split: each of the {all.ClassCount} classes keeps at least one row in training and, " +
+            "with two or more, puts at least one in the test split; give a --test file to choose the test rows";
     }
 
     /// <summary>Data for `eval`/`predict`: an IDX folder's t10k split, or a CSV read with the model's columns and labels.

@@ -27,6 +27,23 @@ public sealed class TrainDataTests : IDisposable
     }
 
     [Fact]
+    public void A_stratified_split_far_from_the_asked_share_says_so_on_stderr()
+    {
+        // 50 classes of two rows: one of each class goes to the test split, 50 % of the rows where 20 % was asked.
+        string manyClasses = folder.Write("many.csv", "a,y\n" + string.Concat(Enumerable.Range(0, 100).Select(i => $"{i},c{i % 50}\n")));
+        string twoClasses = folder.Write("two.csv", "a,y\n" + string.Concat(Enumerable.Range(0, 100).Select(i => $"{i},{i % 2}\n")));
+
+        var skewed = Run("train", "--data", manyClasses, "--layers", "4", "--epochs", "1", "--format", "json");
+        var even = Run("train", "--data", twoClasses, "--layers", "4", "--epochs", "1", "--format", "json");
+
+        Assert.True(skewed.Code == 0, skewed.Error);
+        Assert.Equal(50, (int)skewed.Json["test_samples"]!);
+        Assert.Contains($"note: {manyClasses}: the stratified test split holds 50 of 100 rows (50 %), not the 20 % of --test-split", skewed.Error);
+        Assert.True(even.Code == 0, even.Error);
+        Assert.DoesNotContain("note:", even.Error);
+    }
+
+    [Fact]
     public void Features_and_targets_at_the_ends_of_float32s_range_train()
     {
         // Standardising 3e38 against a mean of −1.5e38 overflowed float32, and the run "diverged" (exit 3) at any --lr.
