@@ -44,14 +44,25 @@ internal sealed record TrainSettings
     public int? Patience { get; init; }
     public long Seed { get; init; }
 
+    /// <summary>The widest hidden layer `--layers` takes.</summary>
+    public const int MaxLayerWidth = 1_000_000;
+
     public static int[] ParseLayers(string text)
     {
         if (text.Trim().Length == 0) return [];
         var widths = text.Split(',');
         var result = new int[widths.Length];
         for (int i = 0; i < widths.Length; i++)
-            if (!int.TryParse(widths[i].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out result[i]) || result[i] <= 0 || result[i] > 1_000_000)
-                throw new UsageException($"--layers: '{widths[i].Trim()}' is not a positive layer width (expected e.g. 64,32)");
+        {
+            string width = widths[i].Trim();
+            bool digitsOnly = width.Length > 0 && width.All(char.IsAsciiDigit);
+            bool parsed = digitsOnly && int.TryParse(width, NumberStyles.None, CultureInfo.InvariantCulture, out result[i]);
+            // NOTE: a width beyond the limit (or beyond int) is still a positive number: say it is too wide, not "not positive".
+            if (digitsOnly && (!parsed || result[i] > MaxLayerWidth))
+                throw new UsageException($"--layers: {width} is wider than the {MaxLayerWidth.ToString("N0", CultureInfo.InvariantCulture)} units a layer may have");
+            if (!parsed || result[i] <= 0)
+                throw new UsageException($"--layers: '{width}' is not a positive layer width (expected e.g. 64,32)");
+        }
         return result;
     }
 

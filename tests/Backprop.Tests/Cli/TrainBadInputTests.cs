@@ -214,6 +214,18 @@ public sealed class TrainBadInputTests : IDisposable
     public void A_string_target_forced_to_regression_is_rejected() =>
         AssertRejected(TrainOn(Csv("a,y\n1,x\n2,y\n3,x\n"), "--task", "regression"), "data.csv:2", "'y'");
 
+    [Theory]
+    [InlineData("4,1000001", "--layers: 1000001 is wider than the 1,000,000 units a layer may have")]
+    [InlineData("2147483648", "--layers: 2147483648 is wider than the 1,000,000 units a layer may have")]
+    [InlineData("4,0", "--layers: '0' is not a positive layer width")]
+    [InlineData("4,+5", "--layers: '+5' is not a positive layer width")]
+    public void A_layer_width_too_wide_is_called_too_wide_not_a_non_positive_width(string layers, string message)
+    {
+        var result = Run("train", "--data", Csv("a,y\n1,0\n2,1\n3,0\n4,1\n"), "--layers", layers, "--out", model);
+
+        AssertRejected(result, message);
+    }
+
     [Fact]
     public void A_batch_size_beyond_the_data_trains_as_one_batch()
     {
