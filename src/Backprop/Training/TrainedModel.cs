@@ -78,7 +78,7 @@ public sealed partial class TrainedModel
         if (Task == TaskKind.Classification)
             return data.Labels is null
                 ? DataSet.Unlabelled(features, data.Rows, data.FeatureNames, data.InputShape)
-                : DataSet.Classification(features, data.Rows, data.FeatureNames, data.InputShape, data.Labels, ClassNames!);
+                : DataSet.Classification(features, data.Rows, data.FeatureNames, data.InputShape, LabelsByModelClass(data), ClassNames!);
         if (data.Targets is null) return DataSet.Unlabelled(features, data.Rows, data.FeatureNames, data.InputShape);
         var targets = inPlace ? data.Targets : new float[data.Rows];
         // NOTE: in double, as the features: 3e38 − (−1.5e38) overflows float32 though both are float32 targets.
@@ -156,6 +156,23 @@ public sealed partial class TrainedModel
         var targets = rawTargets ?? throw new InvalidOperationException("the data has no targets");
         for (int i = 0; i < outputs.Length; i++) outputs[i] = (float)(outputs[i] * (double)TargetScale + TargetMean);
         return Evaluation.ForRegression(outputs, targets);
+    }
+
+    // NOTE: a label indexes its own data set's class names. A test set loaded on its own (lacking one class, so its sorted
+    // names shift) numbered the classes differently from the model, and training and evaluation scored swapped classes.
+    private int[] LabelsByModelClass(DataSet data)
+    {
+        string[] names = data.ClassNames!;
+        int[] labels = data.Labels!;
+        if (names.AsSpan().SequenceEqual(ClassNames)) return labels;
+        var modelIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int c = 0; c < ClassNames!.Length; c++) modelIndex[ClassNames[c]] = c;
+        var remapped = new int[labels.Length];
+        for (int row = 0; row < labels.Length; row++)
+            remapped[row] = modelIndex.TryGetValue(names[labels[row]], out int index) ? index
+                : throw new ArgumentException($"row {row}: class '{names[labels[row]]}' is not one of the model's classes " +
+                    $"({string.Join(", ", ClassNames)})", nameof(data));
+        return remapped;
     }
 
     private void CheckFeatures(DataSet data)

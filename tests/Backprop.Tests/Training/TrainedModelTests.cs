@@ -88,4 +88,32 @@ public sealed class TrainedModelTests
 
         Assert.All(network.Layers, layer => Assert.True(layer.Training));
     }
+
+    [Fact]
+    public void A_test_set_numbering_its_classes_its_own_way_is_scored_by_class_name()
+    {
+        // test.csv loaded on its own lacks class x, so its sorted names [y, z] number y as 0, where the model's x is 0.
+        var model = new TrainedModel(Dense(2, 3), TaskKind.Classification, ["a", "b"], [2], ["x", "y", "z"], null);
+        float[] features = [0f, 1, 1, 0, 2, 2, 3, 1];
+        var ownNumbering = DataSet.Classification(features, 4, ["a", "b"], [2], [0, 1, 1, 0], ["y", "z"]);
+        var modelNumbering = DataSet.Classification(features, 4, ["a", "b"], [2], [1, 2, 2, 1], ["x", "y", "z"]);
+
+        var scored = model.Evaluate(ownNumbering);
+        var expected = model.Evaluate(modelNumbering);
+
+        Assert.Equal(expected.Loss, scored.Loss);
+        Assert.Equal(expected.Accuracy, scored.Accuracy);
+        Assert.Equal(expected.ConfusionMatrix, scored.ConfusionMatrix);
+    }
+
+    [Fact]
+    public void A_class_the_model_never_saw_is_refused_by_name()
+    {
+        var model = new TrainedModel(Dense(2, 2), TaskKind.Classification, ["a", "b"], [2], ["x", "y"], null);
+        var data = DataSet.Classification([0f, 1, 1, 0], 2, ["a", "b"], [2], [0, 1], ["x", "w"]);
+
+        var error = Assert.Throws<ArgumentException>(() => model.Evaluate(data));
+
+        Assert.Contains("'w'", error.Message);
+    }
 }
