@@ -43,7 +43,14 @@ public sealed record Evaluation(
     /// <summary>Classification metrics from logits (rows × classes) and true labels.</summary>
     public static Evaluation ForClassification(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int classes, double lossSum)
     {
+        // NOTE: checked on entry: a short logits span or a label past the classes failed inside the loop as an
+        // IndexOutOfRangeException, and extra logits were silently ignored.
+        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 1);
         int rows = labels.Length;
+        if (logits.Length != (long)rows * classes)
+            throw new ArgumentException($"{logits.Length} logits for {rows} labels of {classes} classes (expected {(long)rows * classes})", nameof(logits));
+        foreach (int label in labels)
+            if ((uint)label >= (uint)classes) throw new ArgumentException($"label {label} is outside the {classes} classes", nameof(labels));
         var confusion = new int[classes, classes];
         var unpredicted = new int[classes];
         int correct = 0;
@@ -84,6 +91,8 @@ public sealed record Evaluation(
     public static Evaluation ForRegression(ReadOnlySpan<float> predictions, ReadOnlySpan<float> targets)
     {
         int rows = targets.Length;
+        if (predictions.Length != rows)
+            throw new ArgumentException($"{predictions.Length} predictions for {rows} targets", nameof(predictions));
         double mean = 0;
         for (int i = 0; i < rows; i++) mean += targets[i];
         mean /= Math.Max(rows, 1);

@@ -37,4 +37,22 @@ public sealed class EvaluationTests
         Assert.Equal(new[] { 1, 0 }, evaluation.Unpredicted);
         Assert.Equal(1, evaluation.ConfusionMatrix![0, 0]);
     }
+
+    [Fact]
+    public void Predictions_that_do_not_match_the_targets_in_number_are_an_argument_error()
+    {
+        var tooFew = Assert.Throws<ArgumentException>(() => Evaluation.ForRegression([1f], [1f, 2f]));
+        var tooMany = Assert.Throws<ArgumentException>(() => Evaluation.ForRegression([1f, 2f, 3f], [1f, 2f]));
+
+        Assert.Equal("predictions", tooFew.ParamName);
+        Assert.Equal("predictions", tooMany.ParamName);
+    }
+
+    [Fact]
+    public void Logits_that_do_not_match_labels_times_classes_or_a_label_past_the_classes_are_argument_errors()
+    {
+        Assert.Equal("logits", Assert.Throws<ArgumentException>(() => Evaluation.ForClassification([1f, 2f, 3f], [0, 1], classes: 2, lossSum: 0)).ParamName);
+        Assert.Equal("logits", Assert.Throws<ArgumentException>(() => Evaluation.ForClassification([1f, 2f, 3f, 4f, 5f], [0, 1], classes: 2, lossSum: 0)).ParamName);
+        Assert.Equal("labels", Assert.Throws<ArgumentException>(() => Evaluation.ForClassification([1f, 2f, 3f, 4f], [0, 2], classes: 2, lossSum: 0)).ParamName);
+    }
 }
