@@ -1,3 +1,4 @@
+using System.Globalization;
 using Backprop.IO;
 using Backprop.Training;
 using ScottPlot;
@@ -52,6 +53,7 @@ internal static class TrainingPlot
 
         string lossName = classification ? "loss (cross-entropy)" : "loss (mean squared error, target units)";
         plot.Axes.Left.Label.Text = lossName;
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = LossTickLabel };
         plot.Axes.Bottom.Label.Text = "epoch";
         // NOTE: epochs are whole numbers; without this a short run gets ticks at 1.5, 2.5, ...
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
@@ -74,6 +76,17 @@ internal static class TrainingPlot
         PlotFont.Register();
         plot.Font.Set(PlotFont.Name);
         return plot;
+    }
+
+    /// <summary>A loss axis label: ScottPlot's own up to a million, E notation beyond it and below a thousandth.</summary>
+    /// <remarks>NOTE: the default labels write every digit: the loss of targets near 1e38 (1e76) got 77-digit labels,
+    /// wrong past the 17th, that squeezed the curves into a sliver at the right edge and cut the title off.</remarks>
+    internal static string LossTickLabel(double value)
+    {
+        double size = Math.Abs(value);
+        return size != 0 && (size >= 1e6 || size < 1e-3)
+            ? value.ToString("0.##E+0", CultureInfo.InvariantCulture)
+            : ScottPlot.TickGenerators.LabelFormatters.Numeric(value);
     }
 
     // NOTE: solid lines only: Skia's SVG backend cannot draw dash patterns (it prints

@@ -1,3 +1,4 @@
+using Backprop.Training;
 namespace Backprop.Tests.Cli;
 
 public sealed class TrainPlotTests(TrainedModels models) : IClassFixture<TrainedModels>
@@ -58,5 +59,19 @@ public sealed class PlotFontTests
         Assert.NotNull(typeface);
         Assert.Equal("DejaVu Sans", typeface.FamilyName);
         Assert.True(typeface.GlyphCount > 500);
+    }
+
+    [Fact]
+    public void A_loss_near_float32s_limit_squared_keeps_short_axis_labels_and_a_wide_plot_area()
+    {
+        // Regression targets near 1e38 have losses near 1e76: every digit of such a label squeezed the curves to a sliver.
+        EpochMetrics Epoch(int epoch, double loss) => new(epoch, loss, loss / 3, null, Math.Sqrt(loss / 3), 0.5, 0.002, 0.1);
+        using var plot = Backprop.Cli.Training.TrainingPlot.Build([Epoch(1, 1.27e76), Epoch(2, 7.8e75), Epoch(3, 5.3e75)], classification: false, "big.csv");
+
+        plot.GetImageBytes(900, 520, ScottPlot.ImageFormat.Png);
+
+        Assert.InRange(plot.RenderManager.LastRender.DataRect.Width, 600, 900);
+        Assert.Equal("1.25E+76", Backprop.Cli.Training.TrainingPlot.LossTickLabel(1.25e76));
+        Assert.Equal("0.5", Backprop.Cli.Training.TrainingPlot.LossTickLabel(0.5));
     }
 }
