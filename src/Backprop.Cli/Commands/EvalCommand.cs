@@ -164,11 +164,7 @@ internal static class EvalCommand
         return table;
     }
 
-    // NOTE: R² is not finite either when the target is constant (0/0) or when outputs overflowed; the second also
-    // makes the RMSE not finite, and must not be reported as a constant target.
-    private static string RSquared(Evaluation evaluation) => evaluation.R2 is { } r2 && double.IsFinite(r2)
-        ? r2.ToString("F4", CultureInfo.InvariantCulture)
-        : evaluation.Rmse is { } rmse && double.IsFinite(rmse) ? "undefined (constant target)" : "undefined (outputs not finite)";
+    private static string RSquared(Evaluation evaluation) => RegressionText.RSquared(evaluation.R2, evaluation.Rmse);
 
     // NaN: the class was never predicted (precision) or never present (recall).
     private static string Ratio(double value) => double.IsNaN(value) ? "–" : value.ToString("F4", CultureInfo.InvariantCulture);

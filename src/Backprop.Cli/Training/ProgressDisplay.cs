@@ -37,7 +37,7 @@ internal sealed class ProgressDisplay(Action<string> writeLine, int totalEpochs,
     {
         string test = m.TestLoss is null ? "" : classification
             ? $"  test_loss {m.TestLoss:F4}  test_accuracy {m.TestAccuracy:P2}"
-            : $"  test_loss {m.TestLoss:G5}  test_rmse {m.TestRmse:G5}  test_r2 {m.TestR2:F4}";
+            : $"  test_loss {m.TestLoss:G5}  test_rmse {m.TestRmse:G5}  test_r2 {RegressionText.RSquared(m.TestR2, m.TestRmse)}";
         return $"epoch {m.Epoch,3}/{totalEpochs}  train_loss {m.TrainLoss:F4}{test}  lr {m.LearningRate:G3}  {m.Seconds:F2} s";
     }
 }

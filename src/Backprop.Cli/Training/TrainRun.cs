@@ -165,7 +165,7 @@ internal static class TrainRun
         {
             string headline = classification
                 ? $"test accuracy {final.Accuracy:P2} on {final.Samples} samples (test loss {final.Loss:F4})"
-                : $"test RMSE {final.Rmse:G5}, R² {final.R2:F4}, MAE {final.Mae:G5} on {final.Samples} samples";
+                : $"test RMSE {final.Rmse:G5}, R² {RegressionText.RSquared(final.R2, final.Rmse)}, MAE {final.Mae:G5} on {final.Samples} samples";
             if (earlyStopping?.StoppedAtEpoch is { } stopped) writeLine($"stopped early after epoch {stopped}: no better test loss for {settings.Patience} epochs");
             writeLine($"{headline}; trained {result.TrainSeconds:F2} s, {result.SamplesPerSecond:N0} samples/s");
             if (outputs.ModelPath is { } saved) writeLine($"model saved to {saved}");

@@ -27,6 +27,19 @@ public sealed class TrainDataTests : IDisposable
     }
 
     [Fact]
+    public void A_constant_regression_target_prints_R2_as_undefined_in_text_as_eval_does_not_as_NaN()
+    {
+        string data = folder.Write("flat.csv", "a,y\n" + string.Concat(Enumerable.Range(0, 20).Select(i => $"{i},5.5\n")));
+
+        var result = Run("train", "--data", data, "--layers", "4", "--epochs", "1");
+
+        Assert.True(result.Code == 0, result.Error);
+        Assert.Contains("test_r2 undefined (constant target)", result.Out);
+        Assert.Contains("R² undefined (constant target), MAE", result.Out);
+        Assert.DoesNotContain("NaN", result.Out);
+    }
+
+    [Fact]
     public void A_stratified_split_far_from_the_asked_share_says_so_on_stderr()
     {
         // 50 classes of two rows: one of each class goes to the test split, 50 % of the rows where 20 % was asked.
