@@ -1,3 +1,4 @@
+using System.Globalization;
 using Backprop.Training;
 using Spectre.Console;
 
@@ -21,7 +22,7 @@ internal sealed class ProgressDisplay(Action<string> writeLine, int totalEpochs,
         }
         // NOTE: refresh the description only every few batches: formatting text per batch would cost more than the batch.
         if (batch % 16 == 0 || batch == batchesPerEpoch)
-            task.Description = $"epoch {epoch}/{totalEpochs}  loss {runningLoss:F4}  {samplesPerSecond:N0} samples/s";
+            task.Description = $"epoch {epoch}/{totalEpochs}  loss {Loss(runningLoss, classification)}  {samplesPerSecond:N0} samples/s";
         task.Value = batch;
     }
 
@@ -33,11 +34,15 @@ internal sealed class ProgressDisplay(Action<string> writeLine, int totalEpochs,
         return true;
     }
 
+    // NOTE: a regression loss is in the target's units squared, any size: four decimals printed 1e-13 as 0.0000 and
+    // 1e76 as 77 digits, beside a test loss in G5. Cross-entropy keeps its fixed four decimals.
+    private static string Loss(double loss, bool classification) => loss.ToString(classification ? "F4" : "G5", CultureInfo.InvariantCulture);
+
     public static string Summary(EpochMetrics m, int totalEpochs, bool classification)
     {
         string test = m.TestLoss is null ? "" : classification
             ? $"  test_loss {m.TestLoss:F4}  test_accuracy {m.TestAccuracy:P2}"
             : $"  test_loss {m.TestLoss:G5}  test_rmse {m.TestRmse:G5}  test_r2 {RegressionText.RSquared(m.TestR2, m.TestRmse)}";
-        return $"epoch {m.Epoch,3}/{totalEpochs}  train_loss {m.TrainLoss:F4}{test}  lr {m.LearningRate:G3}  {m.Seconds:F2} s";
+        return $"epoch {m.Epoch,3}/{totalEpochs}  train_loss {Loss(m.TrainLoss, classification)}{test}  lr {m.LearningRate:G3}  {m.Seconds:F2} s";
     }
 }
