@@ -148,6 +148,9 @@ public static class Trainer
         static string Name(TaskKind task) => task == TaskKind.Classification ? "classification" : "regression";
         if (data.Task is not { } task)
             throw new ArgumentException($"the {parameter} data has no target to train or test against", parameter);
+        // NOTE: empty data "trained" without a step and reported a loss (and a test accuracy) of 0 as if measured.
+        if (data.Rows == 0)
+            throw new ArgumentException($"the {parameter} data has no rows{(parameter == "test" ? "; pass null for no test set" : "")}", parameter);
         if (task != model.Task)
             throw new ArgumentException($"the {parameter} data is for {Name(task)}, the model for {Name(model.Task)}", parameter);
     }

@@ -47,6 +47,31 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void Training_data_without_rows_is_refused_rather_than_reporting_a_loss_of_zero()
+    {
+        var (model, _) = TinyRegression();
+        var empty = DataSet.Regression([], 0, ["x"], [1], []);
+
+        var error = Assert.Throws<ArgumentException>(() =>
+            Trainer.Fit(model, empty, null, new Sgd<float>(model.Network.Parameters(), 0.1), new TrainingOptions { Epochs = 1 }));
+
+        Assert.Equal("train", error.ParamName);
+        Assert.Contains("no rows", error.Message);
+    }
+
+    [Fact]
+    public void A_test_set_without_rows_is_refused_rather_than_scored_as_zero()
+    {
+        var (model, data) = TinyRegression();
+        var empty = DataSet.Regression([], 0, ["x"], [1], []);
+
+        var error = Assert.Throws<ArgumentException>(() =>
+            Trainer.Fit(model, data, empty, new Sgd<float>(model.Network.Parameters(), 0.1), new TrainingOptions { Epochs = 1 }));
+
+        Assert.Equal("test", error.ParamName);
+    }
+
+    [Fact]
     public void An_optimizer_made_for_another_network_is_refused_rather_than_training_nothing()
     {
         var (model, data) = TinyRegression();
