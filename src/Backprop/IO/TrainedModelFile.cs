@@ -137,7 +137,7 @@ public static class TrainedModelFile
     {
         // NOTE: the check runs in inference mode and hands the network back in training mode, as a freshly built one
         // is: a loaded model that is fine-tuned by hand must not start with its dropout off and its batch norm frozen.
-        using var inference = network.InInference();
+        using var inference = Module<float>.InInference();
         int[] sampleShape = network.Layers.Count > 0 && network.Layers[0] is Linear<float> ? [inputShape.Aggregate(1, (p, d) => p * d)] : inputShape;
         try
         {

@@ -20,8 +20,16 @@ public abstract class Module<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <see cref="NamedParameters"/> names parameters.</summary>
     public virtual IEnumerable<(string Name, Tensor<T> Buffer)> NamedBuffers() => [];
 
-    /// <summary>Whether the module behaves as in training (dropout, batch statistics) or inference.</summary>
-    public bool Training { get; private set; } = true;
+    // NOTE: evaluation and prediction switch to inference on their own thread only. They used to flip every module's
+    // flag and flip it back, so two threads predicting with one model raced: one thread's restore put the other's forward
+    // in training mode, where dropout drew masks and batch norm moved its running statistics for good.
+    [ThreadStatic] private static bool inferenceOnThread;
+
+    private bool training = true;
+
+    /// <summary>Whether the module behaves as in training (dropout, batch statistics) or inference: as set by
+    /// <see cref="SetTraining"/>, and false on a thread while it evaluates or predicts (<c>TrainedModel</c>).</summary>
+    public bool Training => training && !inferenceOnThread;
 
     /// <summary>The modules directly inside this one (a <see cref="Sequential{T}"/>'s layers), which <see cref="SetTraining"/>
     /// switches with it. A module of your own that holds other modules lists them here, as PyTorch registers them by assignment.</summary>
@@ -32,16 +40,17 @@ public abstract class Module<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Switches training behaviour on or off, for this module and every module inside it (see <see cref="Children"/>).</summary>
     public virtual void SetTraining(bool training)
     {
-        Training = training;
+        this.training = training;
         foreach (var child in Children()) child.SetTraining(training);
     }
 
-    /// <summary>Inference mode until the scope is disposed, then the mode this module was in: a dry run or an evaluation
-    /// inside a training loop must not leave dropout off and batch norm frozen behind it.</summary>
-    internal InferenceScope<T> InInference()
+    /// <summary>Inference mode for every module, on this thread only, until the scope is disposed: a dry run or an
+    /// evaluation inside a training loop must not leave dropout off and batch norm frozen behind it, and must not
+    /// change what another thread's forward does.</summary>
+    internal static InferenceScope InInference()
     {
-        var scope = new InferenceScope<T>(this, Training);
-        SetTraining(false);
+        var scope = new InferenceScope(inferenceOnThread);
+        inferenceOnThread = true;
         return scope;
     }
 
@@ -53,11 +62,11 @@ public abstract class Module<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>The number of trainable values.</summary>
     public int ParameterCount() => Parameters().Sum(parameter => parameter.Length);
-}
 
-/// <summary>Puts a module back in the mode it was in (see <see cref="Module{T}.InInference"/>); a struct, so that an
-/// evaluation's `using` allocates nothing.</summary>
-internal readonly struct InferenceScope<T>(Module<T> module, bool training) : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
-{
-    public void Dispose() => module.SetTraining(training);
+    /// <summary>Puts the thread back in the mode it was in (see <see cref="InInference"/>); a struct, so that an
+    /// evaluation's `using` allocates nothing.</summary>
+    internal readonly struct InferenceScope(bool wasInference) : IDisposable
+    {
+        public void Dispose() => inferenceOnThread = wasInference;
+    }
 }

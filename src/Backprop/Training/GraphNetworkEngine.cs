@@ -36,7 +36,7 @@ public sealed class GraphNetworkEngine<T> : INetworkEngine<T> where T : unmanage
         // NOTE: the network goes back to the mode it was in: left in inference, a hand-written training loop that
         // evaluated between epochs (TrainedModel.Evaluate) went on training with dropout off and batch norm frozen.
         int length;
-        using (network.InInference())
+        using (Module<T>.InInference())
         using (arena.Activate())
         using (GradMode.NoGrad())
         {

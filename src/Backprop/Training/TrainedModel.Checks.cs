@@ -35,7 +35,7 @@ public sealed partial class TrainedModel
     private int NetworkOutputWidth()
     {
         int[] sampleShape = Network.Layers.FirstOrDefault() is Linear<float> ? [(int)ShapeMath.Product(InputShape)] : InputShape;
-        using var inference = Network.InInference();
+        using var inference = Module<float>.InInference();
         try
         {
             using var noGrad = GradMode.NoGrad();

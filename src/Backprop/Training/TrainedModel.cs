@@ -7,10 +7,11 @@ namespace Backprop.Training;
 /// A network with everything needed to use it on raw data: the feature standardisation fitted on the
 /// training split, the target scaling (regression), the class names (classification) and the input layout.
 /// </summary>
+/// <remarks>Evaluate, RawOutputs and the Predict methods may be called from several threads at once; training
+/// (<see cref="Trainer.Fit"/>) must not run while another thread uses the model.</remarks>
 public sealed partial class TrainedModel
 {
     private const int EvaluationBatch = 1024, GraphEvaluationBatch = 128;
-    private INetworkEngine<float>? engine;
     private int? smallestBatch;
 
     /// <summary>A network with everything prediction needs: the task, feature names and input shape, classes, and the input and target scaling it was trained with.
@@ -58,11 +59,6 @@ public sealed partial class TrainedModel
     /// <summary>Outputs per sample: the class count, or 1 for regression.</summary>
     public int OutputWidth => Task == TaskKind.Classification ? ClassNames!.Length : 1;
 
-    /// <summary>The fused dense engine for a plain dense stack, autograd for anything else.</summary>
-    internal INetworkEngine<float> Engine => engine ??= DenseNetworkEngine<float>.Supports(Network)
-        ? new DenseNetworkEngine<float>(Network, EvaluationBatch)
-        : new GraphNetworkEngine<float>(Network, InputShape);
-
     /// <summary>See <see cref="Trainer.SmallestBatch"/>: worked out once, by a dry run, since the layers and the input shape never change.</summary>
     internal int SmallestBatch => smallestBatch ??= Trainer.SmallestBatchByDryRun(this);
 
@@ -92,13 +88,21 @@ public sealed partial class TrainedModel
         ArgumentNullException.ThrowIfNull(prepared);
         int width = OutputWidth;
         var outputs = new float[prepared.Rows * width];
-        // NOTE: a convolutional network's feature maps are tens of times its input: smaller batches keep them small.
-        int evaluationBatch = Engine is DenseNetworkEngine<float> ? EvaluationBatch : GraphEvaluationBatch;
-        for (int start = 0; start < prepared.Rows; start += evaluationBatch)
+        var engine = RentEngine();
+        try
         {
-            int count = Math.Min(evaluationBatch, prepared.Rows - start);
-            var input = prepared.Features.AsSpan(start * prepared.FeatureCount, count * prepared.FeatureCount);
-            Engine.Forward(input, count).CopyTo(outputs.AsSpan(start * width, count * width));
+            // NOTE: a convolutional network's feature maps are tens of times its input: smaller batches keep them small.
+            int evaluationBatch = engine is DenseNetworkEngine<float> ? EvaluationBatch : GraphEvaluationBatch;
+            for (int start = 0; start < prepared.Rows; start += evaluationBatch)
+            {
+                int count = Math.Min(evaluationBatch, prepared.Rows - start);
+                var input = prepared.Features.AsSpan(start * prepared.FeatureCount, count * prepared.FeatureCount);
+                engine.Forward(input, count).CopyTo(outputs.AsSpan(start * width, count * width));
+            }
+        }
+        finally
+        {
+            ReturnEngine(engine);
         }
         return outputs;
     }

@@ -1,0 +1,70 @@
+using Backprop.Data;
+using Backprop.Nn;
+using Backprop.Training;
+
+namespace Backprop.Tests.Training;
+
+/// <summary>One model answering from several threads at once, as a web server's requests would ask it.</summary>
+public sealed class TrainedModelConcurrencyTests
+{
+    private const int Threads = 4, CallsPerThread = 6;
+
+    private static string[] Names(string prefix, int count) => [.. Enumerable.Range(0, count).Select(i => $"{prefix}{i}")];
+
+    private static DataSet Rows(int rows, int[] inputShape, int classes)
+    {
+        var random = new Random(5);
+        int width = inputShape.Aggregate(1, (product, dimension) => product * dimension);
+        var features = new float[rows * width];
+        for (int i = 0; i < features.Length; i++) features[i] = (float)(random.NextDouble() * 2 - 1);
+        var labels = new int[rows];
+        for (int row = 0; row < rows; row++) labels[row] = random.Next(classes);
+        return DataSet.Classification(features, rows, Names("f", width), inputShape, labels, Names("c", classes));
+    }
+
+    // Every thread predicts the same rows again and again, starting together; returns how many answers differ.
+    private static int ConcurrentAnswersThatDiffer(TrainedModel model, DataSet data, float[] expected)
+    {
+        int differing = 0;
+        using var start = new Barrier(Threads);
+        var threads = Enumerable.Range(0, Threads).Select(_ => new Thread(() =>
+        {
+            start.SignalAndWait();
+            for (int call = 0; call < CallsPerThread; call++)
+                if (!model.PredictProbabilities(data).AsSpan().SequenceEqual(expected)) Interlocked.Increment(ref differing);
+        })).ToArray();
+        foreach (var thread in threads) thread.Start();
+        foreach (var thread in threads) thread.Join();
+        return differing;
+    }
+
+    [Fact]
+    public void A_dense_model_predicting_on_several_threads_at_once_gives_each_the_answers_of_a_lone_call()
+    {
+        var random = new Random(3);
+        var network = new Sequential<float>(new Linear<float>(32, 256, random), new ActivationLayer<float>(Activation.Relu),
+            new Linear<float>(256, 256, random), new ActivationLayer<float>(Activation.Relu), new Linear<float>(256, 4, random));
+        var model = new TrainedModel(network, TaskKind.Classification, Names("f", 32), [32], Names("c", 4), null);
+        var data = Rows(600, [32], 4);
+
+        Assert.Equal(0, ConcurrentAnswersThatDiffer(model, data, model.PredictProbabilities(data)));
+    }
+
+    [Fact]
+    public void A_convolutional_model_predicting_on_several_threads_at_once_stays_in_inference_and_leaves_its_statistics_alone()
+    {
+        var random = new Random(3);
+        var network = new Sequential<float>(new Conv2d<float>(1, 4, kernel: 3, random, padding: 1), new BatchNorm<float>(4),
+            new ActivationLayer<float>(Activation.Relu), new MaxPool2d<float>(2), new Flatten<float>(), new Dropout<float>(0.5, random),
+            new Linear<float>(4 * 4 * 4, 3, random));
+        var model = new TrainedModel(network, TaskKind.Classification, Names("p", 64), [1, 8, 8], Names("c", 3), null);
+        var data = Rows(200, [1, 8, 8], 3);
+        var norm = (BatchNorm<float>)network.Layers[1];
+        float[] runningMean = norm.RunningMean.ToArray(), runningVar = norm.RunningVar.ToArray();
+
+        Assert.Equal(0, ConcurrentAnswersThatDiffer(model, data, model.PredictProbabilities(data)));
+        Assert.Equal(runningMean, norm.RunningMean.ToArray());
+        Assert.Equal(runningVar, norm.RunningVar.ToArray());
+        Assert.True(network.Training); // handed back in the mode it was built in
+    }
+}
