@@ -59,8 +59,11 @@ public static class Trainer
 {
     /// <param name="firstEpoch">1 for a fresh run; later when resuming from a checkpoint (the shuffling of
     /// each epoch depends only on the seed and the epoch number, so a resumed run repeats the same batches).</param>
+    /// <param name="cancellationToken">Checked before each step: once cancelled, Fit throws <see cref="OperationCanceledException"/>
+    /// and leaves the weights and the optimizer as the last finished step left them.</param>
     public static TrainingResult Fit(TrainedModel model, DataSet train, DataSet? test, Optimizer<float> optimizer,
-        TrainingOptions options, IReadOnlyList<ITrainingCallback>? callbacks = null, int firstEpoch = 1)
+        TrainingOptions options, IReadOnlyList<ITrainingCallback>? callbacks = null, int firstEpoch = 1,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
@@ -103,6 +106,8 @@ public static class Trainer
             int batch = 0;
             while (loader.Next(out int count))
             {
+                // NOTE: a server's request or a test's timeout could stop a long run only from OnEpochEnd, after a whole epoch.
+                cancellationToken.ThrowIfCancellationRequested();
                 // NOTE: a lone last sample (129 rows in batches of 32) cannot be batch-normalised; it sits this epoch out,
                 // as PyTorch's drop_last would drop it, and the next epoch's shuffle puts another sample last.
                 if (count < smallestBatch) break;

@@ -276,4 +276,31 @@ public sealed class TrainerTests
 
         Assert.Equal(parameter, error.ParamName);
     }
+
+    /// <summary>Cancels the run after the given step of the first epoch, keeping the weights as that step left them.</summary>
+    private sealed class CancelAfterStep(CancellationTokenSource cancellation, Tensor<float> weight, int step) : ITrainingCallback
+    {
+        public float[] WeightsAtCancel { get; private set; } = [];
+
+        public void OnBatchEnd(int epoch, int batch, int batchesPerEpoch, double runningLoss, double samplesPerSecond)
+        {
+            if (epoch != 1 || batch != step) return;
+            WeightsAtCancel = weight.ToArray();
+            cancellation.Cancel();
+        }
+    }
+
+    [Fact]
+    public void A_cancelled_run_stops_before_its_next_step_and_keeps_the_weights_of_the_last_one()
+    {
+        var (model, data) = TinyRegression();
+        var weight = model.Network.Parameters().First();
+        using var cancellation = new CancellationTokenSource();
+        var canceller = new CancelAfterStep(cancellation, weight, step: 2);
+
+        Assert.Throws<OperationCanceledException>(() => Trainer.Fit(model, data, null, new Sgd<float>(model.Network.Parameters(), 0.01),
+            new TrainingOptions { Epochs = 5, BatchSize = 2 }, [canceller], cancellationToken: cancellation.Token));
+
+        Assert.Equal(canceller.WeightsAtCancel, weight.ToArray());
+    }
 }
