@@ -184,7 +184,7 @@ public static class GradientCheck
         var analytic = named.Select(pair => pair.Parameter.Grad?.ToArray() ?? new double[pair.Parameter.Length]).ToArray();
 
         var checks = new ParameterCheck[named.Length];
-        using var _ = GradMode.NoGrad();
+        using var _ = GradMode.NoGradOnThread();
         for (int p = 0; p < named.Length; p++)
         {
             var (name, parameter) = named[p];

@@ -32,7 +32,7 @@ public sealed partial class Tensor<T>
         foreach (var tensor in order)
             if (tensor.Node is not null) tensor.Grad = null;
         AccumulateGrad(outputGrad.Data);
-        using var _ = GradMode.NoGrad();
+        using var _ = GradMode.NoGradOnThread();
         for (int i = order.Count - 1; i >= 0; i--)
         {
             var tensor = order[i];

@@ -141,7 +141,7 @@ public static class TrainedModelFile
         int[] sampleShape = network.Layers.Count > 0 && network.Layers[0] is Linear<float> ? [inputShape.Aggregate(1, (p, d) => p * d)] : inputShape;
         try
         {
-            using (GradMode.NoGrad())
+            using (GradMode.NoGradOnThread())
             {
                 var output = network.Forward(Tensor.Zeros<float>([1, .. sampleShape]));
                 if (output.Rank != 2) throw new ArgumentException($"the network's output is {ShapeMath.Format(output.Shape)}, not [batch, outputs] (a flatten layer missing?)");

@@ -38,7 +38,7 @@ public sealed class GraphNetworkEngine<T> : INetworkEngine<T> where T : unmanage
         int length;
         using (Module<T>.InInference())
         using (arena.Activate())
-        using (GradMode.NoGrad())
+        using (GradMode.NoGradOnThread())
         {
             var output = network.Forward(Batch(input, batch));
             length = output.Length;

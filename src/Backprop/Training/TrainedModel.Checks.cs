@@ -38,7 +38,7 @@ public sealed partial class TrainedModel
         using var inference = Module<float>.InInference();
         try
         {
-            using var noGrad = GradMode.NoGrad();
+            using var noGrad = GradMode.NoGradOnThread();
             var output = Network.Forward(Tensor.Zeros<float>([1, .. sampleShape]));
             if (output.Rank != 2)
                 throw new ArgumentException($"the network's output for one sample is {ShapeMath.Format(output.Shape)}, not [1, outputs] (a flatten layer missing?)", "network");

@@ -191,7 +191,7 @@ public static class Trainer
         if (!BatchNorms(model.Network).Any()) return 1;
         // A dry run of one zero sample for the shapes, in inference mode so that no running statistic moves.
         using var inference = Module<float>.InInference();
-        using var noGrad = GradMode.NoGrad();
+        using var noGrad = GradMode.NoGradOnThread();
         var x = Tensor.Zeros<float>([1, .. model.InputShape]);
         return SeesOneValuePerChannel(model.Network, ref x) ? 2 : 1;
     }
