@@ -3,6 +3,9 @@ using System.Numerics;
 namespace Backprop.Nn;
 
 /// <summary>A building block of a network: it maps a tensor to a tensor and lists its parameters.</summary>
+/// <remarks>Threads: <see cref="Forward"/> in inference (<see cref="SetTraining"/>(false), under <see cref="GradMode.NoGrad"/>)
+/// may run on several threads at once. Training changes the module (dropout draws from its generator, batch norm moves its
+/// running statistics, Backward adds into the gradients): one thread at a time, and not while another thread predicts.</remarks>
 public abstract class Module<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Computes the output, recording the graph for Backward unless under <see cref="GradMode.NoGrad"/>.</summary>

@@ -6,6 +6,8 @@ namespace Backprop.Training;
 /// What training and evaluation need from a network: a batch forward in inference mode, and a training step's
 /// gradients. <see cref="DenseNetworkEngine{T}"/> runs dense stacks as fused kernels; <see cref="GraphNetworkEngine{T}"/>
 /// runs any module stack (convolution, pooling, batch norm, dropout) through autograd.
+/// An engine computes into buffers of its own, one call at a time: give each thread its own engine
+/// (<see cref="TrainedModel"/>'s predictions do).
 /// </summary>
 public interface INetworkEngine<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
