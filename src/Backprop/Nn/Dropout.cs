@@ -47,7 +47,12 @@ public sealed class Dropout<T> : Module<T> where T : unmanaged, IFloatingPointIe
         var mask = Tensor.Uninitialized<T>(input.Shape.ToArray());
         var values = mask.Data;
         T kept = T.CreateChecked(1.0 / (1.0 - P));
-        for (int i = 0; i < values.Length; i++) values[i] = random.NextDouble() < P ? T.Zero : kept;
+        // NOTE: System.Random is not thread-safe: two threads' training forwards through one layer (a loaded model, which
+        // comes back in training mode, serving requests) could wreck its state, and from then on it drew only 0 and the
+        // layer dropped every element for good. One lock per mask, not per element.
+        var generator = random;
+        lock (generator)
+            for (int i = 0; i < values.Length; i++) values[i] = generator.NextDouble() < P ? T.Zero : kept;
         return input * mask;
     }
 

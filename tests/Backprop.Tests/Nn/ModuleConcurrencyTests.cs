@@ -24,4 +24,26 @@ public sealed class ModuleConcurrencyTests
 
         Assert.All(outputs, output => Assert.Equal(alone, output));
     }
+
+    [Fact]
+    public void A_dropout_layer_in_training_on_several_threads_at_once_goes_on_keeping_about_half_the_elements()
+    {
+        // NOTE: a wrecked generator is a matter of timing. Rounds of more threads than cores give it many chances: a thread
+        // stopped half-way through a draw wrote stale state back when it resumed.
+        var dropout = new Dropout<float>(0.5, new Random(1));
+        var ones = Tensor.Full(1f, 400, 500);
+        for (int round = 0; round < 10; round++)
+        {
+            var threads = Enumerable.Range(0, 8).Select(_ => new Thread(() =>
+            {
+                for (int pass = 0; pass < 4; pass++) dropout.Forward(ones);
+            })).ToArray();
+            foreach (var thread in threads) thread.Start();
+            foreach (var thread in threads) thread.Join();
+
+            int kept = dropout.Forward(ones).ToArray().Count(value => value != 0);
+
+            Assert.InRange(kept, 98_000, 102_000);
+        }
+    }
 }
