@@ -6,8 +6,8 @@ namespace Backprop.Cli.Training;
 /// <summary>Resolves `--data PATH` (absent: built-in digits; a folder: IDX; a file: CSV) into data sets.</summary>
 internal static class DataSources
 {
-    /// <param name="Note">A `note:` for standard error, or null.</param>
-    public sealed record TrainingData(DataSet Train, DataSet Test, string Description, string? Note = null);
+    /// <param name="Notes">`note:` lines for standard error.</param>
+    public sealed record TrainingData(DataSet Train, DataSet Test, string Description, IReadOnlyList<string> Notes);
 
     private const string TargetWithIdx = "--target is for CSV data; an IDX folder's labels are its targets";
 
@@ -23,7 +23,7 @@ internal static class DataSources
             if (task == TaskKind.Regression) throw new UsageException("--task regression: the built-in digits are a classification set");
             var digits = BuiltinData.LoadDigits();
             var (train, test) = Split.TrainTest(digits, testSplit, seed);
-            return new(train, test, BuiltinData.DigitsSource);
+            return new(train, test, BuiltinData.DigitsSource, []);
         }
         if (Directory.Exists(path))
         {
@@ -35,7 +35,7 @@ internal static class DataSources
             // NOTE: CSV targets get this check in TargetEncoder; IDX labels are read as they are.
             if (train.ClassCount < 2)
                 throw new DataFormatException(path, $"the labels hold only one class ('{train.ClassNames![0]}'); classification needs at least two");
-            return new(train, test, path);
+            return new(train, test, path, []);
         }
         if (!File.Exists(path)) throw new UsageException($"{path}: no such file or folder");
         var all = CsvLoader.Load(path, new CsvLoadOptions { Target = target, Task = task });
@@ -51,7 +51,7 @@ internal static class DataSources
             // A stratified split keeps a class of one row in training; with every class that small nothing is left to test on.
             if (test.Rows == 0) throw new DataFormatException(path, $"{all.Rows} rows are too few to hold out a test split (no class has two rows); add rows or give a --test file");
             string? shareNote = SplitShareNote(path, all, test.Rows, testSplit);
-            return new(train, test, path, note is null ? shareNote : shareNote is null ? note : note + Environment.NewLine + shareNote);
+            return new(train, test, path, [.. new[] { note, shareNote }.OfType<string>()]);
         }
         if (Directory.Exists(testPath)) throw new UsageException($"--test: {testPath} is a folder; --test takes a CSV file");
         if (!File.Exists(testPath)) throw new UsageException($"{testPath}: no such file");
@@ -63,7 +63,7 @@ internal static class DataSources
             ClassNames = all.ClassNames,
             FeatureNames = all.FeatureNames,
         });
-        return new(all, testSet, path, note);
+        return new(all, testSet, path, note is null ? [] : [note]);
     }
 
     // NOTE: a stratified split keeps at least one row of each class (of two or more) on each side, so many small classes

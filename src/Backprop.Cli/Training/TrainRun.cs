@@ -17,7 +17,7 @@ internal static class TrainRun
     public static int Execute(TrainSettings settings, TrainOutputs outputs, CliConsole console)
     {
         var data = DataSources.LoadForTraining(settings.Data, settings.Target, settings.TestPath, settings.TestSplit, settings.TestSplitGiven, settings.Task, settings.Seed);
-        if (data.Note is { } dataNote) console.Error.WriteLine(dataNote);
+        foreach (var dataNote in data.Notes) console.Error.WriteLine(dataNote);
         var train = data.Train;
         var task = train.Task ?? TaskKind.Classification;
         bool classification = task == TaskKind.Classification;

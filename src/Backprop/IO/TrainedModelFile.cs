@@ -135,8 +135,8 @@ public static class TrainedModelFile
     // trained on 28×28 IDX images has input_shape [1, 28, 28] and no flatten layer), as training and evaluation do.
     private static int OutputWidth(Sequential<float> network, int[] inputShape, string path)
     {
-        // NOTE: the check runs in inference mode and hands the network back in training mode, as a freshly built one
-        // is: a loaded model that is fine-tuned by hand must not start with its dropout off and its batch norm frozen.
+        // NOTE: the check runs in inference on this thread only, and leaves the modules in training mode, as a freshly
+        // built network is: a loaded model that is fine-tuned by hand must not start with its dropout off and batch norm frozen.
         using var inference = Module<float>.InInference();
         int[] sampleShape = network.Layers.Count > 0 && network.Layers[0] is Linear<float> ? [inputShape.Aggregate(1, (p, d) => p * d)] : inputShape;
         try

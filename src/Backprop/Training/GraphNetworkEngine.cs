@@ -33,8 +33,9 @@ public sealed class GraphNetworkEngine<T> : INetworkEngine<T> where T : unmanage
     /// <inheritdoc/>
     public ReadOnlySpan<T> Forward(ReadOnlySpan<T> input, int batch)
     {
-        // NOTE: the network goes back to the mode it was in: left in inference, a hand-written training loop that
-        // evaluated between epochs (TrainedModel.Evaluate) went on training with dropout off and batch norm frozen.
+        // NOTE: inference on this thread only; the modules' own mode is left as it is: switched for the pass, a
+        // hand-written training loop that evaluated between epochs went on with dropout off and batch norm frozen, and a
+        // prediction on another thread ran in whatever mode this one had set.
         int length;
         using (Module<T>.InInference())
         using (arena.Activate())
