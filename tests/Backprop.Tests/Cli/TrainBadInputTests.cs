@@ -236,12 +236,19 @@ public sealed class TrainBadInputTests : IDisposable
         Assert.Equal((double)exact.Json["test_loss"]!, (double)huge.Json["test_loss"]!);
     }
 
+    // Outside `folder`, whose listing AssertRejected checks.
+    private static string BatchNormAfterDense(TestFiles.TemporaryDirectory archFolder)
+    {
+        string arch = archFolder.File("bn.json");
+        File.WriteAllText(arch, """{"layers": [{"type": "dense", "units": 4}, {"type": "batchnorm"}, {"type": "relu"}]}""");
+        return arch;
+    }
+
     [Fact]
     public void A_batch_of_one_is_refused_for_batch_norm_after_a_dense_layer()
     {
         using var archFolder = new TestFiles.TemporaryDirectory();
-        string arch = archFolder.File("bn.json");
-        File.WriteAllText(arch, """{"layers": [{"type": "dense", "units": 4}, {"type": "batchnorm"}, {"type": "relu"}]}""");
+        string arch = BatchNormAfterDense(archFolder);
         string data = Csv("a,y\n1,0\n2,1\n3,0\n4,1\n5,1\n");
 
         string[] train = ["train", "--data", data, "--epochs", "1", "--arch", arch, "--out", model, "--format", "json"];
@@ -253,8 +260,7 @@ public sealed class TrainBadInputTests : IDisposable
     public void A_single_training_row_for_batch_norm_names_the_data_not_a_batch_size_never_given()
     {
         using var archFolder = new TestFiles.TemporaryDirectory();
-        string arch = archFolder.File("bn.json");
-        File.WriteAllText(arch, """{"layers": [{"type": "dense", "units": 4}, {"type": "batchnorm"}, {"type": "relu"}]}""");
+        string arch = BatchNormAfterDense(archFolder);
         string data = Csv("a,y\n1,3.5\n");
         string test = folder.Write("test.csv", "a,y\n1,3.5\n2,4.5\n");
 

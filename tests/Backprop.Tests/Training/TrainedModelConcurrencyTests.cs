@@ -1,10 +1,12 @@
 using Backprop.Data;
 using Backprop.Nn;
+using Backprop.Optim;
 using Backprop.Training;
 
 namespace Backprop.Tests.Training;
 
-/// <summary>One model answering from several threads at once, as a web server's requests would ask it.</summary>
+/// <summary>One model answering from several threads at once, as a web server's requests would ask it; and models
+/// of their own training side by side.</summary>
 public sealed class TrainedModelConcurrencyTests
 {
     private const int Threads = 4, CallsPerThread = 6;
@@ -66,5 +68,37 @@ public sealed class TrainedModelConcurrencyTests
         Assert.Equal(runningMean, norm.RunningMean.ToArray());
         Assert.Equal(runningVar, norm.RunningVar.ToArray());
         Assert.True(network.Training); // handed back in the mode it was built in
+    }
+
+    // Wide enough that the products go to the GEMM's worker threads, which only one training at a time can have.
+    private static float[] TrainedWeights(int seed, bool convolutional)
+    {
+        var random = new Random(seed);
+        var network = convolutional
+            ? new Sequential<float>(new Conv2d<float>(1, 16, kernel: 3, random, padding: 1), new BatchNorm<float>(16),
+                new ActivationLayer<float>(Activation.Relu), new MaxPool2d<float>(2), new Flatten<float>(),
+                new Dropout<float>(0.3, random), new Linear<float>(16 * 4 * 4, 10, random))
+            : new Sequential<float>(new Linear<float>(64, 512, random), new ActivationLayer<float>(Activation.Relu),
+                new Dropout<float>(0.3, random), new Linear<float>(512, 512, random), new ActivationLayer<float>(Activation.Relu),
+                new Linear<float>(512, 10, random));
+        int[] shape = convolutional ? [1, 8, 8] : [64];
+        var data = Rows(600, shape, 10);
+        var model = new TrainedModel(network, TaskKind.Classification, data.FeatureNames, shape, data.ClassNames, null);
+        Trainer.Fit(model, data, null, new Adam<float>(network.Parameters(), learningRate: 0.002),
+            new TrainingOptions { Epochs = 2, BatchSize = 256, Seed = seed });
+        return [.. network.Parameters().SelectMany(parameter => parameter.ToArray())];
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Models_trained_on_several_threads_at_once_end_with_the_weights_of_one_after_another(bool convolutional)
+    {
+        float[][] alone = [.. Enumerable.Range(0, 3).Select(seed => TrainedWeights(seed, convolutional))];
+
+        var together = new float[3][];
+        Parallel.For(0, together.Length, seed => together[seed] = TrainedWeights(seed, convolutional));
+
+        Assert.Equal(alone, together);
     }
 }
