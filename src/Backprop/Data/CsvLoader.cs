@@ -33,10 +33,11 @@ public static partial class CsvLoader
         // NOTE: a pipe cannot be read again: its last blocks are kept as they pass, for the line of bytes that are not UTF-8.
         var recent = stream.CanSeek ? null : new RecentByteStream(stream);
         // NOTE: leaveOpen, because the parser disposes the reader and a file is read again below.
+        long? lines = recent is null ? CountLines(stream) : null;
         using var reader = new StreamReader(recent ?? stream, StrictUtf8, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
         try
         {
-            return LoadText(reader, source, options);
+            return LoadText(reader, source, options, lines);
         }
         catch (DecoderFallbackException e)
         {
@@ -55,7 +56,7 @@ public static partial class CsvLoader
         ArgumentNullException.ThrowIfNull(source);
         try
         {
-            return LoadText(reader, source, options);
+            return LoadText(reader, source, options, lines: null);
         }
         catch (DecoderFallbackException e)
         {
@@ -74,7 +75,33 @@ public static partial class CsvLoader
     /// MaxBufferSize setting.").</remarks>
     internal const int MaxRecordLength = 32 * 1024 * 1024;
 
-    static DataSet LoadText(TextReader reader, string source, CsvLoadOptions? options)
+    /// <summary>How many lines a seekable stream holds from its position on (it is left there): more than it has rows.</summary>
+    /// <remarks>NOTE: an extra pass over bytes that are usually in the page cache: with the bound, the values go
+    /// straight into the data set's one array (see <see cref="FloatChunks"/>). A newline byte is never part of
+    /// another UTF-8 character; in other encodings the count can only come out higher.</remarks>
+    static long? CountLines(Stream stream)
+    {
+        long start = stream.Position;
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            long newlines = 0;
+            int read, last = '\n';
+            while ((read = stream.Read(buffer)) > 0)
+            {
+                newlines += buffer.AsSpan(0, read).Count((byte)'\n');
+                last = buffer[read - 1];
+            }
+            return newlines + (last == '\n' ? 0 : 1);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            stream.Position = start;
+        }
+    }
+
+    static DataSet LoadText(TextReader reader, string source, CsvLoadOptions? options, long? lines)
     {
         options ??= new CsvLoadOptions();
         CsvDataReader csv;
@@ -98,14 +125,14 @@ public static partial class CsvLoader
             string what = recent.From(1) is { } text && QuotingProblem(text, 1, recent.ReachedEnd) is { } problem ? $"column {problem.Field + 1}: {problem.What}" : $"malformed CSV header: {e.Message}";
             throw new DataFormatException(source, 1, null, null, what, e);
         }
-        using (csv) return Read(csv, recent, source, options);
+        using (csv) return Read(csv, recent, source, options, lines);
     }
 
     static readonly string RecordTooLarge =
         string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"a record is too large to read (more than {MaxRecordLength:N0} characters); is this a CSV file?");
 
-    static DataSet Read(CsvDataReader csv, RecentTextReader recent, string source, CsvLoadOptions options)
+    static DataSet Read(CsvDataReader csv, RecentTextReader recent, string source, CsvLoadOptions options, long? lines)
     {
         string[] header = ReadHeader(csv, source, out int named);
         if (header.Length == 1 && string.IsNullOrWhiteSpace(csv.GetName(0)))
@@ -116,7 +143,8 @@ public static partial class CsvLoader
         int featureCount = featureOrdinals.Length;
         if (featureCount == 0) throw new DataFormatException(source, 1, null, null, "there are no feature columns");
 
-        var features = new List<float>();
+        // Every data row takes at least one of the lines after the header's.
+        var features = new FloatChunks(lines is { } count ? (count - 1) * featureCount : 0);
         var targetValues = new List<string>();
         var targetLines = new List<int>();
         // NOTE: Sylvan counts records, not lines; quoted fields may span lines, so count the newlines ourselves.

@@ -18,8 +18,9 @@ internal static class NumberText
 
     public static Outcome TryParseDouble(ReadOnlySpan<char> text, out double value)
     {
-        value = 0;
         ReadOnlySpan<char> trimmed = text.Trim();
+        if (TryParsePlainDecimal(trimmed, out value)) return Outcome.Number;
+        value = 0;
         if (trimmed.IsEmpty) return Outcome.Empty;
         if (double.TryParse(trimmed, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
             return double.IsFinite(value) ? Outcome.Number : Outcome.NotFinite;
@@ -31,6 +32,51 @@ internal static class NumberText
             || unsigned.Equals("infinity", StringComparison.OrdinalIgnoreCase))
             return Outcome.NotFinite;
         return Outcome.NotANumber;
+    }
+
+    // Exact powers of ten: every one up to 10^22 is a double without rounding.
+    static readonly double[] PowersOfTen =
+        [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+    /// <summary>
+    /// The common case of a data file, a plain decimal such as "255", "-0.5" or "3.25" with at most 19 digits, read
+    /// without the general parser; false for anything else (exponents, long digit strings, words), which the general
+    /// parser then reads.
+    /// </summary>
+    /// <remarks>NOTE: the general parser took ~19 ns a field, two thirds of loading a CSV of pixels. The result is the
+    /// same double: when the digits form an integer w ≤ 2^53 and there are k ≤ 22 of them after the point, w and 10^k
+    /// are both exact doubles and IEEE division rounds w / 10^k correctly, as the general parser does (Clinger's fast
+    /// path).</remarks>
+    internal static bool TryParsePlainDecimal(ReadOnlySpan<char> text, out double value)
+    {
+        value = 0;
+        int i = 0;
+        bool negative = false;
+        if (!text.IsEmpty && text[0] is '-' or '+')
+        {
+            negative = text[0] == '-';
+            i = 1;
+        }
+        ulong digits = 0;
+        int count = 0, pointAt = -1;
+        for (; i < text.Length; i++)
+        {
+            uint digit = (uint)(text[i] - '0');
+            if (digit <= 9)
+            {
+                if (++count > 19) return false;
+                digits = digits * 10 + digit;
+            }
+            else if (text[i] == '.' && pointAt < 0)
+                pointAt = count;
+            else
+                return false;
+        }
+        if (count == 0 || digits > 1UL << 53) return false;
+        int decimals = pointAt < 0 ? 0 : count - pointAt;
+        double magnitude = decimals == 0 ? digits : digits / PowersOfTen[decimals];
+        value = negative ? -magnitude : magnitude;
+        return true;
     }
 
     /// <summary>Why <see cref="TryParseFloat"/> called a value not finite, for the error message.</summary>

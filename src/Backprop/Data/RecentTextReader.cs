@@ -8,7 +8,10 @@ namespace Backprop.Data;
 /// hold the start of any record shorter than a block.</remarks>
 internal sealed class RecentTextReader(TextReader inner) : TextReader
 {
-    string previous = "", current = "";
+    // NOTE: two buffers reused in turn: a string per block put a 128 KB allocation on the large-object heap for every
+    // block of a big file, and their collections cost more than the parsing.
+    char[] previous = [], current = [];
+    int previousLength, currentLength;
     int linesBeforePrevious, linesBeforeCurrent;
 
     /// <summary>Whether the inner reader has said the text ended, so that the kept text runs to the end.</summary>
@@ -34,16 +37,18 @@ internal sealed class RecentTextReader(TextReader inner) : TextReader
             return 0;
         }
         linesBeforePrevious = linesBeforeCurrent;
-        linesBeforeCurrent += current.AsSpan().Count('\n');
-        previous = current;
-        current = block.ToString();
+        linesBeforeCurrent += current.AsSpan(0, currentLength).Count('\n');
+        (previous, previousLength, current) = (current, currentLength, previous);
+        if (current.Length < block.Length) current = new char[block.Length];
+        block.CopyTo(current);
+        currentLength = block.Length;
         return block.Length;
     }
 
     /// <summary>The kept text from the start of 1-based <paramref name="line"/> on, or null when that is no longer kept.</summary>
     public string? From(int line)
     {
-        string kept = previous + current;
+        string kept = string.Concat(previous.AsSpan(0, previousLength), current.AsSpan(0, currentLength));
         int start = 0;
         for (int skip = line - 1 - linesBeforePrevious; skip > 0; skip--)
         {
