@@ -20,7 +20,7 @@ internal sealed class FloatChunks
     public FloatChunks(long atMost = 0)
     {
         // NOTE: uninitialised, because fresh pages are zero anyway and any part the count does not reach is never touched.
-        chunk = atMost > 0 && atMost <= Array.MaxLength ? GC.AllocateUninitializedArray<float>((int)atMost) : new float[1024];
+        chunk = atMost > 0 && atMost <= Array.MaxLength ? LargeArrays.Floats(atMost) : new float[1024];
     }
 
     public long Count => fullCount + used;

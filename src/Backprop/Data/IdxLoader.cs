@@ -142,7 +142,7 @@ public static class IdxLoader
             throw Truncated(path, claim, 16 + bytes, stream.Length);
         if (bytes > Array.MaxLength)
             throw new DataFormatException(path, $"the header claims {claim}, too large to load");
-        var pixels = new float[bytes];
+        float[] pixels = LargeArrays.Floats(bytes);
         byte[] buffer = new byte[1 << 16];
         long filled = 0;
         while (filled < bytes)
