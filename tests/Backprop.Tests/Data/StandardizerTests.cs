@@ -1,9 +1,26 @@
 using Backprop.Data;
+using FsCheck.Xunit;
 
 namespace Backprop.Tests.Data;
 
 public sealed class StandardizerTests
 {
+    [Property(MaxTest = 200)]
+    public void Apply_gives_the_bits_of_the_scalar_formula_in_double(int seed, byte width, byte height)
+    {
+        int featureCount = 1 + width % 40, rows = 1 + height % 5;
+        var random = new Random(seed);
+        // Values up to ±3e38: the widest spread float32 allows, where only double arithmetic stays finite.
+        float[] Draw(int n) => Enumerable.Range(0, n).Select(_ => (float)((random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-5, 39)))).ToArray();
+        float[] features = Draw(rows * featureCount), mean = Draw(featureCount);
+        float[] deviation = Draw(featureCount).Select(d => Math.Abs(d) + 1e-30f).ToArray();
+        float[] expected = features.Select((x, i) => (float)((x - (double)mean[i % featureCount]) / deviation[i % featureCount])).ToArray();
+
+        new Standardizer(mean, deviation).Apply(features, rows);
+
+        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), features.Select(BitConverter.SingleToInt32Bits));
+    }
+
     [Fact]
     public void Fits_population_mean_and_deviation_by_hand()
     {
