@@ -8,6 +8,56 @@ public sealed class TrainedModelTests
 {
     private static Sequential<float> Dense(int inputs, int outputs) => new(new Linear<float>(inputs, outputs, new Random(1)));
 
+    // Rows over several evaluation batches (1024) and a last short one, features far from standard.
+    private static (float[] Features, int Rows) RawRows(int seed)
+    {
+        var random = new Random(seed);
+        const int rows = 2500, features = 5;
+        return ([.. Enumerable.Range(0, rows * features).Select(i => (float)(random.NextDouble() * 200 - 50 + i % features * 1000))], rows);
+    }
+
+    [Fact]
+    public void Raw_data_is_scored_as_the_prepared_copy_of_it_would_be()
+    {
+        var (features, rows) = RawRows(1);
+        string[] names = ["a", "b", "c", "d", "e"];
+        var labels = Enumerable.Range(0, rows).Select(i => i % 3).ToArray();
+        var data = DataSet.Classification(features, rows, names, [5], labels, ["x", "y", "z"]);
+        var model = new TrainedModel(Dense(5, 3), TaskKind.Classification, names, [5], ["x", "y", "z"], Standardizer.Fit(data));
+
+        var direct = model.Evaluate(data);
+        var prepared = model.EvaluatePrepared(model.Prepare(data), null);
+        var (classes, probabilities) = model.PredictClasses(data);
+        float[] logits = model.RawOutputs(model.Prepare(data));
+
+        Assert.Equal(prepared.Loss, direct.Loss);
+        Assert.Equal(prepared.Accuracy, direct.Accuracy);
+        Assert.Equal(Enumerable.Range(0, rows).Select(r => Evaluation.ArgMax(logits.AsSpan(r * 3, 3))), classes);
+        Assert.NotEqual(new TrainedModel(model.Network, TaskKind.Classification, names, [5], ["x", "y", "z"], null).Evaluate(data).Loss,
+            direct.Loss); // standardisation matters: the raw features alone score otherwise
+        Assert.Equal(rows * 3, probabilities.Length);
+        Assert.Equal(features, RawRows(1).Features); // the caller's data is left as it was
+    }
+
+    [Fact]
+    public void Raw_regression_data_is_scored_and_predicted_as_the_prepared_copy_of_it_would_be()
+    {
+        var (features, rows) = RawRows(2);
+        string[] names = ["a", "b", "c", "d", "e"];
+        var targets = Enumerable.Range(0, rows).Select(i => features[i * 5] * 3 + 7).ToArray();
+        var data = DataSet.Regression(features, rows, names, [5], targets);
+        var model = new TrainedModel(Dense(5, 1), TaskKind.Regression, names, [5], null, Standardizer.Fit(data), targetMean: 40, targetScale: 9);
+
+        var direct = model.Evaluate(data);
+        var prepared = model.EvaluatePrepared(model.Prepare(data), targets);
+        float[] values = model.PredictValues(data);
+        float[] scaled = model.RawOutputs(model.Prepare(data));
+
+        Assert.Equal(prepared.Rmse, direct.Rmse);
+        Assert.Equal(scaled.Select(v => (float)(v * 9.0 + 40)), values);
+        Assert.Equal(features, RawRows(2).Features);
+    }
+
     [Fact]
     public void A_network_of_two_outputs_is_refused_for_three_classes()
     {
