@@ -12,7 +12,8 @@ internal static class TorchProcess
     private static readonly string Python = Environment.GetEnvironmentVariable("BACKPROP_PYTHON")
         ?? (File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
 
-    public static JsonElement Run(string scriptName, params string[] arguments)
+    /// <summary>How to start a bench script under the system python, with OpenBLAS told its CPU kind.</summary>
+    public static ProcessStartInfo Start(string scriptName, params string[] arguments)
     {
         var start = new ProcessStartInfo(Python, [FindScript(scriptName), .. arguments])
         {
@@ -21,6 +22,12 @@ internal static class TorchProcess
         };
         // OpenBLAS 0.3.21 does not recognise this CPU and would fall back to slow generic kernels.
         start.Environment["OPENBLAS_CORETYPE"] = "SkylakeX";
+        return start;
+    }
+
+    public static JsonElement Run(string scriptName, params string[] arguments)
+    {
+        var start = Start(scriptName, arguments);
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {Python}");
         string output = process.StandardOutput.ReadToEnd();
         string errors = process.StandardError.ReadToEnd();

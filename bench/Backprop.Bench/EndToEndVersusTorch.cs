@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Backprop.Bench;
+
+/// <summary>
+/// `cli`: the whole `backprop train` process on Fashion-MNIST (workload (b): MLP 784-256-128-10, batch 128, SGD Nesterov
+/// momentum 0.9 lr 0.05, constant rate, 3 epochs) against a PyTorch script doing the same from its own start
+/// (bench/torch_training.py e2e): start-up, reading the gzip IDX files, standardising, training, the test set after
+/// every epoch. Wall-clock seconds of each process, alternating, medians and the ratio; and both test accuracies.
+/// Options: --reps N (default 3), --epochs N (default 3), --data DIR, --cli PATH (default: this checkout's Release
+/// build, src/Backprop.Cli/bin/Release/net10.0/backprop.dll, run with dotnet; a published `backprop` runs as it is).
+/// </summary>
+internal static class EndToEndVersusTorch
+{
+    public static int Run(string[] args)
+    {
+        int repetitions = int.Parse(TorchProcess.Option(args, "--reps") ?? "3");
+        string epochs = TorchProcess.Option(args, "--epochs") ?? "3";
+        string folder = TorchProcess.Option(args, "--data") ?? "/usr/share/datasets/fashion-mnist";
+        string cli = TorchProcess.Option(args, "--cli") ?? BuiltCli();
+        string[] train = ["train", "--data", folder, "--layers", "256,128", "--batch-size", "128", "--optimizer", "momentum",
+            "--lr", "0.05", "--schedule", "constant", "--epochs", epochs, "--format", "json"];
+        var start = cli.EndsWith(".dll", StringComparison.Ordinal)
+            ? new ProcessStartInfo("dotnet", [cli, .. train])
+            : new ProcessStartInfo(cli, train);
+
+        Console.WriteLine($"backprop train, {epochs} epochs of (b), whole process: {cli}");
+        var ours = new List<double>();
+        var torch = new List<double>();
+        for (int r = 0; r < repetitions; r++)
+        {
+            var (seconds, output) = Timed(start);
+            var report = JsonDocument.Parse(output).RootElement;
+            ours.Add(seconds);
+            Console.WriteLine($"    ours:    {seconds:F2} s, test accuracy {report.GetProperty("test_accuracy").GetDouble():P2} (training {report.GetProperty("train_seconds").GetDouble():F2} s)");
+
+            var (torchSeconds, torchOutput) = Timed(TorchProcess.Start("torch_training.py", "e2e", "256,128", "128", epochs, folder));
+            torch.Add(torchSeconds);
+            Console.WriteLine($"    PyTorch: {torchSeconds:F2} s, test accuracy {JsonDocument.Parse(torchOutput).RootElement.GetProperty("test_accuracy").GetDouble():P2}");
+        }
+        double oursMedian = GemmTiming.Median(ours), torchMedian = GemmTiming.Median(torch);
+        Console.WriteLine($"{"end to end, s",-46} {oursMedian,12:F2} {torchMedian,12:F2} {oursMedian / torchMedian,8:F3}×");
+        return 0;
+    }
+
+    private static (double Seconds, string Output) Timed(ProcessStartInfo start)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
+        var errors = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        double seconds = clock.Elapsed.TotalSeconds;
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{start.FileName} failed ({process.ExitCode}): {errors.Result}");
+        return (seconds, output);
+    }
+
+    private static string BuiltCli()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            string candidate = Path.Combine(directory.FullName, "src", "Backprop.Cli", "bin", "Release", "net10.0", "backprop.dll");
+            if (File.Exists(candidate)) return candidate;
+        }
+        throw new FileNotFoundException("no Release build of the CLI: run `dotnet build -c Release src/Backprop.Cli` or pass --cli PATH");
+    }
+}
