@@ -86,6 +86,7 @@ public sealed partial class TrainedModel
     public float[] RawOutputs(DataSet prepared)
     {
         ArgumentNullException.ThrowIfNull(prepared);
+        using var lease = BeginPrediction();
         return Outputs(prepared, standardize: false);
     }
 
@@ -136,6 +137,7 @@ public sealed partial class TrainedModel
     {
         ArgumentNullException.ThrowIfNull(data);
         CheckFeatures(data);
+        using var lease = BeginPrediction();
         var outputs = Outputs(data, standardize: true);
         int classes = OutputWidth;
         var predicted = new int[data.Rows];
@@ -153,6 +155,7 @@ public sealed partial class TrainedModel
     {
         ArgumentNullException.ThrowIfNull(data);
         CheckFeatures(data);
+        using var lease = BeginPrediction();
         var values = Outputs(data, standardize: true);
         for (int i = 0; i < values.Length; i++) values[i] = (float)(values[i] * (double)TargetScale + TargetMean);
         return values;
@@ -163,6 +166,7 @@ public sealed partial class TrainedModel
     {
         ArgumentNullException.ThrowIfNull(data);
         CheckFeatures(data);
+        using var lease = BeginPrediction();
         if (Task == TaskKind.Classification)
         {
             int[] labels = data.Labels is null ? throw new InvalidOperationException("the data has no labels") : LabelsByModelClass(data);

@@ -73,6 +73,7 @@ public static class Trainer
         CheckTask(model, train, nameof(train));
         if (test is not null) CheckTask(model, test, nameof(test));
         CheckOptimizerSteps(model, optimizer);
+        using var lease = model.BeginTraining();
         // Regression metrics are reported in the target's own units: keep the raw test targets.
         var testTargets = test?.Targets is { } targets && options.PrepareInPlace ? (float[])targets.Clone() : test?.Targets;
         var preparedTrain = model.Prepare(train, options.PrepareInPlace);

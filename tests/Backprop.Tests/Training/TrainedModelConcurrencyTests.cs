@@ -101,4 +101,70 @@ public sealed class TrainedModelConcurrencyTests
 
         Assert.Equal(alone, together);
     }
+
+    // Runs its action at the end of each epoch, as a user's callback would.
+    private sealed class AtEpochEnd(Action action) : ITrainingCallback
+    {
+        public bool OnEpochEnd(EpochMetrics metrics)
+        {
+            action();
+            return true;
+        }
+    }
+
+    // What the action threw on a thread of its own; null if nothing.
+    private static Exception? OnAnotherThread(Action action)
+    {
+        Exception? thrown = null;
+        var thread = new Thread(() => thrown = Record.Exception(action));
+        thread.Start();
+        thread.Join();
+        return thrown;
+    }
+
+    private static (TrainedModel Model, DataSet Data, Adam<float> Optimizer) SmallModel()
+    {
+        var network = new Sequential<float>(new Linear<float>(8, 16, new Random(3)), new ActivationLayer<float>(Activation.Relu),
+            new Linear<float>(16, 3, new Random(4)));
+        var data = Rows(100, [8], 3);
+        var model = new TrainedModel(network, TaskKind.Classification, data.FeatureNames, [8], data.ClassNames, null);
+        return (model, data, new Adam<float>(network.Parameters(), learningRate: 0.01));
+    }
+
+    [Fact]
+    public void A_prediction_from_another_thread_while_Fit_trains_is_refused_and_Fits_own_thread_may_predict()
+    {
+        var (model, data, optimizer) = SmallModel();
+        Exception? elsewhere = null;
+        float[]? own = null;
+        var callback = new AtEpochEnd(() =>
+        {
+            own = model.PredictProbabilities(data);
+            elsewhere = OnAnotherThread(() => model.Evaluate(data));
+        });
+
+        Trainer.Fit(model, data, data, optimizer, new TrainingOptions { Epochs = 1, BatchSize = 32 }, [callback]);
+
+        Assert.Equal(TrainedModel.TrainingElsewhere, Assert.IsType<InvalidOperationException>(elsewhere).Message);
+        Assert.Equal(model.PredictProbabilities(data), own); // after Fit, any thread predicts again
+        Assert.Null(OnAnotherThread(() => model.PredictProbabilities(data)));
+    }
+
+    [Fact]
+    public void Fit_is_refused_while_predictions_run_and_while_the_model_is_already_training()
+    {
+        var (model, data, optimizer) = SmallModel();
+        var options = new TrainingOptions { Epochs = 1, BatchSize = 32 };
+
+        using (model.BeginPrediction())
+        {
+            var busy = Assert.Throws<InvalidOperationException>(() => Trainer.Fit(model, data, null, optimizer, options));
+            Assert.Equal("the model is answering 1 prediction on other threads; train it once they have returned", busy.Message);
+        }
+        Exception? nested = null;
+        Trainer.Fit(model, data, null, optimizer, options, [new AtEpochEnd(() => nested = Record.Exception(() => Trainer.Fit(model, data, null, optimizer, options)))]);
+
+        Assert.Contains("already being trained", Assert.IsType<InvalidOperationException>(nested).Message);
+        Trainer.Fit(model, data, null, optimizer, options); // the refusals left nothing held
+    }
 }
