@@ -32,8 +32,8 @@ public static partial class CsvLoader
     {
         // NOTE: a pipe cannot be read again: its last blocks are kept as they pass, for the line of bytes that are not UTF-8.
         var recent = stream.CanSeek ? null : new RecentByteStream(stream);
-        // NOTE: leaveOpen, because the parser disposes the reader and a file is read again below.
         long? lines = recent is null ? CountLines(stream) : null;
+        // NOTE: leaveOpen, because the parser disposes the reader and a file is read again below.
         using var reader = new StreamReader(recent ?? stream, StrictUtf8, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
         try
         {

@@ -8,8 +8,8 @@ namespace Backprop.Data;
 /// hold the start of any record shorter than a block.</remarks>
 internal sealed class RecentTextReader(TextReader inner) : TextReader
 {
-    // NOTE: two buffers reused in turn: a string per block put a 128 KB allocation on the large-object heap for every
-    // block of a big file, and their collections cost more than the parsing.
+    // NOTE: two buffers reused in turn: a new string per block made a big file's every block a fresh allocation of
+    // the block's size, which the garbage collector then had to collect.
     char[] previous = [], current = [];
     int previousLength, currentLength;
     int linesBeforePrevious, linesBeforeCurrent;
