@@ -100,7 +100,7 @@ public sealed class DataSet
     public DataSet Subset(ReadOnlySpan<int> rowIndices)
     {
         int featureCount = FeatureCount;
-        var features = new float[rowIndices.Length * featureCount];
+        float[] features = LargeArrays.Floats((long)rowIndices.Length * featureCount); // every value is copied in below
         int[]? labels = Labels is null ? null : new int[rowIndices.Length];
         float[]? targets = Targets is null ? null : new float[rowIndices.Length];
         for (int i = 0; i < rowIndices.Length; i++)
