@@ -29,6 +29,14 @@ internal static unsafe class LargeArrays
         return array;
     }
 
+    /// <summary>A copy of <paramref name="source"/> in an array from <see cref="Floats"/>.</summary>
+    public static float[] Copy(float[] source)
+    {
+        float[] copy = Floats(source.Length);
+        source.CopyTo(copy, 0);
+        return copy;
+    }
+
     [DllImport("libc", EntryPoint = "madvise")]
     private static extern int Advise(nint address, nuint length, int advice);
 }

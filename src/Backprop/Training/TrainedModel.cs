@@ -69,7 +69,7 @@ public sealed partial class TrainedModel
     {
         ArgumentNullException.ThrowIfNull(data);
         CheckFeatures(data);
-        var features = inPlace ? data.Features : (float[])data.Features.Clone();
+        var features = inPlace ? data.Features : LargeArrays.Copy(data.Features);
         Normalizer?.Apply(features, data.Rows);
         if (Task == TaskKind.Classification)
             return data.Labels is null

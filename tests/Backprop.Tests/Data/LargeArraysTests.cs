@@ -32,6 +32,17 @@ public sealed unsafe class LargeArraysTests
     }
 
     [Fact]
+    public void A_copy_holds_every_value_of_its_source()
+    {
+        float[] source = [.. Enumerable.Range(0, 3_000_001).Select(i => i * 0.5f)];
+
+        float[] copy = LargeArrays.Copy(source);
+
+        Assert.NotSame(source, copy);
+        Assert.Equal(source, copy);
+    }
+
+    [Fact]
     public void A_small_array_is_left_alone()
     {
         Assert.Equal(1000, LargeArrays.Floats(1000).Length);
