@@ -8,6 +8,8 @@ return mode switch
     "gemm" => GemmVersusTorch.Run(rest),
     "train" => TrainingVersusTorch.Run(rest),
     "cli" => EndToEndVersusTorch.Run(rest),
+    "csv" => CsvVersusPandas.Run(rest),
+    "csv-once" => CsvVersusPandas.Once(rest),
     "gemm-shapes" => GemmShapes.Run(rest),
     "gemm-probe" => GemmKernelProbe.Run(rest),
     "gemm-phases" => GemmPhases.Run(rest),
@@ -24,6 +26,7 @@ static int Help()
           gemm          float32 GEMM at n = 1024, 2048: ours vs PyTorch (bench/torch_gemm.py), GFLOP/s
           train         training workloads (a) notebook step, (b)/(c) Fashion-MNIST MLP epochs, (e) a CNN epoch (--only e): ours vs PyTorch
           cli           the whole `backprop train` process on Fashion-MNIST (b), 3 epochs, vs a PyTorch script doing the same: seconds
+          csv           loading a 133 MB CSV of Fashion-MNIST into float32, ours vs pandas.read_csv, each in a fresh process: seconds
           train-parts   milliseconds per epoch of each piece of a (b)/(c) training step
           cnn-parts     milliseconds per step of each layer of the (e) CNN, and of im2col/col2im
           gemm-probe    [n] the microkernel from L1 and L2, the packed path on one and two threads, packing times (GEMM_BLOCKS=mc,kc,nc;...)
