@@ -32,4 +32,12 @@ public sealed record CsvLoadOptions
     /// feature nor the target (an id, a note) are passed over, since predict needs only the features.
     /// </summary>
     public bool TargetOptional { get; init; }
+
+    /// <summary>Files from this size on are read in stretches on several threads (tests set it low).</summary>
+    internal long ParallelFromBytes { get; init; } = DefaultParallelFromBytes;
+
+    internal const long DefaultParallelFromBytes = 16 << 20;
+
+    /// <summary>How many stretches such a file is read in; 0: as many as there are processors (at most 8).</summary>
+    internal int ParallelStretches { get; init; }
 }

@@ -24,20 +24,23 @@ public static partial class CsvLoader
         {
             throw new DataFormatException(path, $"cannot read the file: {e.Message}", e);
         }
-        using (stream) return Load(stream, path, options);
+        using (stream) return Load(stream, path, options, path);
     }
 
     /// <summary>Reads UTF-8 CSV bytes; <paramref name="source"/> names them in messages.</summary>
-    internal static DataSet Load(Stream stream, string source, CsvLoadOptions? options = null)
+    /// <param name="path">The file the stream reads, where it may be opened again: a large one is then read in stretches
+    /// on several threads.</param>
+    internal static DataSet Load(Stream stream, string source, CsvLoadOptions? options = null, string? path = null)
     {
         // NOTE: a pipe cannot be read again: its last blocks are kept as they pass, for the line of bytes that are not UTF-8.
         var recent = stream.CanSeek ? null : new RecentByteStream(stream);
-        long? lines = recent is null ? CountLines(stream) : null;
+        FileScan? scan = recent is null ? Scan(stream, path is null ? 1 : Stretches(stream.Length - stream.Position, options)) : null;
+        Stream firstStretch = scan is { Cuts: [var cut, ..] } ? new PrefixStream(stream, cut.Offset - stream.Position) : recent ?? stream;
         // NOTE: leaveOpen, because the parser disposes the reader and a file is read again below.
-        using var reader = new StreamReader(recent ?? stream, StrictUtf8, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
+        using var reader = new StreamReader(firstStretch, StrictUtf8, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
         try
         {
-            return LoadText(reader, source, options, lines);
+            return LoadText(reader, source, options, scan, scan is { Cuts.Count: > 0 } ? path : null);
         }
         catch (DecoderFallbackException e)
         {
@@ -56,7 +59,7 @@ public static partial class CsvLoader
         ArgumentNullException.ThrowIfNull(source);
         try
         {
-            return LoadText(reader, source, options, lines: null);
+            return LoadText(reader, source, options, scan: null, path: null);
         }
         catch (DecoderFallbackException e)
         {
@@ -75,33 +78,9 @@ public static partial class CsvLoader
     /// MaxBufferSize setting.").</remarks>
     internal const int MaxRecordLength = 32 * 1024 * 1024;
 
-    /// <summary>How many lines a seekable stream holds from its position on (it is left there): more than it has rows.</summary>
-    /// <remarks>NOTE: an extra pass over bytes that are usually in the page cache: with the bound, the values go
-    /// straight into the data set's one array (see <see cref="FloatChunks"/>). A newline byte is never part of
-    /// another UTF-8 character; in other encodings the count can only come out higher.</remarks>
-    static long? CountLines(Stream stream)
-    {
-        long start = stream.Position;
-        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
-        try
-        {
-            long newlines = 0;
-            int read, last = '\n';
-            while ((read = stream.Read(buffer)) > 0)
-            {
-                newlines += buffer.AsSpan(0, read).Count((byte)'\n');
-                last = buffer[read - 1];
-            }
-            return newlines + (last == '\n' ? 0 : 1);
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-            stream.Position = start;
-        }
-    }
-
-    static DataSet LoadText(TextReader reader, string source, CsvLoadOptions? options, long? lines)
+    /// <param name="path">Given where the file is to be read in the stretches <paramref name="scan"/> found, and
+    /// <paramref name="reader"/> reads the first of them.</param>
+    static DataSet LoadText(TextReader reader, string source, CsvLoadOptions? options, FileScan? scan, string? path)
     {
         options ??= new CsvLoadOptions();
         CsvDataReader csv;
@@ -125,14 +104,14 @@ public static partial class CsvLoader
             string what = recent.From(1) is { } text && QuotingProblem(text, 1, recent.ReachedEnd) is { } problem ? $"column {problem.Field + 1}: {problem.What}" : $"malformed CSV header: {e.Message}";
             throw new DataFormatException(source, 1, null, null, what, e);
         }
-        using (csv) return Read(csv, recent, source, options, lines);
+        using (csv) return Read(csv, recent, source, options, scan, path);
     }
 
     static readonly string RecordTooLarge =
         string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"a record is too large to read (more than {MaxRecordLength:N0} characters); is this a CSV file?");
 
-    static DataSet Read(CsvDataReader csv, RecentTextReader recent, string source, CsvLoadOptions options, long? lines)
+    static DataSet Read(CsvDataReader csv, RecentTextReader recent, string source, CsvLoadOptions options, FileScan? scan, string? path)
     {
         string[] header = ReadHeader(csv, source, out int named);
         if (header.Length == 1 && string.IsNullOrWhiteSpace(csv.GetName(0)))
@@ -143,14 +122,69 @@ public static partial class CsvLoader
         int featureCount = featureOrdinals.Length;
         if (featureCount == 0) throw new DataFormatException(source, 1, null, null, "there are no feature columns");
 
+        var layout = new Layout(source, header, named, featureOrdinals, targetOrdinal);
+        var others = path is null ? null : new OtherStretches(path, scan!, layout);
         // Every data row takes at least one of the lines after the header's.
-        var features = new FloatChunks(lines is { } count ? (count - 1) * featureCount : 0);
-        var targetValues = new List<string>();
-        var targetLines = new List<int>();
-        // NOTE: Sylvan counts records, not lines; quoted fields may span lines, so count the newlines ourselves.
-        int nextLine = 1 + header.Sum(name => name.Count(ch => ch == '\n'));
-        int rows = 0;
-        while (true)
+        var first = new Rows(others?.First ?? new FloatChunks(scan is { } counted ? (counted.Lines - 1) * featureCount : 0));
+        try
+        {
+            // NOTE: Sylvan counts records, not lines; quoted fields may span lines, so count the newlines ourselves.
+            ReadRows(csv, recent, layout, 1 + header.Sum(name => name.Count(ch => ch == '\n')), first, CancellationToken.None);
+        }
+        catch
+        {
+            others?.Abandon();
+            throw;
+        }
+        var (features, targetValues, targetLines, rows) = others is null
+            ? new Gathered(first.Features.ToArray(), first.TargetValues, first.TargetLines, first.Count)
+            : Joined(first, others.Results(), others.Shared);
+
+        if (rows == 0) throw new DataFormatException(source, "the file has a header but no data rows");
+        if (options.FeatureNames is null && targetOrdinal >= 0)
+            RefuseSampleAsHeader(csv, columns, featureOrdinals, targetOrdinal, targetValues, targetLines, source);
+
+        string[] featureNames = featureOrdinals.Select(o => header[o]).ToArray();
+        int[] inputShape = [featureCount];
+        if (targetOrdinal < 0) return DataSet.Unlabelled(features, rows, featureNames, inputShape);
+        if (options.TargetOptional && targetValues.Exists(value => value.AsSpan().Trim().IsEmpty))
+        {
+            // NOTE: data to predict often keeps its target column, left blank where the answer is not known (pandas
+            // writes a missing label so). Such a file is unlabelled; the targets it does give are still checked.
+            var (given, givenLines) = NonBlank(targetValues, targetLines);
+            if (given.Count > 0) TargetEncoder.Encode(source, header[targetOrdinal], given, givenLines, options.Task, options.ClassNames);
+            return DataSet.Unlabelled(features, rows, featureNames, inputShape);
+        }
+
+        TargetEncoder.Encoded target = TargetEncoder.Encode(source, header[targetOrdinal], targetValues, targetLines,
+            options.Task, options.ClassNames);
+        return target.Task == TaskKind.Classification
+            ? DataSet.Classification(features, rows, featureNames, inputShape, target.Labels!, target.ClassNames!, header[targetOrdinal])
+            : DataSet.Regression(features, rows, featureNames, inputShape, target.Targets!, header[targetOrdinal]);
+    }
+
+    /// <summary>The columns a row's fields go to, worked out from the header.</summary>
+    sealed record Layout(string Source, string[] Header, int Named, int[] FeatureOrdinals, int TargetOrdinal);
+
+    /// <summary>What a stretch of a file's rows gave.</summary>
+    sealed class Rows(FloatChunks features)
+    {
+        public FloatChunks Features => features;
+        public List<string> TargetValues { get; } = [];
+        public List<int> TargetLines { get; } = [];
+        public int Count { get; set; }
+    }
+
+    /// <summary>Every row of the file: the features (rows × features) and the target's text, with its line.</summary>
+    readonly record struct Gathered(float[] Features, List<string> TargetValues, List<int> TargetLines, int Count);
+
+    /// <summary>Reads rows until the parser's text ends (or <paramref name="abandon"/> asks to stop) into <paramref name="rows"/>.</summary>
+    /// <param name="lineBefore">The 1-based line just before the parser's first record.</param>
+    static void ReadRows(CsvDataReader csv, RecentTextReader recent, Layout layout, int lineBefore, Rows rows, CancellationToken abandon)
+    {
+        var (source, header, named, featureOrdinals, targetOrdinal) = layout;
+        int nextLine = lineBefore;
+        while (!abandon.IsCancellationRequested)
         {
             int line = nextLine + 1;
             try
@@ -183,36 +217,14 @@ public static partial class CsvLoader
                     throw new DataFormatException(source, line, null, csv.GetString(ordinal),
                         $"column {ordinal + 1} has no name in the header, but this line holds '{Excerpt.Of(csv.GetString(ordinal))}' in it; name the column or remove the value");
             foreach (int ordinal in featureOrdinals)
-                features.Add(ParseFeature(csv.GetFieldSpan(ordinal), source, line, header[ordinal]));
+                rows.Features.Add(ParseFeature(csv.GetFieldSpan(ordinal), source, line, header[ordinal]));
             if (targetOrdinal >= 0)
             {
-                targetValues.Add(csv.GetString(targetOrdinal));
-                targetLines.Add(line);
+                rows.TargetValues.Add(csv.GetString(targetOrdinal));
+                rows.TargetLines.Add(line);
             }
-            rows++;
+            rows.Count++;
         }
-        if (rows == 0) throw new DataFormatException(source, "the file has a header but no data rows");
-        if (options.FeatureNames is null && targetOrdinal >= 0)
-            RefuseSampleAsHeader(csv, columns, featureOrdinals, targetOrdinal, targetValues, targetLines, source);
-
-        string[] featureNames = featureOrdinals.Select(o => header[o]).ToArray();
-        float[] featureArray = features.ToArray();
-        int[] inputShape = [featureCount];
-        if (targetOrdinal < 0) return DataSet.Unlabelled(featureArray, rows, featureNames, inputShape);
-        if (options.TargetOptional && targetValues.Exists(value => value.AsSpan().Trim().IsEmpty))
-        {
-            // NOTE: data to predict often keeps its target column, left blank where the answer is not known (pandas
-            // writes a missing label so). Such a file is unlabelled; the targets it does give are still checked.
-            var (given, givenLines) = NonBlank(targetValues, targetLines);
-            if (given.Count > 0) TargetEncoder.Encode(source, header[targetOrdinal], given, givenLines, options.Task, options.ClassNames);
-            return DataSet.Unlabelled(featureArray, rows, featureNames, inputShape);
-        }
-
-        TargetEncoder.Encoded target = TargetEncoder.Encode(source, header[targetOrdinal], targetValues, targetLines,
-            options.Task, options.ClassNames);
-        return target.Task == TaskKind.Classification
-            ? DataSet.Classification(featureArray, rows, featureNames, inputShape, target.Labels!, target.ClassNames!, header[targetOrdinal])
-            : DataSet.Regression(featureArray, rows, featureNames, inputShape, target.Targets!, header[targetOrdinal]);
     }
 
     static (List<string> Values, List<int> Lines) NonBlank(List<string> values, List<int> lines)

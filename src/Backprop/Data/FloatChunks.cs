@@ -1,8 +1,9 @@
 namespace Backprop.Data;
 
 /// <summary>
-/// Collects floats of a length not known exactly in advance (a text file's values): into one array when a good upper
-/// bound is known, else in fixed chunks; <see cref="ToArray"/> then gives them in an array of the exact length.
+/// Collects floats of a length not known exactly in advance (a text file's values): into one array, or a stretch of
+/// one shared with other collectors, when a good upper bound is known, else in fixed chunks; <see cref="ToArray"/> and
+/// <see cref="CopyTo"/> then give them in order.
 /// </summary>
 /// <remarks>NOTE: a <see cref="List{T}"/> doubling its array copied the values up to twice more while loading and held
 /// up to twice the data, then a third copy for the final array. On this VM every fresh 4 KiB page costs a fault of
@@ -12,8 +13,10 @@ internal sealed class FloatChunks
     const int ChunkLength = 1 << 20;
     readonly List<float[]> full = [];
     long fullCount;
+    readonly float[]? stretch;  // the shared array, for a collector given a stretch of one
+    readonly int stretchEnd;
     float[] chunk;
-    int used;
+    int start, used, end;  // this collector's values in the current chunk are chunk[start..used], its room ends at end
 
     /// <param name="atMost">An upper bound on the count when one is known: when it is met exactly, the values stay in
     /// the one array it sizes and <see cref="ToArray"/> copies nothing.</param>
@@ -21,40 +24,62 @@ internal sealed class FloatChunks
     {
         // NOTE: uninitialised, because fresh pages are zero anyway and any part the count does not reach is never touched.
         chunk = atMost > 0 && atMost <= Array.MaxLength ? LargeArrays.Floats(atMost) : new float[1024];
+        end = chunk.Length;
     }
 
-    public long Count => fullCount + used;
+    /// <summary>A collector that fills <paramref name="shared"/>[<paramref name="offset"/> ..
+    /// <paramref name="offset"/> + <paramref name="length"/>] first, and goes on in chunks of its own past that.</summary>
+    public FloatChunks(float[] shared, int offset, int length)
+    {
+        chunk = stretch = shared;
+        start = used = offset;
+        end = stretchEnd = offset + length;
+    }
+
+    public long Count => fullCount + used - start;
+
+    /// <summary>Whether every value is in the stretch it was given (or its one array) and fills it exactly.</summary>
+    public bool FillsItsStretch => full.Count == 0 && ReferenceEquals(chunk, stretch) && used == stretchEnd;
 
     public void Add(float value)
     {
-        if (used == chunk.Length) Grow();
+        if (used == end) Grow();
         chunk[used++] = value;
     }
 
     void Grow()
     {
-        if (chunk.Length < ChunkLength)
+        if (stretch is null && chunk.Length < ChunkLength)
         {
             Array.Resize(ref chunk, Math.Min(chunk.Length * 4, ChunkLength));
+            end = chunk.Length;
             return;
         }
-        full.Add(chunk);
-        fullCount += chunk.Length;
+        // The full part of a shared array stays where it is, to be copied from at the end.
+        full.Add(ReferenceEquals(chunk, stretch) ? chunk[start..used] : chunk);
+        fullCount += used - start;
         chunk = new float[ChunkLength];
-        used = 0;
+        start = used = 0;
+        end = chunk.Length;
     }
 
+    /// <summary>The values in one array of their exact length: the collector's own array when it holds exactly them.</summary>
     public float[] ToArray()
     {
-        if (full.Count == 0 && used == chunk.Length) return chunk;
+        if (full.Count == 0 && start == 0 && used == chunk.Length) return chunk;
         var values = new float[Count];
-        long at = 0;
+        CopyTo(values, 0);
+        return values;
+    }
+
+    /// <summary>Copies the values into <paramref name="destination"/> from <paramref name="at"/> on.</summary>
+    public void CopyTo(float[] destination, long at)
+    {
         foreach (float[] done in full)
         {
-            done.CopyTo(values, at);
+            done.CopyTo(destination, at);
             at += done.Length;
         }
-        Array.Copy(chunk, 0, values, at, used);
-        return values;
+        Array.Copy(chunk, start, destination, at, used - start);
     }
 }

@@ -6,13 +6,14 @@ namespace Backprop.Data;
 /// </summary>
 /// <remarks>NOTE: the parser reads ahead in blocks and, once it has failed, no longer gives the record's text; two blocks
 /// hold the start of any record shorter than a block.</remarks>
-internal sealed class RecentTextReader(TextReader inner) : TextReader
+/// <param name="firstLine">The 1-based line of the file the text starts at (a stretch of a file read on its own).</param>
+internal sealed class RecentTextReader(TextReader inner, int firstLine = 1) : TextReader
 {
     // NOTE: two buffers reused in turn: a new string per block made a big file's every block a fresh allocation of
     // the block's size, which the garbage collector then had to collect.
     char[] previous = [], current = [];
     int previousLength, currentLength;
-    int linesBeforePrevious, linesBeforeCurrent;
+    int linesBeforePrevious = firstLine - 1, linesBeforeCurrent = firstLine - 1;
 
     /// <summary>Whether the inner reader has said the text ended, so that the kept text runs to the end.</summary>
     public bool ReachedEnd { get; private set; }
