@@ -28,7 +28,7 @@ internal static class CsvVersusPandas
         var pandas = new List<double>();
         for (int r = 0; r < repetitions; r++)
         {
-            ours.Add(Seconds(new ProcessStartInfo("dotnet", [self, "csv-once", csv]) { RedirectStandardOutput = true, RedirectStandardError = true }));
+            ours.Add(Seconds(new ProcessStartInfo("dotnet", [self, "csv-once", csv])));
             pandas.Add(Seconds(TorchProcess.Start("pandas_csv.py", "load", csv)));
             Console.WriteLine($"    ours {ours[^1]:F2} s, pandas {pandas[^1]:F2} s");
         }
@@ -46,13 +46,7 @@ internal static class CsvVersusPandas
         return 0;
     }
 
+    // The seconds the process reports for its load.
     private static double Seconds(ProcessStartInfo start)
-    {
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
-        var errors = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{start.FileName} failed ({process.ExitCode}): {errors.Result}");
-        return JsonDocument.Parse(output).RootElement.GetProperty("seconds").GetDouble();
-    }
+        => JsonDocument.Parse(TorchProcess.Timed(start).Output).RootElement.GetProperty("seconds").GetDouble();
 }

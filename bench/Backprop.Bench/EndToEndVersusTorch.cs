@@ -30,32 +30,18 @@ internal static class EndToEndVersusTorch
         var torch = new List<double>();
         for (int r = 0; r < repetitions; r++)
         {
-            var (seconds, output) = Timed(start);
+            var (seconds, output) = TorchProcess.Timed(start);
             var report = JsonDocument.Parse(output).RootElement;
             ours.Add(seconds);
             Console.WriteLine($"    ours:    {seconds:F2} s, test accuracy {report.GetProperty("test_accuracy").GetDouble():P2} (training {report.GetProperty("train_seconds").GetDouble():F2} s)");
 
-            var (torchSeconds, torchOutput) = Timed(TorchProcess.Start("torch_training.py", "e2e", "256,128", "128", epochs, folder));
+            var (torchSeconds, torchOutput) = TorchProcess.Timed(TorchProcess.Start("torch_training.py", "e2e", "256,128", "128", epochs, folder));
             torch.Add(torchSeconds);
             Console.WriteLine($"    PyTorch: {torchSeconds:F2} s, test accuracy {JsonDocument.Parse(torchOutput).RootElement.GetProperty("test_accuracy").GetDouble():P2}");
         }
         double oursMedian = GemmTiming.Median(ours), torchMedian = GemmTiming.Median(torch);
         Console.WriteLine($"{"end to end, s",-46} {oursMedian,12:F2} {torchMedian,12:F2} {oursMedian / torchMedian,8:F3}×");
         return 0;
-    }
-
-    private static (double Seconds, string Output) Timed(ProcessStartInfo start)
-    {
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
-        var errors = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        double seconds = clock.Elapsed.TotalSeconds;
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{start.FileName} failed ({process.ExitCode}): {errors.Result}");
-        return (seconds, output);
     }
 
     private static string BuiltCli()

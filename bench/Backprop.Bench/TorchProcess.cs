@@ -15,25 +15,29 @@ internal static class TorchProcess
     /// <summary>How to start a bench script under the system python, with OpenBLAS told its CPU kind.</summary>
     public static ProcessStartInfo Start(string scriptName, params string[] arguments)
     {
-        var start = new ProcessStartInfo(Python, [FindScript(scriptName), .. arguments])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        var start = new ProcessStartInfo(Python, [FindScript(scriptName), .. arguments]);
         // OpenBLAS 0.3.21 does not recognise this CPU and would fall back to slow generic kernels.
         start.Environment["OPENBLAS_CORETYPE"] = "SkylakeX";
         return start;
     }
 
     public static JsonElement Run(string scriptName, params string[] arguments)
+        => JsonDocument.Parse(Timed(Start(scriptName, arguments)).Output).RootElement.Clone();
+
+    /// <summary>Runs a process to its end: the wall-clock seconds it took and what it wrote to standard output; one
+    /// that fails throws with what it wrote to standard error.</summary>
+    public static (double Seconds, string Output) Timed(ProcessStartInfo start)
     {
-        var start = Start(scriptName, arguments);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {Python}");
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
+        var errors = process.StandardError.ReadToEndAsync();
         string output = process.StandardOutput.ReadToEnd();
-        string errors = process.StandardError.ReadToEnd();
         process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{scriptName} failed ({process.ExitCode}): {errors}");
-        return JsonDocument.Parse(output).RootElement.Clone();
+        double seconds = clock.Elapsed.TotalSeconds;
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{Path.GetFileName(start.FileName)} {string.Join(' ', start.ArgumentList)} failed ({process.ExitCode}): {errors.Result}");
+        return (seconds, output);
     }
 
     public static string FindScript(string name)

@@ -163,11 +163,9 @@ public static partial class CsvLoader
     }
 
     /// <summary>The first <paramref name="length"/> bytes of a stream, read forward.</summary>
-    sealed class PrefixStream(Stream inner, long length) : Stream
+    sealed class PrefixStream(Stream inner, long length) : ForwardStream
     {
         long left = length;
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -176,15 +174,5 @@ public static partial class CsvLoader
             left -= read;
             return read;
         }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

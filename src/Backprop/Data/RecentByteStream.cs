@@ -6,13 +6,11 @@ namespace Backprop.Data;
 /// </summary>
 /// <remarks>NOTE: a decoder fails inside the block it was given last, or at most three bytes before it (a character split
 /// between blocks): two blocks always hold the bytes it rejected.</remarks>
-internal sealed class RecentByteStream(Stream inner) : Stream
+internal sealed class RecentByteStream(Stream inner) : ForwardStream
 {
     byte[] previous = [], current = [];
     long bytesBeforePrevious, bytesBeforeCurrent;
     int linesBeforePrevious, linesBeforeCurrent;
-
-    public override int Read(byte[] buffer, int offset, int count) => Keep(buffer.AsSpan(offset, inner.Read(buffer, offset, count)));
 
     public override int Read(Span<byte> buffer) => Keep(buffer[..inner.Read(buffer)]);
 
@@ -38,16 +36,6 @@ internal sealed class RecentByteStream(Stream inner) : Stream
             while (start < Math.Min(3, kept.Length) && (kept[start] & 0xC0) == 0x80) start++;
         return (new MemoryStream(kept, start, kept.Length - start, writable: false), linesBeforePrevious + 1);
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
