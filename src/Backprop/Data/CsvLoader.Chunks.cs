@@ -88,16 +88,21 @@ public static partial class CsvLoader
         public OtherStretches(string path, FileScan scan, Layout layout)
         {
             int width = layout.FeatureOrdinals.Length;
-            Shared = LargeArrays.Floats((scan.Lines - 1) * width);
+            // NOTE: lines bound the rows, so a file of mostly blank lines could bound them past an array's reach; its
+            // stretches then collect on their own, and only the rows they hold have to fit.
+            long bound = (scan.Lines - 1) * width;
+            Shared = bound <= Array.MaxLength ? LargeArrays.Floats(bound) : [];
             // A stretch's rows take at most its lines; the first stretch's first line is the header.
             long RowsBefore(int cut) => scan.Cuts[cut].LinesBefore - 1;
-            First = new FloatChunks(Shared, 0, (int)(RowsBefore(0) * width));
+            FloatChunks Stretch(long rowsBefore, long rowsAfter) => Shared.Length == 0 ? new FloatChunks()
+                : new FloatChunks(Shared, (int)(rowsBefore * width), (int)((rowsAfter - rowsBefore) * width));
+            First = Stretch(0, RowsBefore(0));
             reading = new Task<Rows>[scan.Cuts.Count];
             for (int k = 0; k < reading.Length; k++)
             {
                 long offset = scan.Cuts[k].Offset, end = k + 1 < scan.Cuts.Count ? scan.Cuts[k + 1].Offset : long.MaxValue;
                 long rowsBefore = RowsBefore(k), rowsAfter = k + 1 < scan.Cuts.Count ? RowsBefore(k + 1) : scan.Lines - 1;
-                var features = new FloatChunks(Shared, (int)(rowsBefore * width), (int)((rowsAfter - rowsBefore) * width));
+                var features = Stretch(rowsBefore, rowsAfter);
                 int firstLine = (int)scan.Cuts[k].LinesBefore + 1;
                 reading[k] = Task.Factory.StartNew(() => ReadStretch(path, offset, end, firstLine, layout, new Rows(features), abandon.Token),
                     abandon.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
