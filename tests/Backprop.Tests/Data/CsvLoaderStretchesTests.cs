@@ -57,6 +57,19 @@ public sealed class CsvLoaderStretchesTests
         AssertSame(CsvLoader.Load(path, InOneGo(options)), CsvLoader.Load(path, InStretches(options, 2 + stretches % 5)));
     }
 
+    [Fact]
+    public void A_file_past_the_default_size_loads_as_it_does_in_one_go()
+    {
+        using var folder = new TempFolder();
+        var text = new StringBuilder("a,b,c,d,e,f,g,h,y\n");
+        for (int row = 0; text.Length < CsvLoadOptions.DefaultParallelFromBytes + 1_000_000; row++)
+            text.Append(CultureInfo.InvariantCulture, $"{row},{row % 7}.5,-{row % 13},{row * 3},0.{row % 100},{row % 2},1e{row % 5},{row},c{row % 4}\n");
+        string path = folder.Write("large.csv", text.ToString());
+        var options = new CsvLoadOptions { Target = "y" };
+
+        AssertSame(CsvLoader.Load(path, InOneGo(options)), CsvLoader.Load(path, options));
+    }
+
     [Theory]
     [InlineData("x1", "abc")]       // a value that is not a number
     [InlineData("x0", "1,2")]       // a field too many
