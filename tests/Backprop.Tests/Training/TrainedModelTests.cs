@@ -157,6 +157,18 @@ public sealed class TrainedModelTests
     }
 
     [Fact]
+    public void A_data_set_numbering_its_classes_its_own_way_is_prepared_by_class_name()
+    {
+        // Trainer.Fit trains and tests on Prepare's copies, not through Evaluate: their labels must be the model's numbers too.
+        var model = new TrainedModel(Dense(2, 3), TaskKind.Classification, ["a", "b"], [2], ["x", "y", "z"], null);
+        var ownNumbering = DataSet.Classification([0f, 1, 1, 0, 2, 2, 3, 1], 4, ["a", "b"], [2], [0, 1, 1, 0], ["y", "z"]);
+
+        var prepared = model.Prepare(ownNumbering);
+
+        Assert.Equal(new[] { 1, 2, 2, 1 }, prepared.Labels);
+    }
+
+    [Fact]
     public void A_class_the_model_never_saw_is_refused_by_name()
     {
         var model = new TrainedModel(Dense(2, 2), TaskKind.Classification, ["a", "b"], [2], ["x", "y"], null);
