@@ -19,6 +19,9 @@ public sealed class TrainInterruptTests
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
         })!;
+        // NOTE: script(1) copies the terminal to its stdout too: unread, that pipe filled (64 KiB of progress bar), script
+        // stopped reading the terminal, and train, blocked writing to it, never got to end on SIGTERM.
+        _ = terminal.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
 
         await WaitFor(() => File.Exists(log) && File.ReadAllText(log).Contains(HideCursor), "the progress bar to start");
         int trainer = await Pid(marker);
