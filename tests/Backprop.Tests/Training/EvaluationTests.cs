@@ -55,4 +55,15 @@ public sealed class EvaluationTests
         Assert.Equal("logits", Assert.Throws<ArgumentException>(() => Evaluation.ForClassification([1f, 2f, 3f, 4f, 5f], [0, 1], classes: 2, lossSum: 0)).ParamName);
         Assert.Equal("labels", Assert.Throws<ArgumentException>(() => Evaluation.ForClassification([1f, 2f, 3f, 4f], [0, 2], classes: 2, lossSum: 0)).ParamName);
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void Fewer_than_one_class_is_refused_even_without_rows(int classes)
+    {
+        // Without rows every length agrees with any class count, so only the count itself can be refused.
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Evaluation.ForClassification([], [], classes, lossSum: 0));
+
+        Assert.Equal("classes", error.ParamName);
+    }
 }
