@@ -23,7 +23,7 @@ internal static unsafe class LargeArrays
             {
                 nint start = (nint)(((long)values + HugePage - 1) & ~(HugePage - 1));
                 nint end = (nint)((long)(values + length) & ~(HugePage - 1));
-                if (end > start) _ = Advise(start, (nuint)(end - start), AdviseHugePages);
+                if (end > start) AdviseIfPossible(start, (nuint)(end - start), AdviseHugePages);
             }
         }
         return array;
@@ -35,6 +35,16 @@ internal static unsafe class LargeArrays
         float[] copy = Floats(source.Length);
         source.CopyTo(copy, 0);
         return copy;
+    }
+
+    static bool adviceUnavailable;
+
+    // NOTE: only a hint: where the C library cannot be loaded under that name (another libc), arrays go without it.
+    static void AdviseIfPossible(nint address, nuint length, int advice)
+    {
+        if (adviceUnavailable) return;
+        try { _ = Advise(address, length, advice); }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { adviceUnavailable = true; }
     }
 
     [DllImport("libc", EntryPoint = "madvise")]
