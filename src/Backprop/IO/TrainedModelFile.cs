@@ -137,21 +137,18 @@ public static class TrainedModelFile
     {
         // NOTE: the check runs in inference on this thread only, and leaves the modules in training mode, as a freshly
         // built network is: a loaded model that is fine-tuned by hand must not start with its dropout off and batch norm frozen.
-        using var inference = Module<float>.InInference();
-        int[] sampleShape = network.Layers.Count > 0 && network.Layers[0] is Linear<float> ? [inputShape.Aggregate(1, (p, d) => p * d)] : inputShape;
+        string problem;
         try
         {
-            using (GradMode.NoGradOnThread())
-            {
-                var output = network.Forward(Tensor.Zeros<float>([1, .. sampleShape]));
-                if (output.Rank != 2) throw new ArgumentException($"the network's output is {ShapeMath.Format(output.Shape)}, not [batch, outputs] (a flatten layer missing?)");
-                return output.Dim(1);
-            }
+            int[] shape = TrainedModel.OneSampleOutputShape(network, inputShape);
+            if (shape.Length == 2) return shape[1];
+            problem = $"the network's output is {ShapeMath.Format(shape)}, not [batch, outputs] (a flatten layer missing?)";
         }
         catch (ArgumentException exception)
         {
-            throw new ModelFormatException(path, "__metadata__.architecture", $"the layers do not fit input_shape {ShapeMath.Format(inputShape)}: {exception.Message}");
+            problem = exception.Message;
         }
+        throw new ModelFormatException(path, "__metadata__.architecture", $"the layers do not fit input_shape {ShapeMath.Format(inputShape)}: {problem}");
     }
 
     // NOTE: training writes the targets' deviation, or 1 for a constant target: a scale of 0 would predict the mean

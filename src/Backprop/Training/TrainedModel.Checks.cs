@@ -30,23 +30,33 @@ public sealed partial class TrainedModel
                 : $"the network gives {outputs} outputs per sample, a regression model needs 1", "network");
     }
 
-    // One zero sample through the network, in inference mode (no running statistic moves, no dropout mask is drawn),
-    // read as training reads it: a flat row for a stack that starts with a dense layer, else in the input shape.
+    // The dry run read as this model reads it: an output of another rank, or a network that does not take the shape, is
+    // an ArgumentException about the network.
     private int NetworkOutputWidth()
     {
-        int[] sampleShape = Network.Layers.FirstOrDefault() is Linear<float> ? [(int)ShapeMath.Product(InputShape)] : InputShape;
-        using var inference = Module<float>.InInference();
+        int[] shape;
         try
         {
-            using var noGrad = GradMode.NoGradOnThread();
-            var output = Network.Forward(Tensor.Zeros<float>([1, .. sampleShape]));
-            if (output.Rank != 2)
-                throw new ArgumentException($"the network's output for one sample is {ShapeMath.Format(output.Shape)}, not [1, outputs] (a flatten layer missing?)", "network");
-            return output.Dim(1);
+            shape = OneSampleOutputShape(Network, InputShape);
         }
-        catch (ArgumentException exception) when (exception.ParamName != "network")
+        catch (ArgumentException exception)
         {
             throw new ArgumentException($"the network does not take input shape {ShapeMath.Format(InputShape)}: {exception.Message}", "network", exception);
         }
+        if (shape.Length != 2)
+            throw new ArgumentException($"the network's output for one sample is {ShapeMath.Format(shape)}, not [1, outputs] (a flatten layer missing?)", "network");
+        return shape[1];
+    }
+
+    /// <summary>The shape of the network's output for one zero sample, in inference mode on this thread (no running
+    /// statistic moves, no dropout mask is drawn), read as training reads it: a flat row for a stack that starts with a
+    /// dense layer, else in <paramref name="inputShape"/>. Layers that do not fit throw their ArgumentException.</summary>
+    /// <remarks>The one dry run behind a model's own check and a model file's (which names the file in its errors).</remarks>
+    internal static int[] OneSampleOutputShape(Sequential<float> network, int[] inputShape)
+    {
+        int[] sampleShape = network.Layers.FirstOrDefault() is Linear<float> ? [(int)ShapeMath.Product(inputShape)] : inputShape;
+        using var inference = Module<float>.InInference();
+        using var noGrad = GradMode.NoGradOnThread();
+        return network.Forward(Tensor.Zeros<float>([1, .. sampleShape])).Shape.ToArray();
     }
 }
