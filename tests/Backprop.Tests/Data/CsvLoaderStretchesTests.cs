@@ -114,15 +114,27 @@ public sealed class CsvLoaderStretchesTests
     public void A_file_with_quotes_is_read_in_one_go_since_a_quoted_newline_may_fall_at_a_cut()
     {
         using var folder = new TempFolder();
+        // Most of the file's lines are inside quoted notes, so wherever a cut fell it would split a record.
         var text = new StringBuilder("x0,note,y\n");
-        for (int row = 0; row < 300; row++) text.Append(row).Append(row % 50 == 0 ? ",\"two\nlines\"," : ",plain,").Append('c').Append(row % 2).Append('\n');
+        for (int row = 0; row < 6; row++)
+            text.Append(row).Append(",\"").Append(string.Join('\n', Enumerable.Range(0, 100).Select(i => $"line {i}"))).Append("\",c").Append(row % 2).Append('\n');
         string path = folder.Write("quoted.csv", text.ToString());
         var options = new CsvLoadOptions { Target = "y", FeatureNames = ["x0"], TargetOptional = true };
 
         var data = CsvLoader.Load(path, InStretches(options, 4));
 
-        Assert.Equal(300, data.Rows);
-        Assert.Equal(Enumerable.Range(0, 300).Select(i => (float)i), data.Features);
+        Assert.Equal(6, data.Rows);
+        Assert.Equal(Enumerable.Range(0, 6).Select(i => (float)i), data.Features);
+    }
+
+    [Fact]
+    public void A_utf16_file_is_read_in_one_go_since_its_newline_bytes_do_not_mark_characters()
+    {
+        using var folder = new TempFolder();
+        string path = folder.WriteBytes("utf16.csv", [.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes(Rows(300))]);
+        var options = new CsvLoadOptions { Target = "y" };
+
+        AssertSame(CsvLoader.Load(path, InOneGo(options)), CsvLoader.Load(path, InStretches(options, 3)));
     }
 
     static string Rows(int count) =>
