@@ -24,6 +24,19 @@ internal static class TorchProcess
     public static JsonElement Run(string scriptName, params string[] arguments)
         => JsonDocument.Parse(Timed(Start(scriptName, arguments)).Output).RootElement.Clone();
 
+    /// <summary>Runs bench/LibTorchPeer (libtorch 2.10 + MKL through TorchSharp) on one workload; it answers in the
+    /// Python scripts' JSON.</summary>
+    public static JsonElement RunLibTorch(params string[] arguments)
+        => JsonDocument.Parse(Timed(new ProcessStartInfo("dotnet", [FindLibTorchPeer(), .. arguments])).Output).RootElement.Clone();
+
+    private static string FindLibTorchPeer()
+    {
+        string project = Path.GetDirectoryName(FindScript(Path.Combine("LibTorchPeer", "LibTorchPeer.csproj")))!;
+        string peer = Path.Combine(project, "bin", "Release", "net10.0", "LibTorchPeer.dll");
+        return File.Exists(peer) ? peer
+            : throw new FileNotFoundException($"{peer} is not built: run `dotnet build -c Release bench/LibTorchPeer` (restores ~600 MB of libtorch)");
+    }
+
     /// <summary>Runs a process to its end: the wall-clock seconds it took and what it wrote to standard output; one
     /// that fails throws with what it wrote to standard error.</summary>
     public static (double Seconds, string Output) Timed(ProcessStartInfo start)
