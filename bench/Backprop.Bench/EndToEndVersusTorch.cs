@@ -9,7 +9,8 @@ namespace Backprop.Bench;
 /// (bench/torch_training.py e2e): start-up, reading the gzip IDX files, standardising, training, the test set after
 /// every epoch. Wall-clock seconds of each process, alternating, medians and the ratio; and both test accuracies.
 /// Options: --reps N (default 3), --epochs N (default 3), --data DIR, --cli PATH (default: this checkout's Release
-/// build, src/Backprop.Cli/bin/Release/net10.0/backprop.dll, run with dotnet; a published `backprop` runs as it is).
+/// build, src/Backprop.Cli/bin/Release/net10.0/backprop.dll, run with dotnet; a published `backprop` runs as it is),
+/// --libtorch (also a TorchSharp program doing the same, bench/LibTorchPeer's e2e, built first).
 /// </summary>
 internal static class EndToEndVersusTorch
 {
@@ -19,15 +20,18 @@ internal static class EndToEndVersusTorch
         string epochs = TorchProcess.Option(args, "--epochs") ?? "3";
         string folder = TorchProcess.Option(args, "--data") ?? "/usr/share/datasets/fashion-mnist";
         string cli = TorchProcess.Option(args, "--cli") ?? BuiltCli();
+        bool withLibTorch = args.Contains("--libtorch");
         string[] train = ["train", "--data", folder, "--layers", "256,128", "--batch-size", "128", "--optimizer", "momentum",
             "--lr", "0.05", "--schedule", "constant", "--epochs", epochs, "--format", "json"];
         var start = cli.EndsWith(".dll", StringComparison.Ordinal)
             ? new ProcessStartInfo("dotnet", [cli, .. train])
             : new ProcessStartInfo(cli, train);
 
+        Console.WriteLine(MachineInfo.Describe());
         Console.WriteLine($"backprop train, {epochs} epochs of (b), whole process: {cli}");
         var ours = new List<double>();
         var torch = new List<double>();
+        var libTorch = new List<double>();
         for (int r = 0; r < repetitions; r++)
         {
             var (seconds, output) = TorchProcess.Timed(start);
@@ -38,9 +42,19 @@ internal static class EndToEndVersusTorch
             var (torchSeconds, torchOutput) = TorchProcess.Timed(TorchProcess.Start("torch_training.py", "e2e", "256,128", "128", epochs, folder));
             torch.Add(torchSeconds);
             Console.WriteLine($"    PyTorch: {torchSeconds:F2} s, test accuracy {JsonDocument.Parse(torchOutput).RootElement.GetProperty("test_accuracy").GetDouble():P2}");
+
+            if (!withLibTorch) continue;
+            var (libTorchSeconds, libTorchOutput) = TorchProcess.Timed(TorchProcess.StartLibTorch("e2e", "256,128", "128", epochs, folder));
+            libTorch.Add(libTorchSeconds);
+            Console.WriteLine($"    libtorch: {libTorchSeconds:F2} s, test accuracy {JsonDocument.Parse(libTorchOutput).RootElement.GetProperty("test_accuracy").GetDouble():P2}");
         }
         double oursMedian = GemmTiming.Median(ours), torchMedian = GemmTiming.Median(torch);
         Console.WriteLine($"{"end to end, s",-46} {oursMedian,12:F2} {torchMedian,12:F2} {oursMedian / torchMedian,8:F3}×");
+        if (withLibTorch)
+        {
+            double libTorchMedian = GemmTiming.Median(libTorch);
+            Console.WriteLine($"{"end to end against libtorch+MKL, s",-46} {oursMedian,12:F2} {libTorchMedian,12:F2} {oursMedian / libTorchMedian,8:F3}×");
+        }
         return 0;
     }
 

@@ -19,6 +19,7 @@ internal static class GemmVersusTorch
         bool withLibTorch = args.Contains("--libtorch");
 
         double measuredPeak = FmaPeak.MeasureAllCores();
+        Console.WriteLine(MachineInfo.Describe());
         Console.WriteLine($"float32 GEMM, C[n,n] = A·B, {repetitions} alternating repetitions");
         Console.WriteLine($"peak: the issue's {PeakGigaflops} GFLOP/s; measured now (register-only Vector512 FMAs on all " +
             $"{Environment.ProcessorCount} cores at once): {measuredPeak:F1} GFLOP/s");

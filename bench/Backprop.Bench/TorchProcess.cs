@@ -27,7 +27,9 @@ internal static class TorchProcess
     /// <summary>Runs bench/LibTorchPeer (libtorch 2.10 + MKL through TorchSharp) on one workload; it answers in the
     /// Python scripts' JSON.</summary>
     public static JsonElement RunLibTorch(params string[] arguments)
-        => JsonDocument.Parse(Timed(new ProcessStartInfo("dotnet", [FindLibTorchPeer(), .. arguments])).Output).RootElement.Clone();
+        => JsonDocument.Parse(Timed(StartLibTorch(arguments)).Output).RootElement.Clone();
+
+    public static ProcessStartInfo StartLibTorch(params string[] arguments) => new("dotnet", [FindLibTorchPeer(), .. arguments]);
 
     private static string FindLibTorchPeer()
     {

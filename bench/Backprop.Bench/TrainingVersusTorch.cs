@@ -27,6 +27,7 @@ internal static class TrainingVersusTorch
         string folder = TorchProcess.Option(args, "--data") ?? "/usr/share/datasets/fashion-mnist";
         bool withTorch = !args.Contains("--no-torch");
         bool withLibTorch = args.Contains("--libtorch");
+        Console.WriteLine(MachineInfo.Describe());
         Console.WriteLine($"{"workload",-46} {"Backprop",12} {"PyTorch",12} {"ratio",8}" + (withLibTorch ? $" {"libtorch",12} {"ratio",8}" : ""));
         if (only.Contains('a')) Report("(a) notebook 3-2-1, one SGD step, float64", "µs/step", 1e6, Notebook(repetitions, withTorch, withLibTorch));
         if (only.Contains('b') || only.Contains('c') || only.Contains('e'))

@@ -4,6 +4,8 @@
 //   gemm N REPS                        {"gflops": [...]}: float32 C = A·B, each repetition ~0.3 s of products
 //   notebook REPS                      {"seconds": [...]}: the notebook's 3-2-1 step, float64, seconds per step
 //   mlp WIDTHS BATCH REPS DATA_DIR     {"seconds": [...]}: one Fashion-MNIST epoch, SGD momentum 0.9, lr 0.05
+//   e2e WIDTHS BATCH EPOCHS DATA_DIR   {"test_accuracy": ...}: what `backprop train` does end to end (see
+//                                      torch_training.py's e2e); the bench times the whole process
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Text.Json;
@@ -16,6 +18,7 @@ object result = args[0] switch
     "gemm" => new { gflops = Gemm(int.Parse(args[1]), int.Parse(args[2])) },
     "notebook" => new { seconds = Notebook(int.Parse(args[1])) },
     "mlp" => new { seconds = Mlp(args[1].Split(',').Select(int.Parse).ToArray(), int.Parse(args[2]), int.Parse(args[3]), args[4]) },
+    "e2e" => new { test_accuracy = EndToEnd(args[1].Split(',').Select(int.Parse).ToArray(), int.Parse(args[2]), int.Parse(args[3]), args[4]) },
     _ => throw new ArgumentException($"unknown workload {args[0]}"),
 };
 Console.WriteLine(JsonSerializer.Serialize(result));
@@ -62,7 +65,6 @@ static List<double> Notebook(int repetitions)
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < steps; i++)
         {
-            // The scope frees each step's intermediate tensors, as a TorchSharp training loop must.
             using var scope = torch.NewDisposeScope();
             optimizer.zero_grad();
             var hidden = torch.sigmoid(nn.functional.linear(x, w1, b1));
@@ -79,6 +81,51 @@ static List<double> Mlp(int[] widths, int batch, int repetitions, string folder)
 {
     using var images = ReadIdx(Path.Combine(folder, "train-images-idx3-ubyte.gz"), [60000, 784]).to_type(ScalarType.Float32) / 255;
     using var labels = ReadIdx(Path.Combine(folder, "train-labels-idx1-ubyte.gz"), [60000]).to_type(ScalarType.Int64);
+    var model = Perceptron(widths);
+    var optimizer = torch.optim.SGD(model.parameters(), 0.05, momentum: 0.9);
+    var lossFunction = nn.CrossEntropyLoss();
+    var seconds = new List<double>();
+    for (int r = 0; r < repetitions; r++)
+    {
+        var clock = Stopwatch.StartNew();
+        Epoch(model, optimizer, lossFunction, images, labels, batch);
+        seconds.Add(clock.Elapsed.TotalSeconds);
+    }
+    return seconds;
+}
+
+static double EndToEnd(int[] widths, int batch, int epochs, string folder)
+{
+    using var trainImages = ReadIdx(Path.Combine(folder, "train-images-idx3-ubyte.gz"), [-1, 784]).to_type(ScalarType.Float64) / 255;
+    using var testImages = ReadIdx(Path.Combine(folder, "t10k-images-idx3-ubyte.gz"), [-1, 784]).to_type(ScalarType.Float64) / 255;
+    using var trainLabels = ReadIdx(Path.Combine(folder, "train-labels-idx1-ubyte.gz"), [-1]).to_type(ScalarType.Int64);
+    using var testLabels = ReadIdx(Path.Combine(folder, "t10k-labels-idx1-ubyte.gz"), [-1]).to_type(ScalarType.Int64);
+    // Each pixel standardised by the training set's mean and (population) deviation, in float64, as `backprop train`.
+    using var mean = trainImages.mean([0]);
+    using var spread = trainImages.std(0, unbiased: false);
+    using var deviation = torch.where(spread == 0, torch.ones_like(spread), spread);
+    using var x = ((trainImages - mean) / deviation).to_type(ScalarType.Float32);
+    using var xTest = ((testImages - mean) / deviation).to_type(ScalarType.Float32);
+    var model = Perceptron(widths);
+    var optimizer = torch.optim.SGD(model.parameters(), 0.05, momentum: 0.9, nesterov: true);
+    var lossFunction = nn.CrossEntropyLoss();
+    double accuracy = 0;
+    for (int epoch = 0; epoch < epochs; epoch++)
+    {
+        model.train();
+        Epoch(model, optimizer, lossFunction, x, trainLabels, batch);
+        model.eval();
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var logits = model.forward(xTest);
+        _ = lossFunction.forward(logits, testLabels).item<float>();
+        accuracy = (logits.argmax(1) == testLabels).to_type(ScalarType.Float32).mean().item<float>();
+    }
+    return accuracy;
+}
+
+static nn.Module<Tensor, Tensor> Perceptron(int[] widths)
+{
     torch.manual_seed(0);
     var layers = new List<nn.Module<Tensor, Tensor>>();
     long width = 784;
@@ -89,26 +136,24 @@ static List<double> Mlp(int[] widths, int batch, int repetitions, string folder)
         width = hidden;
     }
     layers.Add(nn.Linear(width, 10));
-    var model = nn.Sequential(layers);
-    var optimizer = torch.optim.SGD(model.parameters(), 0.05, momentum: 0.9);
-    var lossFunction = nn.CrossEntropyLoss();
-    var seconds = new List<double>();
-    for (int r = 0; r < repetitions; r++)
+    return nn.Sequential(layers);
+}
+
+static void Epoch(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, nn.Module<Tensor, Tensor, Tensor> lossFunction,
+    Tensor images, Tensor labels, int batch)
+{
+    long count = images.shape[0];
+    using var order = torch.randperm(count);
+    for (long i = 0; i < count; i += batch)
     {
-        using var order = torch.randperm(60000);
-        var clock = Stopwatch.StartNew();
-        for (long i = 0; i < 60000; i += batch)
-        {
-            using var scope = torch.NewDisposeScope();
-            var index = order.narrow(0, i, Math.Min(batch, 60000 - i));
-            optimizer.zero_grad();
-            var loss = lossFunction.forward(model.forward(images.index_select(0, index)), labels.index_select(0, index));
-            loss.backward();
-            optimizer.step();
-        }
-        seconds.Add(clock.Elapsed.TotalSeconds);
+        // The scope frees each step's intermediate tensors, as a TorchSharp training loop must.
+        using var scope = torch.NewDisposeScope();
+        var index = order.narrow(0, i, Math.Min(batch, count - i));
+        optimizer.zero_grad();
+        var loss = lossFunction.forward(model.forward(images.index_select(0, index)), labels.index_select(0, index));
+        loss.backward();
+        optimizer.step();
     }
-    return seconds;
 }
 
 static Tensor ReadIdx(string path, long[] shape)
