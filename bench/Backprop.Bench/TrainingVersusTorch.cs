@@ -14,7 +14,7 @@ namespace Backprop.Bench;
 ///   (c) MLP 784-32-10, batch 32, same optimizer, one epoch
 ///   (e) a small CNN (conv 16 and 32 channels, 3×3, each with ReLU and 2×2 max-pooling, dense 1568→10),
 ///       batch 64, same optimizer, one epoch (not in the issue; run it with --only e)
-/// With --libtorch, (a)–(c) also run in libtorch 2.10 + MKL through TorchSharp (bench/LibTorchPeer, built first), in
+/// With --libtorch, each also runs in libtorch 2.10 + MKL through TorchSharp (bench/LibTorchPeer, built first), in
 /// the same alternation. Options: --reps N (default 5), --only a|b|c|e (default abc), --data DIR (default
 /// /usr/share/datasets/fashion-mnist), --no-torch, --libtorch.
 /// </summary>
@@ -35,7 +35,7 @@ internal static class TrainingVersusTorch
             var (train, _) = IdxLoader.LoadFolder(folder);
             if (only.Contains('b')) Report("(b) MLP 784-256-128-10, batch 128, one epoch", "s/epoch", 1, Mlp(train, [256, 128], 128, repetitions, folder, withTorch, withLibTorch));
             if (only.Contains('c')) Report("(c) MLP 784-32-10, batch 32, one epoch", "s/epoch", 1, Mlp(train, [32], 32, repetitions, folder, withTorch, withLibTorch));
-            if (only.Contains('e')) Report("(e) CNN 16-32 channels, batch 64, one epoch", "s/epoch", 1, Cnn(train, 64, repetitions, folder, withTorch));
+            if (only.Contains('e')) Report("(e) CNN 16-32 channels, batch 64, one epoch", "s/epoch", 1, Cnn(train, 64, repetitions, folder, withTorch, withLibTorch));
         }
         return 0;
     }
@@ -93,7 +93,7 @@ internal static class TrainingVersusTorch
         return times;
     }
 
-    private static Times Cnn(DataSet train, int batch, int repetitions, string folder, bool withTorch)
+    private static Times Cnn(DataSet train, int batch, int repetitions, string folder, bool withTorch, bool withLibTorch)
     {
         var random = new Random(0);
         var network = new Sequential<float>(
@@ -109,6 +109,7 @@ internal static class TrainingVersusTorch
             times.Ours.Add(result.TrainSeconds);
             Console.WriteLine($"    ours: {result.TrainSeconds:F3} s, {result.SamplesPerSecond:N0} samples/s, train loss {result.Epochs[0].TrainLoss:F4}");
             if (withTorch) times.Torch.AddRange(Seconds(TorchProcess.Run("torch_training.py", "cnn", batch.ToString(), "1", folder)));
+            if (withLibTorch) times.LibTorch.AddRange(Seconds(TorchProcess.RunLibTorch("cnn", batch.ToString(), "1", folder)));
         }
         return times;
     }

@@ -4,6 +4,7 @@
 //   gemm N REPS                        {"gflops": [...]}: float32 C = A·B, each repetition ~0.3 s of products
 //   notebook REPS                      {"seconds": [...]}: the notebook's 3-2-1 step, float64, seconds per step
 //   mlp WIDTHS BATCH REPS DATA_DIR     {"seconds": [...]}: one Fashion-MNIST epoch, SGD momentum 0.9, lr 0.05
+//   cnn BATCH REPS DATA_DIR            {"seconds": [...]}: one epoch of torch_training.py's small CNN, same optimizer
 //   e2e WIDTHS BATCH EPOCHS DATA_DIR   {"test_accuracy": ...}: what `backprop train` does end to end (see
 //                                      torch_training.py's e2e); the bench times the whole process
 using System.Diagnostics;
@@ -18,6 +19,7 @@ object result = args[0] switch
     "gemm" => new { gflops = Gemm(int.Parse(args[1]), int.Parse(args[2])) },
     "notebook" => new { seconds = Notebook(int.Parse(args[1])) },
     "mlp" => new { seconds = Mlp(args[1].Split(',').Select(int.Parse).ToArray(), int.Parse(args[2]), int.Parse(args[3]), args[4]) },
+    "cnn" => new { seconds = Cnn(int.Parse(args[1]), int.Parse(args[2]), args[3]) },
     "e2e" => new { test_accuracy = EndToEnd(args[1].Split(',').Select(int.Parse).ToArray(), int.Parse(args[2]), int.Parse(args[3]), args[4]) },
     _ => throw new ArgumentException($"unknown workload {args[0]}"),
 };
@@ -82,6 +84,27 @@ static List<double> Mlp(int[] widths, int batch, int repetitions, string folder)
     using var images = ReadIdx(Path.Combine(folder, "train-images-idx3-ubyte.gz"), [60000, 784]).to_type(ScalarType.Float32) / 255;
     using var labels = ReadIdx(Path.Combine(folder, "train-labels-idx1-ubyte.gz"), [60000]).to_type(ScalarType.Int64);
     var model = Perceptron(widths);
+    var optimizer = torch.optim.SGD(model.parameters(), 0.05, momentum: 0.9);
+    var lossFunction = nn.CrossEntropyLoss();
+    var seconds = new List<double>();
+    for (int r = 0; r < repetitions; r++)
+    {
+        var clock = Stopwatch.StartNew();
+        Epoch(model, optimizer, lossFunction, images, labels, batch);
+        seconds.Add(clock.Elapsed.TotalSeconds);
+    }
+    return seconds;
+}
+
+static List<double> Cnn(int batch, int repetitions, string folder)
+{
+    using var images = ReadIdx(Path.Combine(folder, "train-images-idx3-ubyte.gz"), [60000, 1, 28, 28]).to_type(ScalarType.Float32) / 255;
+    using var labels = ReadIdx(Path.Combine(folder, "train-labels-idx1-ubyte.gz"), [60000]).to_type(ScalarType.Int64);
+    torch.manual_seed(0);
+    var model = nn.Sequential(
+        nn.Conv2d(1, 16, 3, padding: 1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 3, padding: 1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(32 * 7 * 7, 10));
     var optimizer = torch.optim.SGD(model.parameters(), 0.05, momentum: 0.9);
     var lossFunction = nn.CrossEntropyLoss();
     var seconds = new List<double>();
