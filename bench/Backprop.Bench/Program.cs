@@ -5,6 +5,7 @@ string mode = args.Length > 0 ? args[0] : "help";
 string[] rest = args.Skip(1).ToArray();
 return mode switch
 {
+    "all" => All(rest),
     "gemm" => GemmVersusTorch.Run(rest),
     "train" => TrainingVersusTorch.Run(rest),
     "cli" => EndToEndVersusTorch.Run(rest),
@@ -19,10 +20,20 @@ return mode switch
     _ => Help(),
 };
 
+// Every workload of the performance issue in one command: (a)–(c), (d), then the whole `backprop train` process.
+static int All(string[] options)
+{
+    int training = TrainingVersusTorch.Run(options);
+    int gemm = GemmVersusTorch.Run(options);
+    int endToEnd = EndToEndVersusTorch.Run(options);
+    return Math.Max(training, Math.Max(gemm, endToEnd));
+}
+
 static int Help()
 {
     Console.WriteLine("""
         usage: dotnet run -c Release --project bench/Backprop.Bench -- <mode> [options]
+          all           train, gemm and cli one after another (options go to each, e.g. --libtorch)
           gemm          float32 GEMM at n = 1024, 2048: ours vs PyTorch (bench/torch_gemm.py), GFLOP/s
           train         training workloads (a) notebook step, (b)/(c) Fashion-MNIST MLP epochs, (e) a CNN epoch (--only e): ours vs PyTorch
           cli           the whole `backprop train` process on Fashion-MNIST (b), 3 epochs, vs a PyTorch script doing the same: seconds
