@@ -13,6 +13,11 @@ using System.Text.Json;
 using TorchSharp;
 using static TorchSharp.torch;
 
+if (args.Length == 0)
+{
+    Console.Error.WriteLine("usage: LibTorchPeer gemm|notebook|mlp|cnn|e2e ARGS... (see the top of bench/LibTorchPeer/Program.cs)");
+    return 2;
+}
 torch.set_num_threads(2);
 object result = args[0] switch
 {
