@@ -99,10 +99,23 @@ public sealed class Standardizer
         int featureCount = FeatureCount;
         if (features.Length != rows * featureCount)
             throw new ArgumentException($"features hold {features.Length} values, not {rows} x {featureCount}", nameof(features));
-        // NOTE: in double: two features within float32's range can be further apart than it reaches (3e38 and
-        // −3e38, mean −1.5e38), and their difference overflowed to ∞, which then showed as a diverging loss.
-        double[] mean = Array.ConvertAll(Mean, m => (double)m), deviation = Array.ConvertAll(Deviation, d => (double)d);
-        for (int r = 0; r < rows; r++) ApplyToRow(features.Slice(r * featureCount, featureCount), mean, deviation);
+        Widen().Apply(features, rows);
+    }
+
+    /// <summary>The statistics in double, read once: for a caller that standardises batch after batch.</summary>
+    /// <remarks>NOTE: in double: two features within float32's range can be further apart than it reaches (3e38 and
+    /// −3e38, mean −1.5e38), and their difference overflowed to ∞, which then showed as a diverging loss.</remarks>
+    internal Widened Widen() => new(Array.ConvertAll(Mean, m => (double)m), Array.ConvertAll(Deviation, d => (double)d));
+
+    /// <summary>A standardizer's statistics widened to double (see <see cref="Widen"/>).</summary>
+    internal readonly struct Widened(double[] mean, double[] deviation)
+    {
+        /// <summary>Standardises (rows, features) values in place; the caller has checked their length.</summary>
+        public void Apply(Span<float> features, int rows)
+        {
+            int featureCount = mean.Length;
+            for (int r = 0; r < rows; r++) ApplyToRow(features.Slice(r * featureCount, featureCount), mean, deviation);
+        }
     }
 
     // NOTE: the vector lanes do what the scalar loop does, (float)((x − mean) / deviation) in double, so the bits are the

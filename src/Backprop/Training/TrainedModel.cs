@@ -103,7 +103,7 @@ public sealed partial class TrainedModel
         {
             // NOTE: a convolutional network's feature maps are tens of times its input: smaller batches keep them small.
             int evaluationBatch = engine is DenseNetworkEngine<float> ? EvaluationBatch : GraphEvaluationBatch;
-            Standardizer? normalizer = standardize ? Normalizer : null;
+            Standardizer.Widened? normalizer = standardize ? Normalizer?.Widen() : null;
             float[] standardized = normalizer is null ? [] : new float[Math.Min(evaluationBatch, data.Rows) * data.FeatureCount];
             for (int start = 0; start < data.Rows; start += evaluationBatch)
             {
@@ -113,7 +113,7 @@ public sealed partial class TrainedModel
                 {
                     Span<float> buffer = standardized.AsSpan(0, input.Length);
                     input.CopyTo(buffer);
-                    normalizer.Apply(buffer, count);
+                    normalizer.Value.Apply(buffer, count);
                     input = buffer;
                 }
                 engine.Forward(input, count).CopyTo(outputs.AsSpan(start * width, count * width));
