@@ -5,7 +5,7 @@
 //   notebook REPS                      {"seconds": [...]}: the notebook's 3-2-1 step, float64, seconds per step
 //   mlp WIDTHS BATCH REPS DATA_DIR     {"seconds": [...]}: one Fashion-MNIST epoch, SGD momentum 0.9, lr 0.05
 //   cnn BATCH REPS DATA_DIR            {"seconds": [...]}: one epoch of torch_training.py's small CNN, same optimizer
-//   e2e WIDTHS BATCH EPOCHS DATA_DIR   {"test_accuracy": ...}: what `backprop train` does end to end (see
+//   e2e WIDTHS BATCH EPOCHS DATA_DIR   {"test_loss": ..., "test_accuracy": ...}: what `backprop train` does end to end (see
 //                                      torch_training.py's e2e); the bench times the whole process
 using System.Diagnostics;
 using System.IO.Compression;
@@ -25,7 +25,7 @@ object result = args[0] switch
     "notebook" => new { seconds = Notebook(int.Parse(args[1])) },
     "mlp" => new { seconds = Mlp(args[1].Split(',').Select(int.Parse).ToArray(), int.Parse(args[2]), int.Parse(args[3]), args[4]) },
     "cnn" => new { seconds = Cnn(int.Parse(args[1]), int.Parse(args[2]), args[3]) },
-    "e2e" => new { test_accuracy = EndToEnd(args[1].Split(',').Select(int.Parse).ToArray(), int.Parse(args[2]), int.Parse(args[3]), args[4]) },
+    "e2e" => EndToEnd(args[1].Split(',').Select(int.Parse).ToArray(), int.Parse(args[2]), int.Parse(args[3]), args[4]),
     _ => throw new ArgumentException($"unknown workload {args[0]}"),
 };
 Console.WriteLine(JsonSerializer.Serialize(result));
@@ -114,7 +114,7 @@ static List<double> TimedEpochs(nn.Module<Tensor, Tensor> model, long[] shape, i
     return seconds;
 }
 
-static double EndToEnd(int[] widths, int batch, int epochs, string folder)
+static object EndToEnd(int[] widths, int batch, int epochs, string folder)
 {
     using var trainImages = ReadIdx(Path.Combine(folder, "train-images-idx3-ubyte.gz"), [-1, 784]).to_type(ScalarType.Float64) / 255;
     using var testImages = ReadIdx(Path.Combine(folder, "t10k-images-idx3-ubyte.gz"), [-1, 784]).to_type(ScalarType.Float64) / 255;
@@ -129,7 +129,7 @@ static double EndToEnd(int[] widths, int batch, int epochs, string folder)
     var model = Perceptron(widths);
     var optimizer = torch.optim.SGD(model.parameters(), 0.05, momentum: 0.9, nesterov: true);
     var lossFunction = nn.CrossEntropyLoss();
-    double accuracy = 0;
+    double testLoss = 0, accuracy = 0;
     for (int epoch = 0; epoch < epochs; epoch++)
     {
         model.train();
@@ -138,10 +138,10 @@ static double EndToEnd(int[] widths, int batch, int epochs, string folder)
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var logits = model.forward(xTest);
-        _ = lossFunction.forward(logits, testLabels).item<float>();
+        testLoss = lossFunction.forward(logits, testLabels).item<float>();
         accuracy = (logits.argmax(1) == testLabels).to_type(ScalarType.Float32).mean().item<float>();
     }
-    return accuracy;
+    return new { test_loss = testLoss, test_accuracy = accuracy };
 }
 
 static nn.Module<Tensor, Tensor> Perceptron(int[] widths)
